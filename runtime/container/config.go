@@ -1,0 +1,240 @@
+package container
+
+import (
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/moby/profiles/seccomp"
+	"github.com/opencontainers/cgroups"
+	"github.com/opencontainers/runc/libcontainer/configs"
+	"github.com/opencontainers/runc/libcontainer/specconv"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"berth/runtime/spec"
+)
+
+// NetMode says which network namespace a container gets.
+type NetMode int
+
+const (
+	// NetPrivate is a new network namespace; libcontainer brings up lo only,
+	// the engine wires anything else between Start and Exec.
+	NetPrivate NetMode = iota
+	// NetHost shares the host's network namespace.
+	NetHost
+	// NetJoin joins the namespace at Config.NetNSPath (container:NAME).
+	NetJoin
+)
+
+// Config describes one container to libcontainer.
+type Config struct {
+	ID             string
+	Rootfs         string
+	Hostname       string
+	ReadonlyRootfs bool
+	Net            NetMode
+	NetNSPath      string // with NetJoin
+	Binds          []Bind // files and directories from the host (/etc/hosts, volumes)
+	Resources      spec.Resources
+}
+
+// Bind is a bind mount from the host into the container.
+type Bind struct {
+	Source, Destination string
+	ReadOnly            bool
+}
+
+// CgroupPrefix starts the name of every cgroup berth creates, directly under
+// each hierarchy's root: an absolute path, so it never nests under the
+// calling shell's cgroup, and flat, so concurrent berth processes share no
+// parent directory that one might remove under another.
+const CgroupPrefix = "berth-"
+
+// CgroupPath is the cgroup of the container with the given id.
+func CgroupPath(id string) string { return "/" + CgroupPrefix + id }
+
+// defaultCapabilities is Docker's default capability set.
+var defaultCapabilities = []string{
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
+	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
+	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+}
+
+// Docker's masked and read-only /proc and /sys paths.
+var (
+	maskedPaths = []string{
+		"/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys",
+		"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+		"/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+	}
+	readonlyPaths = []string{
+		"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+	}
+)
+
+// dockerMounts are the mounts Docker gives every container.
+func dockerMounts() []specs.Mount {
+	return []specs.Mount{
+		{Destination: "/proc", Type: "proc", Source: "proc", Options: []string{"nosuid", "noexec", "nodev"}},
+		{Destination: "/dev", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "strictatime", "mode=755", "size=65536k"}},
+		{Destination: "/dev/pts", Type: "devpts", Source: "devpts", Options: []string{"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}},
+		{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: []string{"nosuid", "noexec", "nodev", "ro"}},
+		{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}},
+		{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
+	}
+}
+
+// ociSpec builds the OCI runtime spec for cfg, with Docker's defaults.
+func ociSpec(cfg *Config) (*specs.Spec, error) {
+	caps := append([]string(nil), defaultCapabilities...)
+	s := &specs.Spec{
+		Version:  specs.Version,
+		Root:     &specs.Root{Path: cfg.Rootfs, Readonly: cfg.ReadonlyRootfs},
+		Hostname: cfg.Hostname,
+		Mounts:   dockerMounts(),
+		Process: &specs.Process{
+			Capabilities: &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps},
+		},
+		Linux: &specs.Linux{
+			CgroupsPath:   CgroupPath(cfg.ID),
+			MaskedPaths:   maskedPaths,
+			ReadonlyPaths: readonlyPaths,
+			Namespaces: []specs.LinuxNamespace{
+				{Type: specs.MountNamespace}, {Type: specs.UTSNamespace},
+				{Type: specs.IPCNamespace}, {Type: specs.PIDNamespace},
+			},
+		},
+	}
+	switch cfg.Net {
+	case NetPrivate:
+		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.NetworkNamespace})
+	case NetJoin:
+		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: cfg.NetNSPath})
+	case NetHost:
+		// sysfs of the host's network namespace cannot be mounted from a
+		// new mount namespace without owning it: bind it, as runc does.
+		for i, m := range s.Mounts {
+			if m.Destination == "/sys" {
+				s.Mounts[i] = specs.Mount{Destination: "/sys", Type: "bind", Source: "/sys", Options: []string{"rbind", "nosuid", "noexec", "nodev", "ro"}}
+			}
+		}
+	}
+	for _, b := range cfg.Binds {
+		opts := []string{"rbind", "rprivate"}
+		if b.ReadOnly {
+			opts = append(opts, "ro")
+		}
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: b.Destination, Type: "bind", Source: b.Source, Options: opts})
+	}
+	return s, nil
+}
+
+// libcontainerConfig converts cfg into libcontainer's configuration.
+func (r *Runtime) libcontainerConfig(cfg *Config) (*configs.Config, error) {
+	s, err := ociSpec(cfg)
+	if err != nil {
+		return nil, err
+	}
+	lc, err := specconv.CreateLibcontainerConfig(&specconv.CreateOpts{CgroupName: cfg.ID, Spec: s})
+	if err != nil {
+		return nil, fmt.Errorf("container %s: build runtime config: %w", cfg.ID, err)
+	}
+	if err := applyResources(lc.Cgroups.Resources, cfg.Resources); err != nil {
+		return nil, fmt.Errorf("container %s: %w", cfg.ID, err)
+	}
+	if seccompSupported {
+		sc, err := r.defaultSeccomp()
+		if err != nil {
+			return nil, err
+		}
+		lc.Seccomp = sc
+	}
+	return lc, nil
+}
+
+// defaultSeccomp converts Docker's default profile once per Runtime: it
+// depends only on the (fixed) default capability set.
+func (r *Runtime) defaultSeccomp() (*configs.Seccomp, error) {
+	r.seccompOnce.Do(func() {
+		caps := append([]string(nil), defaultCapabilities...)
+		s := &specs.Spec{Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps}}}
+		profile, err := seccomp.GetDefaultProfile(s)
+		if err != nil {
+			r.seccompErr = fmt.Errorf("load default seccomp profile: %w", err)
+			return
+		}
+		r.seccomp, r.seccompErr = specconv.SetupSeccomp(profile)
+	})
+	return r.seccomp, r.seccompErr
+}
+
+type seccompCache struct {
+	seccompOnce sync.Once
+	seccomp     *configs.Seccomp
+	seccompErr  error
+}
+
+// applyResources maps Docker-style limits onto libcontainer's cgroup
+// resources.
+func applyResources(dst *cgroups.Resources, r spec.Resources) error {
+	r.Normalize()
+	dst.Memory = r.Memory
+	dst.MemorySwap = r.MemorySwap
+	if dst.MemorySwap != 0 && !swapAccounting() {
+		dst.MemorySwap = 0 // no memsw files: the kernel cannot limit swap
+	}
+	dst.CpuShares = uint64(r.CPUShares)
+	dst.CpuPeriod = uint64(r.CPUPeriod)
+	dst.CpuQuota = r.CPUQuota
+	if r.NanoCPUs > 0 {
+		dst.CpuPeriod = 100000
+		dst.CpuQuota = r.NanoCPUs * 100000 / 1e9
+	}
+	dst.CpusetCpus = r.CpusetCpus
+	if r.PidsLimit != 0 {
+		limit := r.PidsLimit
+		dst.PidsLimit = &limit
+	} else {
+		dst.PidsLimit = nil
+	}
+	var err error
+	if dst.BlkioThrottleReadBpsDevice, err = throttleDevices(r.BlkioRead); err != nil {
+		return err
+	}
+	if dst.BlkioThrottleWriteBpsDevice, err = throttleDevices(r.BlkioWrite); err != nil {
+		return err
+	}
+	if dst.BlkioThrottleReadIOPSDevice, err = throttleDevices(r.BlkioReadIO); err != nil {
+		return err
+	}
+	if dst.BlkioThrottleWriteIOPSDevice, err = throttleDevices(r.BlkioWriteIO); err != nil {
+		return err
+	}
+	return nil
+}
+
+func throttleDevices(list []spec.ThrottleDevice) ([]*cgroups.ThrottleDevice, error) {
+	var out []*cgroups.ThrottleDevice
+	for _, d := range list {
+		var st unix.Stat_t
+		if err := unix.Stat(d.Path, &st); err != nil {
+			return nil, fmt.Errorf("stat %s: %w", d.Path, err)
+		}
+		if st.Mode&unix.S_IFMT != unix.S_IFBLK {
+			return nil, fmt.Errorf("%s is not a block device", d.Path)
+		}
+		out = append(out, cgroups.NewThrottleDevice(int64(unix.Major(st.Rdev)), int64(unix.Minor(st.Rdev)), d.Rate))
+	}
+	return out, nil
+}
+
+// swapAccounting reports whether the kernel can limit memory+swap.
+func swapAccounting() bool {
+	if cgroups.IsCgroup2UnifiedMode() {
+		return true
+	}
+	_, err := os.Stat("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes")
+	return err == nil
+}

@@ -1,0 +1,311 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/opencontainers/cgroups"
+	"github.com/opencontainers/runc/libcontainer"
+
+	"berth/runtime/spec"
+)
+
+// Runtime starts containers whose libcontainer state lives under one
+// directory.
+type Runtime struct {
+	stateRoot string
+	seccompCache
+}
+
+// NewRuntime returns a Runtime keeping libcontainer state in stateRoot.
+func NewRuntime(stateRoot string) (*Runtime, error) {
+	if err := os.MkdirAll(stateRoot, 0o700); err != nil {
+		return nil, fmt.Errorf("create runtime state dir: %w", err)
+	}
+	return &Runtime{stateRoot: stateRoot}, nil
+}
+
+// StateRoot is where libcontainer keeps its per-container state.
+func (r *Runtime) StateRoot() string { return r.stateRoot }
+
+// Process is a process to run in a container.
+type Process struct {
+	Args   []string
+	Env    []string
+	Cwd    string
+	UID    int
+	GID    int
+	Groups []int
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+func (p *Process) libcontainer(init bool) *libcontainer.Process {
+	cwd := p.Cwd
+	if cwd == "" {
+		cwd = "/"
+	}
+	return &libcontainer.Process{
+		Args: p.Args, Env: p.Env, Cwd: cwd,
+		UID: p.UID, GID: p.GID, AdditionalGroups: p.Groups,
+		Stdin: p.Stdin, Stdout: p.Stdout, Stderr: p.Stderr,
+		Init: init,
+	}
+}
+
+// Instance is one run of a container: from Start until its init exits and
+// Destroy releases its cgroups and state.
+type Instance struct {
+	c    *libcontainer.Container
+	init *libcontainer.Process
+	pid  int
+}
+
+// Start creates the container and starts its init, which waits before
+// executing the user's program until Resume: the gap where the engine wires
+// networking. On failure nothing is left behind.
+func (r *Runtime) Start(cfg *Config, p *Process) (_ *Instance, retErr error) {
+	lc, err := r.libcontainerConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c, err := libcontainer.Create(r.stateRoot, cfg.ID, lc)
+	if err != nil {
+		return nil, fmt.Errorf("create container %s: %w", cfg.ID, err)
+	}
+	defer func() {
+		if retErr != nil {
+			_ = c.Destroy()
+		}
+	}()
+	proc := p.libcontainer(true)
+	if err := c.Start(proc); err != nil {
+		return nil, startError(err)
+	}
+	pid, err := proc.Pid()
+	if err != nil {
+		_ = c.Signal(syscall.SIGKILL)
+		_, _ = proc.Wait()
+		return nil, fmt.Errorf("container %s: init pid: %w", cfg.ID, err)
+	}
+	return &Instance{c: c, init: proc, pid: pid}, nil
+}
+
+// ErrExecNotFound marks a start that failed because the program could not
+// be found or executed (Docker's exit code 127 case).
+var ErrExecNotFound = errors.New("executable not found")
+
+// startError unwraps libcontainer's error chain to the init's own message
+// (e.g. `exec: "/nonexistent": stat /nonexistent: no such file or
+// directory`), which is what Docker shows.
+func startError(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, "exec: \""); i >= 0 {
+		return &execError{msg: msg[i:]}
+	}
+	return fmt.Errorf("start container: %w", err)
+}
+
+type execError struct{ msg string }
+
+func (e *execError) Error() string        { return e.msg }
+func (e *execError) Is(target error) bool { return target == ErrExecNotFound }
+
+// Resume lets the init execute the user's program.
+func (i *Instance) Resume() error {
+	if err := i.c.Exec(); err != nil {
+		return fmt.Errorf("container %s: exec init: %w", i.c.ID(), err)
+	}
+	return nil
+}
+
+// Pid is the host PID of the container's init.
+func (i *Instance) Pid() int { return i.pid }
+
+// ID is the container id.
+func (i *Instance) ID() string { return i.c.ID() }
+
+// NetNSPath is the path of the init's network namespace.
+func (i *Instance) NetNSPath() string { return fmt.Sprintf("/proc/%d/ns/net", i.pid) }
+
+// Exit is how a container's init ended.
+type Exit struct {
+	Code      int  // exit status, or 128+signal
+	OOMKilled bool // the kernel's OOM killer fired in the container's cgroup
+}
+
+// Wait blocks until the init exits, then releases the container's cgroups
+// and libcontainer state. Call it exactly once.
+func (i *Instance) Wait() (Exit, error) {
+	state, werr := i.init.Wait()
+	exit := Exit{Code: exitCode(state)}
+	exit.OOMKilled = i.oomKilled()
+	if err := i.c.Destroy(); err != nil {
+		return exit, fmt.Errorf("container %s: destroy: %w", i.c.ID(), err)
+	}
+	if state == nil && werr != nil {
+		return exit, fmt.Errorf("container %s: wait: %w", i.c.ID(), werr)
+	}
+	return exit, nil
+}
+
+func exitCode(state *os.ProcessState) int {
+	if state == nil {
+		return 255
+	}
+	if ws, ok := state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return state.ExitCode()
+}
+
+// oomKilled reads the OOM-kill counter of the container's memory cgroup.
+func (i *Instance) oomKilled() bool {
+	st, err := i.c.State()
+	if err != nil {
+		return false
+	}
+	var file, dir string
+	if cgroups.IsCgroup2UnifiedMode() {
+		dir, file = st.CgroupPaths[""], "memory.events"
+	} else {
+		dir, file = st.CgroupPaths["memory"], "memory.oom_control"
+	}
+	if dir == "" {
+		return false
+	}
+	data, err := os.ReadFile(filepath.Join(dir, file))
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "oom_kill "); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n > 0
+		}
+	}
+	return false
+}
+
+// Signal sends sig to the container's init.
+func (i *Instance) Signal(sig os.Signal) error {
+	if err := i.c.Signal(sig); err != nil {
+		if errors.Is(err, libcontainer.ErrNotRunning) {
+			return nil
+		}
+		return fmt.Errorf("container %s: signal %v: %w", i.c.ID(), sig, err)
+	}
+	return nil
+}
+
+// Exec runs p inside the running container and waits for it.
+func (i *Instance) Exec(p *Process) (int, error) {
+	proc := p.libcontainer(false)
+	if err := i.c.Run(proc); err != nil {
+		if se := startError(err); errors.Is(se, ErrExecNotFound) {
+			return 127, se
+		}
+		return -1, fmt.Errorf("container %s: exec %q: %w", i.c.ID(), p.Args, err)
+	}
+	state, err := proc.Wait()
+	if state == nil {
+		return -1, fmt.Errorf("container %s: wait for exec: %w", i.c.ID(), err)
+	}
+	return exitCode(state), nil
+}
+
+// Update applies new limits to the running container.
+func (i *Instance) Update(r spec.Resources) error {
+	cfg := i.c.Config()
+	res := *cfg.Cgroups.Resources // Config() is a shallow copy
+	cg := *cfg.Cgroups
+	cg.Resources = &res
+	cfg.Cgroups = &cg
+	if err := applyResources(cfg.Cgroups.Resources, r); err != nil {
+		return err
+	}
+	if err := i.c.Set(cfg); err != nil {
+		return fmt.Errorf("container %s: update resources: %w", i.c.ID(), err)
+	}
+	return nil
+}
+
+// Stats are a container's current resource usage.
+type Stats struct {
+	MemoryUsage, MemoryLimit uint64
+	CPUUsageNS               uint64
+	Pids                     uint64
+}
+
+// Stats reads the container's cgroup counters.
+func (i *Instance) Stats() (Stats, error) {
+	s, err := i.c.Stats()
+	if err != nil {
+		return Stats{}, fmt.Errorf("container %s: stats: %w", i.c.ID(), err)
+	}
+	cs := s.CgroupStats
+	if cs == nil {
+		return Stats{}, nil
+	}
+	return Stats{
+		MemoryUsage: cs.MemoryStats.Usage.Usage,
+		MemoryLimit: cs.MemoryStats.Usage.Limit,
+		CPUUsageNS:  cs.CpuStats.CpuUsage.TotalUsage,
+		Pids:        cs.PidsStats.Current,
+	}, nil
+}
+
+// Recover removes a container that a killed berth process left: kill
+// whatever still runs, wait for it to stop and destroy its cgroups and
+// state. A container unknown to libcontainer is not an error.
+func (r *Runtime) Recover(id string) error {
+	c, err := libcontainer.Load(r.stateRoot, id)
+	if err != nil {
+		if errors.Is(err, libcontainer.ErrNotExist) {
+			return nil
+		}
+		return fmt.Errorf("load container %s: %w", id, err)
+	}
+	_ = c.Signal(syscall.SIGKILL)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, err := c.Status()
+		if err != nil || st == libcontainer.Stopped {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("container %s: still running 5s after SIGKILL", id)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := c.Destroy(); err != nil {
+		return fmt.Errorf("destroy container %s: %w", id, err)
+	}
+	return nil
+}
+
+// List returns the ids of the containers libcontainer has state for.
+func (r *Runtime) List() ([]string, error) {
+	entries, err := os.ReadDir(r.stateRoot)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("list runtime state: %w", err)
+	}
+	var ids []string
+	for _, e := range entries {
+		if e.IsDir() {
+			ids = append(ids, e.Name())
+		}
+	}
+	return ids, nil
+}

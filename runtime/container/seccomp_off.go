@@ -1,0 +1,5 @@
+//go:build !seccomp
+
+package container
+
+const seccompSupported = false

@@ -1,0 +1,65 @@
+package spec
+
+// Container is everything `run`/`create` were asked for. Fields left at
+// their zero value mean "Docker's default".
+type Container struct {
+	Name  string // without the leading "/"; empty: the engine picks one
+	Image string
+
+	// Cmd and Entrypoint override the image's. A nil slice keeps the
+	// image's value; EntrypointSet with an empty Entrypoint clears it
+	// (Docker's --entrypoint "").
+	Cmd           []string
+	Entrypoint    []string
+	EntrypointSet bool
+
+	Env      []string // "KEY=value", in the order given
+	Hostname string
+	Workdir  string
+	User     string // "uid", "uid:gid", "name" or "name:group"
+
+	// Stdin, when set, is fed to the main process, which then sees EOF.
+	Stdin    *string
+	Network  string // "" (default), "none", "host"
+	Labels   map[string]string
+	ReadOnly bool
+
+	Resources Resources
+	Log       LogConfig
+}
+
+// Resources are the cgroup limits of a container, in Docker's units.
+type Resources struct {
+	Memory       int64 // bytes; 0 = unlimited
+	MemorySwap   int64 // bytes of memory+swap; 0 = default (2x memory), -1 = unlimited
+	CPUShares    int64
+	NanoCPUs     int64 // --cpus × 1e9
+	CPUPeriod    int64 // µs
+	CPUQuota     int64 // µs
+	CpusetCpus   string
+	PidsLimit    int64 // 0 = unlimited
+	BlkioRead    []ThrottleDevice // bytes per second
+	BlkioWrite   []ThrottleDevice
+	BlkioReadIO  []ThrottleDevice // operations per second
+	BlkioWriteIO []ThrottleDevice
+}
+
+// ThrottleDevice is one block-I/O limit, as in Docker's inspect output.
+type ThrottleDevice struct {
+	Path string
+	Rate uint64
+}
+
+// LogConfig selects the log driver and its options (--log-driver, --log-opt).
+type LogConfig struct {
+	Type   string // "" means json-file
+	Config map[string]string
+}
+
+// DriverName returns the log driver, defaulting to json-file.
+func (l LogConfig) DriverName() string {
+	if l.Type == "" {
+		return "json-file"
+	}
+	return l.Type
+}

@@ -1,0 +1,166 @@
+package spec
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+const minMemory = 6 * 1024 * 1024
+
+// Validate checks the limits with Docker's rules and messages. It does not
+// fill in defaults: see Normalize.
+func (r *Resources) Validate(h Host) error {
+	checks := []func() error{
+		r.checkMemory,
+		func() error { return r.checkCPUs(h) },
+		r.checkCFS,
+		func() error { return r.checkCpuset(h) },
+		r.checkBlkio,
+	}
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Resources) checkMemory() error {
+	if r.Memory < 0 {
+		return invalidf("invalid memory %d: want a size such as \"64m\" or a positive number of bytes", r.Memory)
+	}
+	if r.Memory > 0 && r.Memory < minMemory {
+		return invalidf("Minimum memory limit allowed is 6MB")
+	}
+	if r.MemorySwap != 0 && r.MemorySwap != -1 {
+		if r.Memory == 0 {
+			return invalidf("You should always set the Memory limit when using Memoryswap limit, see usage")
+		}
+		if r.MemorySwap < r.Memory {
+			return invalidf("Minimum memoryswap limit should be larger than memory limit, see usage")
+		}
+	}
+	if r.MemorySwap < -1 {
+		return invalidf("invalid memory_swap %d: want a size, or -1 for unlimited", r.MemorySwap)
+	}
+	return nil
+}
+
+func (r *Resources) checkCPUs(h Host) error {
+	if r.CPUShares < 0 {
+		return invalidf("invalid cpu_shares %d: want a positive weight (default 1024)", r.CPUShares)
+	}
+	if r.NanoCPUs == 0 {
+		return nil
+	}
+	if r.CPUQuota != 0 || r.CPUPeriod != 0 {
+		return invalidf("Conflicting options: Nano CPUs and CPU Quota cannot both be set")
+	}
+	n := h.NumCPU
+	if n < 1 {
+		n = 1
+	}
+	if r.NanoCPUs < 1e7 || r.NanoCPUs > int64(n)*1e9 {
+		return invalidf("Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available", n, n)
+	}
+	return nil
+}
+
+func (r *Resources) checkCFS() error {
+	if r.CPUPeriod != 0 && (r.CPUPeriod < 1000 || r.CPUPeriod > 1000000) {
+		return invalidf("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)")
+	}
+	if r.CPUQuota != 0 && r.CPUQuota < 1000 {
+		return invalidf("CPU cfs quota can not be less than 1ms (i.e. 1000)")
+	}
+	if r.PidsLimit < -1 {
+		return invalidf("invalid pids_limit %d: want a positive number, or 0 or -1 for unlimited", r.PidsLimit)
+	}
+	return nil
+}
+
+func (r *Resources) checkCpuset(h Host) error {
+	if r.CpusetCpus == "" {
+		return nil
+	}
+	cpus, err := parseCPUList(r.CpusetCpus)
+	if err != nil {
+		return invalidf("Invalid value %s for cpuset cpus: %v", r.CpusetCpus, err)
+	}
+	if len(h.CPUs) == 0 {
+		return nil
+	}
+	for _, c := range cpus {
+		if !slices.Contains(h.CPUs, c) {
+			return invalidf("Requested CPUs are not available - requested %s, available: %s", r.CpusetCpus, formatCPUList(h.CPUs))
+		}
+	}
+	return nil
+}
+
+func (r *Resources) checkBlkio() error {
+	for _, list := range [][]ThrottleDevice{r.BlkioRead, r.BlkioWrite, r.BlkioReadIO, r.BlkioWriteIO} {
+		for _, d := range list {
+			if !strings.HasPrefix(d.Path, "/dev/") {
+				return invalidf("invalid device path %q: want a block device such as /dev/vda", d.Path)
+			}
+		}
+	}
+	return nil
+}
+
+// Normalize fills in Docker's derived defaults: memory alone allows as much
+// swap again.
+func (r *Resources) Normalize() {
+	if r.Memory > 0 && r.MemorySwap == 0 {
+		r.MemorySwap = 2 * r.Memory
+	}
+}
+
+// parseCPUList parses "0", "0-1", "0,2-3" into CPU numbers.
+func parseCPUList(s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		var a, b int
+		if _, err := fmt.Sscanf(lo, "%d", &a); err != nil || fmt.Sprint(a) != lo || a < 0 {
+			return nil, fmt.Errorf("invalid format: %s", s)
+		}
+		b = a
+		if isRange {
+			if _, err := fmt.Sscanf(hi, "%d", &b); err != nil || fmt.Sprint(b) != hi || b < a {
+				return nil, fmt.Errorf("invalid format: %s", s)
+			}
+		}
+		for c := a; c <= b; c++ {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func formatCPUList(cpus []int) string {
+	if len(cpus) == 0 {
+		return ""
+	}
+	var parts []string
+	start, prev := cpus[0], cpus[0]
+	flush := func() {
+		if start == prev {
+			parts = append(parts, fmt.Sprint(start))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d-%d", start, prev))
+		}
+	}
+	for _, c := range cpus[1:] {
+		if c == prev+1 {
+			prev = c
+			continue
+		}
+		flush()
+		start, prev = c, c
+	}
+	flush()
+	return strings.Join(parts, ",")
+}

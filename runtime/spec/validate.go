@@ -1,0 +1,112 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// ErrInvalid marks every validation failure, so callers can tell bad input
+// from an engine fault without matching strings.
+var ErrInvalid = errors.New("invalid argument")
+
+// invalidf builds a validation error that wraps ErrInvalid but prints only
+// the message (Docker's text where there is one).
+func invalidf(format string, args ...any) error {
+	return &invalidError{msg: fmt.Sprintf(format, args...)}
+}
+
+type invalidError struct{ msg string }
+
+func (e *invalidError) Error() string        { return e.msg }
+func (e *invalidError) Is(target error) bool { return target == ErrInvalid }
+
+// namePattern is Docker's rule for container and volume names.
+var namePattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+
+// ValidName reports whether s follows Docker's naming rule.
+func ValidName(s string) bool { return namePattern.MatchString(s) }
+
+// Host describes the machine limits are checked against.
+type Host struct {
+	NumCPU int   // CPUs usable (--cpus range)
+	CPUs   []int // CPU numbers present (--cpuset-cpus)
+}
+
+// Validate runs every check on c and returns the first failure.
+func (c *Container) Validate(h Host) error {
+	checks := []func() error{
+		c.checkName,
+		c.checkImage,
+		c.checkEnv,
+		c.checkHostname,
+		c.checkWorkdir,
+		c.checkNetwork,
+		func() error { return c.Resources.Validate(h) },
+	}
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Container) checkName() error {
+	if c.Name == "" {
+		return nil
+	}
+	if !ValidName(c.Name) {
+		return invalidf("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", c.Name)
+	}
+	return nil
+}
+
+func (c *Container) checkImage() error {
+	if strings.TrimSpace(c.Image) == "" {
+		return invalidf("image: want an image reference such as \"busybox\", got an empty string")
+	}
+	return nil
+}
+
+func (c *Container) checkEnv() error {
+	for _, kv := range c.Env {
+		key, _, ok := strings.Cut(kv, "=")
+		if !ok {
+			return invalidf("invalid environment variable %q: want \"KEY=value\"", kv)
+		}
+		if key == "" || strings.ContainsAny(key, " \t\n\x00") {
+			return invalidf("invalid environment variable: %s", kv)
+		}
+	}
+	return nil
+}
+
+// hostnamePattern is RFC 1123: labels of letters, digits and hyphens.
+var hostnamePattern = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$`)
+
+func (c *Container) checkHostname() error {
+	if c.Hostname == "" {
+		return nil
+	}
+	if len(c.Hostname) > 63 || !hostnamePattern.MatchString(c.Hostname) {
+		return invalidf("invalid hostname %q: want letters, digits, hyphens and dots, at most 63 characters", c.Hostname)
+	}
+	return nil
+}
+
+func (c *Container) checkWorkdir() error {
+	if c.Workdir != "" && !strings.HasPrefix(c.Workdir, "/") {
+		return invalidf("the working directory '%s' is invalid, it needs to be an absolute path", c.Workdir)
+	}
+	return nil
+}
+
+func (c *Container) checkNetwork() error {
+	switch c.Network {
+	case "", "none", "host", "default":
+		return nil
+	}
+	return invalidf("network %q: want \"none\" or \"host\" (other networks are not supported yet)", c.Network)
+}
