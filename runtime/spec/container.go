@@ -37,7 +37,7 @@ type Resources struct {
 	CPUPeriod    int64 // µs
 	CPUQuota     int64 // µs
 	CpusetCpus   string
-	PidsLimit    int64 // 0 = unlimited
+	PidsLimit    int64            // 0 = unlimited
 	BlkioRead    []ThrottleDevice // bytes per second
 	BlkioWrite   []ThrottleDevice
 	BlkioReadIO  []ThrottleDevice // operations per second
