@@ -1,0 +1,34 @@
+package units
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/docker/go-units"
+)
+
+// ParseSize parses a byte size the way Docker parses --memory and the
+// json-file max-size option (go-units RAMInBytes): a decimal number with an
+// optional binary unit b, k, m, g, t or p (any case, optionally followed by
+// "b" or "ib"), so "64m" is 64 MiB and "1.5g" is 1.5 GiB. A bare number
+// counts bytes. Fractions of a byte are truncated.
+func ParseSize(s string) (int64, error) {
+	n, err := units.RAMInBytes(s)
+	if err != nil {
+		// go-units' own "invalid size: '...'" already names the value
+		// (and is Docker's exact text); its other errors name only the
+		// offending part, so add the whole value.
+		if strings.HasPrefix(err.Error(), "invalid size: ") {
+			return 0, err
+		}
+		return 0, fmt.Errorf("invalid size: '%s': %w", s, err)
+	}
+	// RAMInBytes converts a float64 to int64 without a range check: values
+	// of 2^63 or more come back negative (amd64) or saturated (arm64).
+	// No in-range float64 converts to MaxInt64, so that value means overflow.
+	if n < 0 || n == math.MaxInt64 {
+		return 0, fmt.Errorf("invalid size: '%s': too large, the maximum is 8 EiB", s)
+	}
+	return n, nil
+}
