@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"berth/runtime/units"
 )
 
 const minMemory = 6 * 1024 * 1024
@@ -84,7 +86,7 @@ func (r *Resources) checkCpuset(h Host) error {
 	if r.CpusetCpus == "" {
 		return nil
 	}
-	cpus, err := parseCPUList(r.CpusetCpus)
+	cpus, err := units.ParseCPUSet(r.CpusetCpus)
 	if err != nil {
 		return invalidf("Invalid value %s for cpuset cpus: %v", r.CpusetCpus, err)
 	}
@@ -116,28 +118,6 @@ func (r *Resources) Normalize() {
 	if r.Memory > 0 && r.MemorySwap == 0 {
 		r.MemorySwap = 2 * r.Memory
 	}
-}
-
-// parseCPUList parses "0", "0-1", "0,2-3" into CPU numbers.
-func parseCPUList(s string) ([]int, error) {
-	var out []int
-	for _, part := range strings.Split(s, ",") {
-		lo, hi, isRange := strings.Cut(part, "-")
-		var a, b int
-		if _, err := fmt.Sscanf(lo, "%d", &a); err != nil || fmt.Sprint(a) != lo || a < 0 {
-			return nil, fmt.Errorf("invalid format: %s", s)
-		}
-		b = a
-		if isRange {
-			if _, err := fmt.Sscanf(hi, "%d", &b); err != nil || fmt.Sprint(b) != hi || b < a {
-				return nil, fmt.Errorf("invalid format: %s", s)
-			}
-		}
-		for c := a; c <= b; c++ {
-			out = append(out, c)
-		}
-	}
-	return out, nil
 }
 
 func formatCPUList(cpus []int) string {
