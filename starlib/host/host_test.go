@@ -1,0 +1,117 @@
+package host_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+
+	"berth/starlib/host"
+	"berth/starlib/internal/startest"
+	"berth/starlib/session"
+)
+
+func TestScripts(t *testing.T) {
+	startest.PassAll(t, "testdata", startest.Options(nil))
+}
+
+func TestFailures(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"missing program", `host.exec("no-such-program-berth")`, `Error in host.exec: exec: "no-such-program-berth": executable file not found in $PATH`},
+		{"empty command", `host.exec([])`, "Error in host.exec: for parameter cmd: got an empty command, want a program and its arguments"},
+		{"bad command", `host.exec(1)`, "Error in host.exec: for parameter cmd: got int, want string or list of strings"},
+		{"unbalanced quote", `host.exec("echo 'x")`, "Error in host.exec: for parameter cmd: "},
+		{"bad env", `host.exec("true", env=["X"])`, `got "X" at index 0, want "KEY=VALUE"`},
+		{"missing file", `host.read_file("/nonexistent/berth")`, "Error in host.read_file: open /nonexistent/berth: no such file or directory"},
+		{"bad content", `host.write_file("/tmp/x", 1)`, "Error in host.write_file: for parameter content: got int, want string or bytes"},
+		{"tempdir takes no arguments", `host.tempdir("x")`, "Error in host.tempdir: got 1 arguments, want at most 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := startest.Fail(t, "case.star", tt.src, startest.Options(nil)).Failure
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("failure text lacks %q; got:\n%s", tt.want, got)
+			}
+		})
+	}
+}
+
+// The temp dirs of a case are removed when it ends, passed or failed.
+func TestTempdirRemovedWhenCaseEnds(t *testing.T) {
+	var dirs []string
+	record := starlark.NewBuiltin("record", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var dir string
+		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &dir); err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(dir); err != nil {
+			return nil, err // it must exist while the case runs
+		}
+		dirs = append(dirs, dir)
+		return starlark.None, nil
+	})
+	src := `
+def test_pass():
+    record(host.tempdir())
+
+def test_fail():
+    d = host.tempdir()
+    host.write_file(d + "/f", "x")
+    record(d)
+    fail("on purpose")
+`
+	res := startest.Fail(t, "tmp.star", src, startest.Options(starlark.StringDict{"record": record}))
+	if res.Name != "test_fail" {
+		t.Fatalf("failed case = %q, want test_fail", res.Name)
+	}
+	if len(dirs) != 2 {
+		t.Fatalf("recorded %d dirs, want 2", len(dirs))
+	}
+	for _, d := range dirs {
+		if _, err := os.Stat(d); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("temp dir %s still exists after its case (stat err %v)", d, err)
+		}
+	}
+}
+
+func TestTempdirNeedsASession(t *testing.T) {
+	_, err := starlark.Call(&starlark.Thread{}, host.Module.Members["tempdir"], nil, nil)
+	if err == nil || !strings.Contains(err.Error(), session.ErrNoSession.Error()) {
+		t.Errorf("tempdir without a session: err = %v, want %q", err, session.ErrNoSession)
+	}
+}
+
+// Cancelling the session kills the program and what it started. Were the
+// cancellation ignored, the test would hang on the sleeps.
+func TestExecCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	mark := filepath.Join(t.TempDir(), "started")
+	go func() {
+		// Cancel once the program is running, as an interrupt would.
+		for {
+			if _, err := os.Stat(mark); err == nil {
+				cancel()
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	th := &starlark.Thread{}
+	session.Set(th, &session.Session{Ctx: ctx})
+	src := `host.exec(["sh", "-c", "sleep 600 & touch ` + mark + `; sleep 600"])`
+	_, err := starlark.ExecFileOptions(&syntax.FileOptions{}, th, "cancel.star", src, starlark.StringDict{"host": host.Module})
+	if err == nil || !strings.Contains(err.Error(), "host.exec: sh: context canceled") {
+		t.Fatalf("err = %v, want the exec cancelled", err)
+	}
+}

@@ -1,0 +1,336 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+
+	"berth/starlib/session"
+)
+
+// cancelGrace is how long a cancelled case may take to stop before the
+// runner gives up waiting for it and tears its sandbox down anyway: a
+// builtin that ignores its context must not hang a CI run forever.
+const cancelGrace = 10 * time.Second
+
+// fileRun runs one scenario file: its top level, then its cases.
+type fileRun struct {
+	opts    *Options
+	path    string // as found
+	abs     string
+	rootAbs string
+	root    string
+	out     *printer
+	live    bool // print() goes straight to the report (RunFile)
+	results []CaseResult
+}
+
+func newFileRun(opts *Options, f scenarioFile, out *printer, live bool) *fileRun {
+	fr := &fileRun{opts: opts, path: f.path, root: f.root, out: out, live: live, abs: f.path, rootAbs: f.root}
+	if abs, err := filepath.Abs(f.path); err == nil {
+		fr.abs = abs
+	}
+	if abs, err := filepath.Abs(f.root); err == nil {
+		fr.rootAbs = abs
+	}
+	return fr
+}
+
+// emit records a result and reports it at once.
+func (fr *fileRun) emit(r CaseResult) {
+	fr.results = append(fr.results, r)
+	fr.out.caseDone(r)
+}
+
+func (fr *fileRun) selected(name string) bool {
+	return fr.opts.Run == nil || fr.opts.Run.MatchString(CaseResult{File: fr.path, Name: name}.ID())
+}
+
+func (fr *fileRun) fileFailure(start time.Time, failure string) CaseResult {
+	return CaseResult{File: fr.path, Status: Failed, Duration: time.Since(start), Failure: failure}
+}
+
+func (fr *fileRun) skip(names []string, reason string) {
+	for _, name := range names {
+		fr.emit(CaseResult{File: fr.path, Name: name, Status: Skipped, SkipReason: reason})
+	}
+}
+
+// run runs the file and returns its results, in definition order.
+func (fr *fileRun) run(ctx context.Context) []CaseResult {
+	start := time.Now()
+	predeclared := fr.opts.Predeclared
+
+	src, err := os.ReadFile(fr.path)
+	if err != nil {
+		fr.emit(fr.fileFailure(start, err.Error()))
+		return fr.results
+	}
+	f, err := FileOptions().Parse(fr.path, src, 0)
+	if err != nil {
+		fr.emit(fr.fileFailure(start, formatError(err)))
+		return fr.results
+	}
+	names := testNames(f.Stmts, nil)
+	if len(names) == 0 && !fr.selected("") {
+		fr.skip([]string{""}, "not selected by -run")
+		return fr.results
+	}
+	if len(names) > 0 && !slices.ContainsFunc(names, fr.selected) {
+		fr.skip(names, "not selected by -run")
+		return fr.results
+	}
+	prog, err := starlark.FileProgram(f, predeclared.Has)
+	if err != nil {
+		fr.emit(fr.fileFailure(start, formatError(err)))
+		fr.skip(names, "the file did not compile")
+		return fr.results
+	}
+
+	fileSB, err := fr.opts.NewSandbox(ctx, fr.path)
+	if err != nil {
+		fr.emit(fr.fileFailure(start, fmt.Sprintf("create sandbox: %v", err)))
+		fr.skip(names, "no sandbox for the top level")
+		return fr.results
+	}
+	ld := newLoader(fr.path, fr.root, predeclared)
+	topSession, topOutput := fr.newSession()
+	th := fr.newThread(fr.path, topSession, fileSB, ld)
+	var globals starlark.StringDict
+	top := fr.execute(ctx, th, topSession, func() error {
+		var err error
+		globals, err = prog.Init(th, predeclared)
+		return err
+	})
+
+	if len(names) == 0 || top.err != nil {
+		// The top level is the file's one case, or it failed and the
+		// cases cannot run: either way it is reported as the file.
+		fr.emit(fr.finish("", start, top, topOutput.String(), fileSB, topSession, nil))
+		fr.skip(names, "the top level failed")
+		return fr.results
+	}
+	globals.Freeze()
+
+	pendingOutput := topOutput.String()
+	for _, name := range names {
+		switch {
+		case !fr.selected(name):
+			fr.skip([]string{name}, "not selected by -run")
+		case ctx.Err() != nil:
+			fr.skip([]string{name}, "interrupted")
+		default:
+			r := fr.runCase(ctx, name, globals[name], fileSB, ld)
+			r.Output = pendingOutput + r.Output
+			pendingOutput = ""
+			fr.emit(r)
+		}
+	}
+	if err := teardown(fileSB, topSession); err != nil {
+		fr.emit(fr.fileFailure(start, fmt.Sprintf("teardown of the top level: %v", err)))
+	}
+	return fr.results
+}
+
+// runCase runs one test_ function in its own sandbox and thread.
+func (fr *fileRun) runCase(ctx context.Context, name string, fn starlark.Value, fileSB Sandbox, ld *loader) CaseResult {
+	start := time.Now()
+	id := CaseResult{File: fr.path, Name: name}.ID()
+	callable, ok := fn.(starlark.Callable)
+	if !ok {
+		// A def under a top-level if that did not run, or a name
+		// reassigned after its def (GlobalReassign allows it).
+		failure := fmt.Sprintf("%s was never defined: its def did not run", name)
+		if fn != nil {
+			failure = fmt.Sprintf("%s is a %s, not a function", name, fn.Type())
+		}
+		return CaseResult{File: fr.path, Name: name, Status: Failed, Duration: time.Since(start), Failure: failure}
+	}
+	sb, err := fr.opts.NewSandbox(ctx, id)
+	if err != nil {
+		return CaseResult{File: fr.path, Name: name, Status: Failed, Duration: time.Since(start),
+			Failure: fmt.Sprintf("create sandbox: %v", err)}
+	}
+	sess, output := fr.newSession()
+	th := fr.newThread(id, sess, sb, ld)
+	o := fr.execute(ctx, th, sess, func() error {
+		_, err := starlark.Call(th, callable, nil, nil)
+		return err
+	})
+	return fr.finish(name, start, o, output.String(), sb, sess, fileSB)
+}
+
+// finish turns an outcome into a result: on failure it collects the
+// sandboxes' diagnostics (before they are torn down), then it tears the
+// sandbox and the session's cleanups down, which fails the case if that
+// fails.
+func (fr *fileRun) finish(name string, start time.Time, o outcome, output string, sb Sandbox, sess *session.Session, fileSB Sandbox) CaseResult {
+	r := CaseResult{File: fr.path, Name: name, Status: Passed, Output: output}
+	if o.err != nil {
+		r.Status = Failed
+		r.Failure = o.text()
+		r.Diagnostics = diagnostics(sb, fileSB)
+	}
+	if err := teardown(sb, sess); err != nil {
+		r.Status = Failed
+		r.Failure = strings.TrimPrefix(r.Failure+"\nteardown: "+err.Error(), "\n")
+	}
+	r.Duration = time.Since(start)
+	return r
+}
+
+func diagnostics(sb, fileSB Sandbox) string {
+	var parts []string
+	if d := strings.TrimRight(sb.Diagnostics(), "\n"); d != "" {
+		parts = append(parts, d)
+	}
+	if fileSB != nil {
+		if d := strings.TrimRight(fileSB.Diagnostics(), "\n"); d != "" {
+			parts = append(parts, "from the top level:\n"+d)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// teardown closes the sandbox, then runs the session's cleanups (a temp
+// dir may be bind-mounted into a container of the sandbox).
+func teardown(sb Sandbox, sess *session.Session) error {
+	var errs []error
+	if err := sb.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close sandbox: %w", err))
+	}
+	if err := sess.RunCleanups(); err != nil {
+		errs = append(errs, fmt.Errorf("cleanup: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+func (fr *fileRun) newSession() (*session.Session, *syncBuffer) {
+	buf := &syncBuffer{}
+	s := &session.Session{File: fr.abs, SuiteRoot: fr.rootAbs, Update: fr.opts.Update, Out: buf}
+	if fr.live {
+		s.Out = fr.out.liveWriter()
+	}
+	return s, buf
+}
+
+func (fr *fileRun) newThread(name string, sess *session.Session, sb Sandbox, ld *loader) *starlark.Thread {
+	th := &starlark.Thread{Name: name, Print: session.Print, Load: ld.load}
+	session.Set(th, sess)
+	sb.Bind(th)
+	return th
+}
+
+// outcome is how a top level or a case ended: its error, and why it was
+// cancelled when it was.
+type outcome struct {
+	err   error
+	cause string // "timed out after X", "interrupted" or ""
+}
+
+func (o outcome) text() string {
+	text := formatError(o.err)
+	if o.cause != "" {
+		text = o.cause + "\n" + text
+	}
+	return text
+}
+
+// execute runs body on th under the per-case timeout. When the timeout
+// expires or ctx is cancelled, it cancels both the session's context (for
+// builtins that block) and the thread (for Starlark code).
+func (fr *fileRun) execute(parent context.Context, th *starlark.Thread, sess *session.Session, body func() error) outcome {
+	var ctx context.Context
+	var cancel context.CancelFunc
+	if fr.opts.Timeout > 0 {
+		ctx, cancel = context.WithTimeout(parent, fr.opts.Timeout)
+	} else {
+		ctx, cancel = context.WithCancel(parent)
+	}
+	defer cancel()
+	sess.Ctx = ctx
+	cause := func() string {
+		if parent.Err() != nil {
+			return "interrupted"
+		}
+		return fmt.Sprintf("timed out after %s", fr.opts.Timeout)
+	}
+	stop := context.AfterFunc(ctx, func() { th.Cancel(cause()) })
+	defer stop()
+
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+			}
+		}()
+		done <- body()
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		grace := time.NewTimer(cancelGrace)
+		defer grace.Stop()
+		select {
+		case err = <-done:
+		case <-grace.C:
+			err = fmt.Errorf("did not stop within %s of being cancelled; tearing its sandbox down anyway", cancelGrace)
+		}
+	}
+	if err != nil && ctx.Err() != nil {
+		return outcome{err: err, cause: cause()}
+	}
+	return outcome{err: err}
+}
+
+// testNames returns the test_ functions defined at top level (also inside
+// a top-level if, for or while), in definition order, each once.
+func testNames(stmts []syntax.Stmt, names []string) []string {
+	for _, stmt := range stmts {
+		switch s := stmt.(type) {
+		case *syntax.DefStmt:
+			if strings.HasPrefix(s.Name.Name, "test_") && !slices.Contains(names, s.Name.Name) {
+				names = append(names, s.Name.Name)
+			}
+		case *syntax.IfStmt:
+			names = testNames(s.True, names)
+			names = testNames(s.False, names)
+		case *syntax.ForStmt:
+			names = testNames(s.Body, names)
+		case *syntax.WhileStmt:
+			names = testNames(s.Body, names)
+		}
+	}
+	return names
+}
+
+// syncBuffer is a bytes.Buffer that a builtin's goroutine may also write.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,87 @@
+package runner
+
+import (
+	"context"
+	"io"
+	"regexp"
+	"time"
+
+	"go.starlark.net/lib/json"
+	starlarktime "go.starlark.net/lib/time"
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+
+	"berth/starlib/assert"
+	"berth/starlib/cmpmod"
+	"berth/starlib/host"
+)
+
+// Options say what to run and how. The zero value of every field but
+// NewSandbox is usable.
+type Options struct {
+	// Paths are the files and directories to run (Test only); none means
+	// the current directory.
+	Paths []string
+	// Run, if set, selects the cases whose ID it matches.
+	Run *regexp.Regexp
+	// Parallel is how many files run at once; 0 means runtime.NumCPU().
+	Parallel int
+	// Timeout bounds each case (and each file's top level); 0 means none.
+	Timeout time.Duration
+	// Update makes assert.golden rewrite golden files.
+	Update bool
+	// Verbose shows passing cases' print output and skipped cases.
+	Verbose bool
+	// Predeclared are the globals of every file: CoreModules plus the
+	// engine's builtins.
+	Predeclared starlark.StringDict
+	// NewSandbox makes the sandbox of a file's top level or of a case.
+	NewSandbox SandboxFactory
+	// Stdout receives the report; nil discards it.
+	Stdout io.Writer
+}
+
+// SandboxFactory makes a sandbox. label names what it is for
+// ("dir/file.star" for a file's top level, "dir/file.star::test_x" for a
+// case), for the engine to use in names and diagnostics.
+type SandboxFactory func(ctx context.Context, label string) (Sandbox, error)
+
+// Sandbox is the engine side of a case: everything the case creates
+// (containers, networks, volumes) belongs to it.
+type Sandbox interface {
+	// Bind attaches the sandbox to th, before th runs, so that the
+	// container builtins find it.
+	Bind(th *starlark.Thread)
+	// Diagnostics returns the last log lines and the state of each
+	// container, shown under a failure.
+	Diagnostics() string
+	// Close removes everything the sandbox created. It is called exactly
+	// once, whether the case passed, failed, timed out or was interrupted.
+	Close() error
+}
+
+// FileOptions is the Starlark dialect of scenario files, in one place:
+// scenario writers expect Python-like freedom (sets, while loops, if and
+// for at top level, reassigned globals, recursion).
+func FileOptions() *syntax.FileOptions {
+	return &syntax.FileOptions{
+		Set:             true,
+		While:           true,
+		TopLevelControl: true,
+		GlobalReassign:  true,
+		Recursion:       true,
+	}
+}
+
+// CoreModules returns the predeclared modules that do not need an engine:
+// assert (and expect), cmp, host, json and time.
+func CoreModules() starlark.StringDict {
+	return starlark.StringDict{
+		"assert": assert.Module,
+		"expect": assert.Expect,
+		"cmp":    cmpmod.Module,
+		"host":   host.Module,
+		"json":   json.Module,
+		"time":   starlarktime.Module,
+	}
+}
