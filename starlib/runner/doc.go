@@ -7,7 +7,8 @@
 // A scenario file is a .star file. Its top-level statements run first, in a
 // file-level sandbox that lives until all the file's cases have ended. Each
 // top-level function whose name starts with test_ is a case (functions
-// defined inside a top-level if, for or while count too); cases run after
+// defined inside a top-level if, for or while count too; one whose def did
+// not run, under an if that was false, is skipped); cases run after
 // the top level, in the order they are defined in the file, one at a time,
 // each on its own thread, in its own sandbox, with its own cleanups. A file
 // without test_ functions is one case: its top level. The module's globals

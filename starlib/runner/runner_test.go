@@ -93,6 +93,30 @@ def test_mango():
 	}
 }
 
+func TestConditionalDefsAndNonFunctions(t *testing.T) {
+	e := newFakeEngine()
+	opts := e.options(nil)
+	opts.Verbose = true
+	sum, report, err := runTree(t, e, opts, map[string]string{"c.star": `
+if False:
+    def test_needs_feature():
+        pass
+def test_replaced():
+    pass
+test_replaced = 3
+`}, "c.star")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantIDs(t, sum, "SKIP c.star::test_needs_feature", "FAIL c.star::test_replaced")
+	if want := "test_replaced is not a function (got int)"; sum.Cases[1].Failure != want {
+		t.Errorf("failure = %q, want %q", sum.Cases[1].Failure, want)
+	}
+	if !strings.Contains(report, "SKIP c.star::test_needs_feature (its def did not run)\n") {
+		t.Errorf("verbose report lacks the skip and its reason:\n%s", report)
+	}
+}
+
 func TestReportAndSummary(t *testing.T) {
 	e := newFakeEngine()
 	sum, report, err := runTree(t, e, e.options(nil), map[string]string{
