@@ -1,0 +1,143 @@
+package image
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/moby/sys/mountinfo"
+	"golang.org/x/sys/unix"
+)
+
+// Names inside a container's directory.
+const (
+	upperName = "upper"
+	workName  = "work"
+	mountName = "rootfs"
+)
+
+// MountRootfs mounts a container's root filesystem at dir/rootfs: an overlay
+// with the image's RootDir as the read-only lower layer and dir/upper as the
+// container's private layer (dir/work is overlayfs' scratch space). It
+// returns dir/rootfs. With readonly the whole mount is read-only; for
+// Docker's --read-only prefer readonly=false and a read-only root in the
+// container config, so the runtime can still create mount points first.
+func MountRootfs(img *Image, dir string, readonly bool) (rootfs string, err error) {
+	if img == nil || img.RootDir == "" {
+		return "", errors.New("mount root filesystem: no image given")
+	}
+	dir, err = filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("mount root filesystem: %w", err)
+	}
+	lower, upper, work, target := img.RootDir, filepath.Join(dir, upperName), filepath.Join(dir, workName), filepath.Join(dir, mountName)
+	for _, p := range []string{lower, upper, work} {
+		// The mount options are a comma-separated list and lowerdir a
+		// colon-separated one.
+		if strings.ContainsAny(p, ",:\\") {
+			return "", fmt.Errorf("mount root filesystem: path %q holds one of , : \\ which overlayfs options cannot carry", p)
+		}
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(lower, &st); err != nil {
+		return "", fmt.Errorf("mount root filesystem: image %s: %w", img.ID, err)
+	}
+	created := []string{}
+	defer func() {
+		if err != nil {
+			for i := len(created) - 1; i >= 0; i-- {
+				os.RemoveAll(created[i])
+			}
+		}
+	}()
+	for _, p := range []string{upper, work, target} {
+		if err := os.Mkdir(p, 0o755); err != nil {
+			if !errors.Is(err, os.ErrExist) {
+				return "", fmt.Errorf("mount root filesystem: %w", err)
+			}
+			if p == target {
+				if m, _ := mountinfo.Mounted(target); m {
+					return "", fmt.Errorf("mount root filesystem: %q is already mounted", target)
+				}
+			}
+			continue // a stopped container's layer, mounted again
+		}
+		created = append(created, p)
+	}
+	// The merged root takes owner and mode from the upper directory: copy
+	// them from the image's root.
+	if err := os.Lchown(upper, int(st.Uid), int(st.Gid)); err != nil {
+		return "", fmt.Errorf("mount root filesystem: %w", err)
+	}
+	if err := unix.Chmod(upper, st.Mode&0o7777); err != nil {
+		return "", fmt.Errorf("mount root filesystem: chmod %q: %w", upper, err)
+	}
+	var flags uintptr
+	if readonly {
+		flags |= unix.MS_RDONLY
+	}
+	opts := "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work
+	if err := unix.Mount("overlay", target, "overlay", flags, opts); err != nil {
+		return "", fmt.Errorf("mount root filesystem: mount overlay at %q (%s): %w", target, opts, err)
+	}
+	return target, nil
+}
+
+// UnmountRootfs undoes MountRootfs: it detaches dir/rootfs and removes the
+// container's layer (dir/upper, dir/work, dir/rootfs). It is idempotent:
+// nothing mounted or nothing there is fine.
+func UnmountRootfs(dir string) error {
+	target := filepath.Join(dir, mountName)
+	// MNT_DETACH: a process still holding a file open in the root filesystem
+	// (say, a dying container) does not block the cleanup; the kernel frees
+	// the mount when it lets go. Loop in case something was stacked on top.
+	for range 8 {
+		err := unix.Unmount(target, unix.MNT_DETACH)
+		if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOENT) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("unmount root filesystem %q: %w", target, err)
+		}
+	}
+	// Deleting through a live overlay would only whiteout, never free:
+	// make sure nothing is mounted before removing the layer.
+	mounted, err := mountinfo.Mounted(target)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("unmount root filesystem %q: %w", target, err)
+	}
+	if mounted {
+		return fmt.Errorf("unmount root filesystem %q: still mounted after unmount", target)
+	}
+	for _, name := range []string{mountName, workName, upperName} {
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("remove container layer: %w", err)
+		}
+	}
+	return nil
+}
+
+// inUse reports whether a mounted overlay uses rootDir as a lower layer,
+// in any berth process sharing this mount namespace.
+func inUse(rootDir string) (bool, error) {
+	mounts, err := mountinfo.GetMounts(mountinfo.FSTypeFilter("overlay"))
+	if err != nil {
+		return false, fmt.Errorf("read mounts: %w", err)
+	}
+	for _, m := range mounts {
+		for _, opt := range strings.Split(m.VFSOptions, ",") {
+			lowers, ok := strings.CutPrefix(opt, "lowerdir=")
+			if !ok {
+				continue
+			}
+			for _, l := range strings.Split(lowers, ":") {
+				if l == rootDir {
+					return true, nil
+				}
+			}
+		}
+	}
+	return false, nil
+}
