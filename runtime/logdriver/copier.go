@@ -1,0 +1,116 @@
+package logdriver
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// MaxLineSize is the longest piece of a line one message carries: longer
+// lines are split into partial messages, as Docker's copier does with its
+// 16 KiB buffer.
+const MaxLineSize = 16 * 1024
+
+// Copier reads one output stream of a process and hands each line to its
+// sinks as a Message, timestamped when it was read. Sinks are called one
+// at a time, in order; an error from a sink is kept for Wait and does not
+// stop the copy (the process must not block on a full pipe).
+type Copier struct {
+	stream string
+	src    io.Reader
+	sinks  []Sink
+	done   chan struct{}
+	err    error // set before done is closed
+}
+
+// NewCopier starts copying src, named stream ("stdout" or "stderr"), to
+// the sinks.
+func NewCopier(stream string, src io.Reader, sinks ...Sink) *Copier {
+	c := &Copier{stream: stream, src: src, sinks: sinks, done: make(chan struct{})}
+	go c.run()
+	return c
+}
+
+// Wait returns when src has reached its end and every message has been
+// delivered. The error joins a read error other than EOF and the first
+// error of the sinks.
+func (c *Copier) Wait() error {
+	<-c.done
+	return c.err
+}
+
+// run follows Docker's copier: lines are cut at '\n'; a buffer of
+// MaxLineSize bytes without one is sent as a partial piece; the rest of a
+// split line ends it (Partial.Last); what is left when the stream ends
+// without a newline is a partial piece of its own. All pieces of a line
+// carry the time of the first.
+func (c *Copier) run() {
+	defer close(c.done)
+	var (
+		buf     = make([]byte, MaxLineSize)
+		n       int
+		split   *PartialMeta // the line being split: its ID and next ordinal
+		splitAt time.Time
+		readErr error
+		sinkErr error
+	)
+	deliver := func(m *Message) {
+		for _, sink := range c.sinks {
+			if err := sink(m); err != nil && sinkErr == nil {
+				sinkErr = fmt.Errorf("log %s: %w", c.stream, err)
+			}
+		}
+	}
+	for {
+		eof := false
+		read, err := c.src.Read(buf[n:])
+		n += read
+		if err != nil {
+			eof = true
+			if !errors.Is(err, io.EOF) {
+				readErr = fmt.Errorf("read %s: %w", c.stream, err)
+			}
+		}
+		p := 0
+		for {
+			i := bytes.IndexByte(buf[p:n], '\n')
+			if i < 0 {
+				break
+			}
+			m := Message{Line: buf[p : p+i], Stream: c.stream, Time: time.Now().UTC()}
+			if split != nil {
+				m.Partial = &PartialMeta{ID: split.ID, Ordinal: split.Ordinal, Last: true}
+				m.Time = splitAt
+				split = nil
+			}
+			deliver(&m)
+			p += i + 1
+		}
+		if p < n && (eof || (p == 0 && n == len(buf))) {
+			if split == nil {
+				split, splitAt = &PartialMeta{ID: newPartialID(), Ordinal: 1}, time.Now().UTC()
+			}
+			m := Message{Line: buf[p:n], Stream: c.stream, Time: splitAt,
+				Partial: &PartialMeta{ID: split.ID, Ordinal: split.Ordinal}}
+			split.Ordinal++
+			deliver(&m)
+			p = n
+		}
+		if eof {
+			c.err = errors.Join(readErr, sinkErr)
+			return
+		}
+		n = copy(buf, buf[p:n])
+	}
+}
+
+// newPartialID returns 64 random hex digits, like Docker's partial IDs.
+func newPartialID() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:]) // never fails: crypto/rand aborts the program instead
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,177 @@
+package jsonfile
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+	"sync"
+)
+
+// filePerm is the mode Docker gives json-file logs.
+const filePerm = 0o640
+
+// WriterOptions are the json-file driver's rotation and attribute settings.
+type WriterOptions struct {
+	// MaxSize is the size at which the file is rotated; 0 means never. As in
+	// Docker, the check happens before a write, so a file ends with the
+	// entry that made it reach MaxSize.
+	MaxSize int64
+	// MaxFiles is how many files are kept, the current one included.
+	// With 1 (or 0) a full file is replaced by an empty one.
+	MaxFiles int
+	// Attrs are added to every entry as "attrs" (the labels, env and tag
+	// options). Empty: no "attrs" key.
+	Attrs map[string]string
+}
+
+// Writer appends entries to a json-file log. It is safe for concurrent
+// use. Each entry is one write(2) and no fsync: readers following the file
+// see it at once, and a crash loses at most what the kernel had not
+// written back.
+type Writer struct {
+	path     string
+	maxSize  int64
+	maxFiles int
+	attrs    []byte // pre-encoded "attrs" value
+
+	mu     sync.Mutex
+	f      *os.File // nil once closed
+	size   int64
+	buf    []byte
+	closed bool
+}
+
+// NewWriter opens (or creates) the log at path for appending, as Docker does
+// when a container starts again.
+func NewWriter(path string, opts WriterOptions) (*Writer, error) {
+	if opts.MaxSize < 0 {
+		return nil, fmt.Errorf("json-file %q: invalid max size %d: want 0 (unlimited) or more", path, opts.MaxSize)
+	}
+	if opts.MaxFiles < 0 {
+		return nil, fmt.Errorf("json-file %q: invalid max files %d: want 1 or more", path, opts.MaxFiles)
+	}
+	var attrs []byte
+	if len(opts.Attrs) > 0 {
+		var err error
+		// encoding/json sorts the keys, as Docker's does.
+		if attrs, err = json.Marshal(opts.Attrs); err != nil {
+			return nil, fmt.Errorf("json-file %q: encode attrs: %w", path, err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, filePerm)
+	if err != nil {
+		return nil, fmt.Errorf("open log: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("stat log: %w", err)
+	}
+	return &Writer{path: path, maxSize: opts.MaxSize, maxFiles: max(opts.MaxFiles, 1), attrs: attrs, f: f, size: st.Size()}, nil
+}
+
+// Path is the file being written.
+func (w *Writer) Path() string { return w.path }
+
+// Write appends one entry, rotating first if the file is full.
+func (w *Writer) Write(e Entry) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return fmt.Errorf("write log %q: %w", w.path, fs.ErrClosed)
+	}
+	var err error
+	if w.buf, err = appendEntry(w.buf[:0], e, w.attrs); err != nil {
+		return fmt.Errorf("write log %q: %w", w.path, err)
+	}
+	var rotateErr error
+	if w.maxSize > 0 && w.size >= w.maxSize {
+		if rotateErr = w.rotate(); w.closed {
+			return rotateErr
+		}
+	}
+	n, err := w.f.Write(w.buf)
+	w.size += int64(n)
+	if err != nil {
+		return errors.Join(rotateErr, fmt.Errorf("write log: %w", err))
+	}
+	return rotateErr
+}
+
+// rotate shifts path.N-1 -> path.N ... path -> path.1 (dropping the oldest)
+// and starts an empty path. With one file, the full file is removed.
+// Readers holding the old file keep reading it; a follower notices the new
+// file by its inode.
+func (w *Writer) rotate() error {
+	if err := w.f.Close(); err != nil {
+		return fmt.Errorf("rotate log %q: %w", w.path, err)
+	}
+	w.f = nil
+	shiftErr := shiftFiles(w.path, w.maxFiles)
+	flags := os.O_WRONLY | os.O_APPEND | os.O_CREATE
+	if shiftErr == nil {
+		flags |= os.O_TRUNC
+	}
+	// When shifting failed, keep appending to the full file rather than
+	// lose what it holds; the error still reaches the caller.
+	f, err := os.OpenFile(w.path, flags, filePerm)
+	if err != nil {
+		w.closed = true // nothing more can be written
+		return errors.Join(shiftErr, fmt.Errorf("rotate log: %w", err))
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		w.closed = true
+		return errors.Join(shiftErr, fmt.Errorf("rotate log: %w", err))
+	}
+	w.f, w.size = f, st.Size()
+	if shiftErr != nil {
+		return fmt.Errorf("rotate log %q: %w", w.path, shiftErr)
+	}
+	return nil
+}
+
+func shiftFiles(path string, maxFiles int) error {
+	if maxFiles < 2 {
+		return ignoreMissing(os.Remove(path))
+	}
+	if err := ignoreMissing(os.Remove(rotatedName(path, maxFiles-1))); err != nil {
+		return err
+	}
+	for i := maxFiles - 1; i > 1; i-- {
+		if err := ignoreMissing(os.Rename(rotatedName(path, i-1), rotatedName(path, i))); err != nil {
+			return err
+		}
+	}
+	return ignoreMissing(os.Rename(path, rotatedName(path, 1)))
+}
+
+func rotatedName(path string, i int) string { return path + "." + strconv.Itoa(i) }
+
+func ignoreMissing(err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// Close closes the file. Writes after Close fail with fs.ErrClosed.
+func (w *Writer) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	if w.f == nil {
+		return nil
+	}
+	if err := w.f.Close(); err != nil {
+		return fmt.Errorf("close log %q: %w", w.path, err)
+	}
+	return nil
+}

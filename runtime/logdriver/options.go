@@ -1,0 +1,102 @@
+package logdriver
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/docker/go-units"
+)
+
+// commonOptions are accepted by every driver (Docker's "mode" options).
+func commonOptions() []string { return []string{"mode", "max-buffer-size"} }
+
+// checkCommonOptions accepts only blocking mode, which is what berth does:
+// the container waits while its output is logged.
+func checkCommonOptions(opts map[string]string) error {
+	switch mode, set := opts["mode"]; {
+	case !set || mode == "blocking":
+	case mode == "non-blocking":
+		return fmt.Errorf("log opt mode=non-blocking is not supported: berth always logs in blocking mode")
+	default:
+		return fmt.Errorf("invalid log opt mode '%s': want blocking or non-blocking", mode)
+	}
+	if _, set := opts["max-buffer-size"]; set {
+		// Docker's text: the option only applies to non-blocking mode.
+		return fmt.Errorf("max-buffer-size option is only supported with 'mode=non-blocking'")
+	}
+	return nil
+}
+
+// rotation is how a json-file log is rotated.
+type rotation struct {
+	maxSize  int64 // 0: never
+	maxFiles int
+}
+
+// rotationKeys name the options of one rotating json-file log.
+type rotationKeys struct{ maxSize, maxFile, compress string }
+
+// parseRotation reads max-size, max-file and compress style options.
+// Sizes use decimal units (1k = 1000 bytes) because Docker reads them with
+// go-units' FromHumanSize, for json-file as for its local cache.
+func parseRotation(opts map[string]string, keys rotationKeys, def rotation) (rotation, error) {
+	rot := def
+	if v, ok := opts[keys.maxSize]; ok {
+		n, err := units.FromHumanSize(v)
+		if err != nil {
+			return rot, err // "invalid size: 'abc'", Docker's text
+		}
+		if n <= 0 {
+			return rot, fmt.Errorf("%s must be a positive number, got '%s'", keys.maxSize, v)
+		}
+		rot.maxSize = n
+	}
+	if v, ok := opts[keys.maxFile]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return rot, fmt.Errorf("invalid %s '%s': want a whole number of at least 1", keys.maxFile, v)
+		}
+		if n < 1 {
+			return rot, fmt.Errorf("%s cannot be less than 1, got '%s'", keys.maxFile, v)
+		}
+		rot.maxFiles = n
+	}
+	if v, ok := opts[keys.compress]; ok {
+		compress, err := strconv.ParseBool(v)
+		if err != nil {
+			return rot, fmt.Errorf("invalid %s '%s': want true or false", keys.compress, v)
+		}
+		if compress {
+			return rot, fmt.Errorf("%s=true is not supported: berth keeps rotated logs uncompressed", keys.compress)
+		}
+	}
+	return rot, nil
+}
+
+// localCopyOptions configure the json-file copy kept beside drivers that
+// cannot read back (Docker's cache-* options of dual logging).
+func localCopyOptions() []string {
+	return []string{"cache-disabled", "cache-max-size", "cache-max-file", "cache-compress"}
+}
+
+// Docker's defaults for its local cache: 20 MiB, 5 files.
+const (
+	localCopyMaxSize  = 20 << 20
+	localCopyMaxFiles = 5
+)
+
+// localCopySettings tells whether a local copy is kept, and how it
+// rotates.
+func localCopySettings(opts map[string]string) (enabled bool, rot rotation, err error) {
+	enabled = true
+	if v, ok := opts["cache-disabled"]; ok {
+		disabled, err := strconv.ParseBool(v)
+		if err != nil {
+			return false, rot, fmt.Errorf("invalid value for option cache-disabled: '%s': want true or false", v)
+		}
+		enabled = !disabled
+	}
+	rot, err = parseRotation(opts, rotationKeys{"cache-max-size", "cache-max-file", "cache-compress"},
+		rotation{maxSize: localCopyMaxSize, maxFiles: localCopyMaxFiles})
+	return enabled, rot, err
+}
