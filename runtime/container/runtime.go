@@ -1,6 +1,8 @@
 package container
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -67,6 +69,9 @@ type Instance struct {
 	c    *libcontainer.Container
 	init *libcontainer.Process
 	pid  int
+	// initCmdline is /proc/PID/cmdline of libcontainer's init before it
+	// executes the user's program; a change means the program runs.
+	initCmdline []byte
 }
 
 // Start creates the container and starts its init, which waits before
@@ -96,7 +101,8 @@ func (r *Runtime) Start(cfg *Config, p *Process) (_ *Instance, retErr error) {
 		_, _ = proc.Wait()
 		return nil, fmt.Errorf("container %s: init pid: %w", cfg.ID, err)
 	}
-	return &Instance{c: c, init: proc, pid: pid}, nil
+	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	return &Instance{c: c, init: proc, pid: pid, initCmdline: cmdline}, nil
 }
 
 // ErrExecNotFound marks a start that failed because the program could not
@@ -195,8 +201,14 @@ func (i *Instance) oomKilled() bool {
 	return false
 }
 
-// Signal sends sig to the container's init.
+// Signal sends sig to the container's init. A catchable signal waits until
+// the init has executed the user's program: before that, the init is
+// libcontainer's own Go code, whose runtime would exit with status 2 on
+// SIGTERM instead of letting the program decide.
 func (i *Instance) Signal(sig os.Signal) error {
+	if sig != syscall.SIGKILL && sig != syscall.SIGSTOP {
+		i.awaitUserProgram(2 * time.Second)
+	}
 	if err := i.c.Signal(sig); err != nil {
 		if errors.Is(err, libcontainer.ErrNotRunning) {
 			return nil
@@ -206,8 +218,23 @@ func (i *Instance) Signal(sig os.Signal) error {
 	return nil
 }
 
-// Exec runs p inside the running container and waits for it.
-func (i *Instance) Exec(p *Process) (int, error) {
+// awaitUserProgram polls until the init's command line is no longer
+// libcontainer's, the process is gone, or timeout passes.
+func (i *Instance) awaitUserProgram(timeout time.Duration) {
+	path := fmt.Sprintf("/proc/%d/cmdline", i.pid)
+	deadline := time.Now().Add(timeout)
+	for {
+		cur, err := os.ReadFile(path)
+		if err != nil || !bytes.Equal(cur, i.initCmdline) || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// Exec runs p inside the running container and waits for it. Cancelling
+// ctx kills the exec'd process.
+func (i *Instance) Exec(ctx context.Context, p *Process) (int, error) {
 	proc := p.libcontainer(false)
 	if err := i.c.Run(proc); err != nil {
 		if se := startError(err); errors.Is(se, ErrExecNotFound) {
@@ -215,9 +242,14 @@ func (i *Instance) Exec(p *Process) (int, error) {
 		}
 		return -1, fmt.Errorf("container %s: exec %q: %w", i.c.ID(), p.Args, err)
 	}
+	stop := context.AfterFunc(ctx, func() { _ = proc.Signal(syscall.SIGKILL) })
+	defer stop()
 	state, err := proc.Wait()
 	if state == nil {
 		return -1, fmt.Errorf("container %s: wait for exec: %w", i.c.ID(), err)
+	}
+	if ctx.Err() != nil {
+		return exitCode(state), ctx.Err()
 	}
 	return exitCode(state), nil
 }

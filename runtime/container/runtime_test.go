@@ -2,6 +2,7 @@ package container
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -138,11 +139,11 @@ func TestExecSignalAndRecover(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	code, err := inst.Exec(&Process{Args: []string{"sh", "-c", "echo $FOO; exit 4"}, Env: []string{"PATH=/bin", "FOO=bar"}, Stdout: &out})
+	code, err := inst.Exec(context.Background(), &Process{Args: []string{"sh", "-c", "echo $FOO; exit 4"}, Env: []string{"PATH=/bin", "FOO=bar"}, Stdout: &out})
 	if err != nil || code != 4 || out.String() != "bar\n" {
 		t.Errorf("exec: got %q code %d err %v", out.String(), code, err)
 	}
-	if _, err := inst.Exec(&Process{Args: []string{"nosuch"}, Env: []string{"PATH=/bin"}}); !errors.Is(err, ErrExecNotFound) {
+	if _, err := inst.Exec(context.Background(), &Process{Args: []string{"nosuch"}, Env: []string{"PATH=/bin"}}); !errors.Is(err, ErrExecNotFound) {
 		t.Errorf("exec of a missing program: got %v, want ErrExecNotFound", err)
 	}
 	// A second runtime on the same state root stands in for "berth gc"
@@ -194,5 +195,36 @@ func TestMemoryLimitAndUpdate(t *testing.T) {
 	}
 	if !strings.HasPrefix(CgroupPath(id), "/berth-") {
 		t.Errorf("cgroup path %q", CgroupPath(id))
+	}
+}
+
+// A SIGTERM sent right after Resume must reach the user's program (which,
+// as PID 1 without a handler, ignores it), not libcontainer's Go init,
+// which would exit with status 2.
+func TestEarlySignalReachesTheProgram(t *testing.T) {
+	r := newRuntime(t)
+	root := testRootfs(t)
+	for range 5 {
+		inst, err := r.Start(&Config{ID: newID(t), Rootfs: root}, &Process{Args: []string{"sleep", "100"}, Env: []string{"PATH=/bin"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := inst.Resume(); err != nil {
+			t.Fatal(err)
+		}
+		if err := inst.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+		if err := inst.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		exit, err := inst.Wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if exit.Code != 137 {
+			t.Fatalf("exit code %d, want 137 (SIGTERM ignored by PID 1, then SIGKILL)", exit.Code)
+		}
 	}
 }

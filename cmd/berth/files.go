@@ -1,0 +1,30 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// checkScenarioFile fails early, before an engine is opened, for a path
+// that cannot be a scenario.
+func checkScenarioFile(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("run: scenario file %q: %w", path, unwrap(err))
+	}
+	if st.IsDir() {
+		return fmt.Errorf("run: %q is a directory: want a .star file (use berth test for a directory)", path)
+	}
+	if !strings.HasSuffix(path, ".star") {
+		return fmt.Errorf("run: %q: want a .star file", path)
+	}
+	return nil
+}
+
+func unwrap(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

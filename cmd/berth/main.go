@@ -1,0 +1,104 @@
+// Command berth runs container scenarios written in Starlark on its own
+// embedded engine.
+//
+//	berth [--root DIR] run FILE.star
+//	berth [--root DIR] test [flags] [PATH...]
+//	berth [--root DIR] gc
+//	berth [--root DIR] image ls|inspect|load|import|tag|rm ...
+//
+// This file only turns flags into options; the work is done by the
+// packages under runtime/ and starlib/.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"berth/runtime/engine"
+)
+
+// exitError carries the process exit status of a command.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+const usage = `berth — container scenarios in Starlark, on an embedded engine
+
+Usage:
+  berth [--root DIR] run FILE.star           run one scenario file
+  berth [--root DIR] test [flags] [PATH...]  run every *.star under PATHs (CI runner)
+  berth [--root DIR] gc                      remove what killed berth runs left behind
+  berth [--root DIR] image COMMAND           ls | inspect REF | load PATH | import PATH REF | tag SRC DST | rm REF
+
+Global flags:
+  --root DIR   where images, volumes and state live (default $BERTH_ROOT or /var/lib/berth)
+
+Run "berth test -h" for the test runner's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	var ee exitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		os.Exit(ee.code)
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	default:
+		fmt.Fprintln(os.Stderr, "berth:", err)
+		os.Exit(2)
+	}
+}
+
+// globalOptions are the flags before the command.
+type globalOptions struct {
+	root string
+}
+
+func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("berth", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	var g globalOptions
+	defRoot := os.Getenv("BERTH_ROOT")
+	if defRoot == "" {
+		defRoot = engine.DefaultRoot
+	}
+	fs.StringVar(&g.root, "root", defRoot, "where images, volumes and state live")
+	if err := fs.Parse(argv); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return exitError{2}
+	}
+	cmd, rest := fs.Arg(0), fs.Args()[1:]
+	switch cmd {
+	case "run":
+		return cmdRun(ctx, g, rest, stdout, stderr)
+	case "test":
+		return cmdTest(ctx, g, rest, stdout, stderr)
+	case "gc":
+		return cmdGC(g, rest, stdout, stderr)
+	case "image":
+		return cmdImage(g, rest, stdout, stderr)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q: want run, test, gc or image (see berth help)", cmd)
+}
+
+// openEngine opens the engine for a command.
+func openEngine(g globalOptions) (*engine.Engine, error) {
+	return engine.Open(engine.Options{Root: g.root})
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"time"
+
+	"berth/starlib/harness"
+	"berth/starlib/runner"
+)
+
+// testOptions are the flags of berth test.
+type testOptions struct {
+	run      string
+	parallel int
+	timeout  time.Duration
+	update   bool
+	verbose  bool
+}
+
+func cmdTest(ctx context.Context, g globalOptions, argv []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("berth test", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o testOptions
+	fs.StringVar(&o.run, "run", "", "run only the cases whose `REGEX` matches \"file.star::test_name\"")
+	fs.IntVar(&o.parallel, "parallel", 0, "files run at once (default: number of CPUs)")
+	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "fail a case that runs longer than `DURATION`")
+	fs.BoolVar(&o.update, "update", false, "rewrite golden files instead of comparing with them")
+	fs.BoolVar(&o.verbose, "v", false, "show the output of passing cases and the skipped ones")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: berth test [flags] [PATH...]\n\nRuns every *.star file under the PATHs (default .), files in parallel, and prints\none line per case, then \"N passed, N failed\". Exit status 1 when anything failed.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(argv); err != nil {
+		return err
+	}
+	return runSuite(ctx, g, o, fs.Args(), stdout, false)
+}
+
+func cmdRun(ctx context.Context, g globalOptions, argv []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("berth run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o testOptions
+	fs.StringVar(&o.run, "run", "", "run only the cases whose `REGEX` matches \"file.star::test_name\"")
+	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "fail a case that runs longer than `DURATION`")
+	fs.BoolVar(&o.update, "update", false, "rewrite golden files instead of comparing with them")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: berth run [flags] FILE.star\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(argv); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("run: want exactly one FILE.star, got %d arguments (use berth test for several)", fs.NArg())
+	}
+	return runSuite(ctx, g, o, fs.Args(), stdout, true)
+}
+
+// runSuite runs scenario files on a fresh engine and turns the summary into
+// the exit status: 1 when anything failed or the run was interrupted.
+func runSuite(ctx context.Context, g globalOptions, o testOptions, paths []string, stdout io.Writer, single bool) (retErr error) {
+	opts := runner.Options{Paths: paths, Parallel: o.parallel, Timeout: o.timeout, Update: o.update, Verbose: o.verbose, Stdout: stdout}
+	if o.run != "" {
+		re, err := regexp.Compile(o.run)
+		if err != nil {
+			return fmt.Errorf("-run %q: %w", o.run, err)
+		}
+		opts.Run = re
+	}
+	if single {
+		if err := checkScenarioFile(paths[0]); err != nil {
+			return err
+		}
+	}
+	e, err := openEngine(g)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := e.Close(); err != nil && retErr == nil {
+			retErr = fmt.Errorf("remove what the run created: %w", err)
+		}
+	}()
+	wired := harness.Options(e)
+	opts.Predeclared, opts.NewSandbox = wired.Predeclared, wired.NewSandbox
+	var sum runner.Summary
+	if single {
+		sum, err = runner.RunFile(ctx, paths[0], opts)
+	} else {
+		sum, err = runner.Test(ctx, opts)
+	}
+	if err != nil {
+		return err
+	}
+	if !sum.OK() {
+		return exitError{1}
+	}
+	return nil
+}

@@ -1,0 +1,459 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"berth/runtime/container"
+	"berth/runtime/image"
+	"berth/runtime/logdriver"
+	"berth/runtime/spec"
+	"berth/runtime/store"
+)
+
+// Container is one container of a sandbox. Its main process is a child of
+// this berth process: no shim, the container lives exactly as long as it.
+type Container struct {
+	e        *Engine
+	sb       *Sandbox
+	id       string
+	name     string
+	created  time.Time
+	spec     spec.Container // as validated; Env is image env + user env
+	img      *image.Image
+	dir      string
+	rootfs   string
+	args     []string // entrypoint + cmd
+	hostname string
+	logPath  string
+
+	mu         sync.Mutex
+	status     Status
+	exitCode   int
+	oomKilled  bool
+	errMsg     string
+	pid        int
+	startedAt  time.Time
+	finishedAt time.Time
+	inst       *container.Instance
+	exited     chan struct{} // closed when the current run ends
+	capture    *logdriver.Capture
+}
+
+// record is what GC needs to find a container whose berth process died.
+type record struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Sandbox string    `json:"sandbox"`
+	Owner   owner     `json:"owner"`
+	Created time.Time `json:"created"`
+}
+
+const recordFile = "record.json"
+
+// Create makes a container without starting it (docker create).
+func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, retErr error) {
+	if err := cs.Validate(s.e.host); err != nil {
+		return nil, err
+	}
+	if err := logdriver.ValidateOptions(cs.Log.DriverName(), cs.Log.Config); err != nil {
+		return nil, err
+	}
+	img, err := s.e.images.Get(cs.Image)
+	if err != nil {
+		return nil, err
+	}
+	args := commandLine(cs, img.Config)
+	if len(args) == 0 {
+		return nil, fmt.Errorf("No command specified: image %s has no CMD and none was given: %w", cs.Image, spec.ErrInvalid)
+	}
+	id := newID()
+	name := cs.Name
+	if name == "" {
+		name = s.uniqueName()
+	} else if other := s.nameTaken(name); other != nil {
+		return nil, fmt.Errorf("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name: %w", name, other.id, ErrNameInUse)
+	}
+	cs.Env = mergeEnv(img.Config.Env, cs.Env)
+	c := &Container{
+		e: s.e, sb: s, id: id, name: name, created: time.Now().UTC(),
+		spec: cs, img: img, dir: s.e.containerDir(id), args: args,
+		status: StatusCreated,
+	}
+	c.hostname = c.defaultHostname()
+	c.logPath = filepath.Join(c.dir, id+"-json.log")
+	if err := os.Mkdir(c.dir, 0o710); err != nil {
+		return nil, fmt.Errorf("create container dir: %w", err)
+	}
+	defer func() {
+		if retErr != nil {
+			c.teardown()
+		}
+	}()
+	// The record goes first so that GC finds the mount if we die next.
+	rec := record{ID: id, Name: name, Sandbox: s.label, Owner: s.e.owner, Created: c.created}
+	if err := store.WriteJSON(filepath.Join(c.dir, recordFile), rec); err != nil {
+		return nil, err
+	}
+	c.rootfs, err = image.MountRootfs(img, c.dir, false)
+	if err != nil {
+		return nil, fmt.Errorf("container %s: %w", name, err)
+	}
+	if err := c.writeEtcFiles(); err != nil {
+		return nil, err
+	}
+	if err := s.add(c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (s *Sandbox) uniqueName() string {
+	for {
+		if n := randomName(); s.nameTaken(n) == nil {
+			return n
+		}
+	}
+}
+
+// commandLine is Docker's rule: --entrypoint replaces the image's
+// entrypoint and drops its CMD; a given cmd replaces the image's CMD.
+func commandLine(cs spec.Container, ic image.Config) []string {
+	entry, cmd := ic.Entrypoint, ic.Cmd
+	if cs.EntrypointSet {
+		entry, cmd = cs.Entrypoint, nil
+	}
+	if cs.Cmd != nil {
+		cmd = cs.Cmd
+	}
+	return append(append([]string(nil), entry...), cmd...)
+}
+
+func (c *Container) defaultHostname() string {
+	switch {
+	case c.spec.Hostname != "":
+		return c.spec.Hostname
+	case c.spec.Network == "host":
+		if h, err := os.Hostname(); err == nil {
+			return h
+		}
+	}
+	return c.id[:12]
+}
+
+// ID is the 64-hex container id.
+func (c *Container) ID() string { return c.id }
+
+// Name is the container's name, without Docker's leading slash.
+func (c *Container) Name() string { return c.name }
+
+// ImageRef is the image reference the container was created from.
+func (c *Container) ImageRef() string { return c.spec.Image }
+
+// Hostname is the container's hostname.
+func (c *Container) Hostname() string { return c.hostname }
+
+// State is a snapshot of the container's lifecycle state.
+type State struct {
+	Status     Status
+	ExitCode   int
+	OOMKilled  bool
+	Pid        int
+	Error      string
+	StartedAt  time.Time
+	FinishedAt time.Time
+}
+
+// State returns the container's current state.
+func (c *Container) State() State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return State{Status: c.status, ExitCode: c.exitCode, OOMKilled: c.oomKilled, Pid: c.pid,
+		Error: c.errMsg, StartedAt: c.startedAt, FinishedAt: c.finishedAt}
+}
+
+// Start starts the container's main process (docker start). Starting a
+// running container does nothing, as in Docker.
+func (c *Container) Start(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.status == StatusRunning {
+		return nil
+	}
+	return c.startLocked(nil)
+}
+
+// startLocked runs the main process. With capture, its output is also
+// kept in memory for a foreground run.
+func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
+	to, err := next(c.id, c.status, evStart)
+	if err != nil {
+		return err
+	}
+	proc, err := c.processSpec()
+	if err != nil {
+		return c.failStart(err)
+	}
+	driver, err := logdriver.New(c.spec.Log.DriverName(), c.logInfo())
+	if err != nil {
+		return c.failStart(fmt.Errorf("failed to initialize logging driver: %w", err))
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		driver.Close()
+		return c.failStart(err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		driver.Close()
+		return c.failStart(err)
+	}
+	sinks := []logdriver.Sink{driver.Log}
+	if capture != nil {
+		sinks = append(sinks, capture.Sink())
+	}
+	copiers := []*logdriver.Copier{
+		logdriver.NewCopier("stdout", outR, sinks...),
+		logdriver.NewCopier("stderr", errR, sinks...),
+	}
+	proc.Stdout, proc.Stderr = outW, errW
+	inst, err := c.e.runtime.Start(c.runtimeConfig(), proc)
+	outW.Close() // the container holds its own copies now
+	errW.Close()
+	if err == nil {
+		if err = inst.Resume(); err != nil {
+			_ = inst.Signal(syscall.SIGKILL)
+			_, _ = inst.Wait()
+		}
+	}
+	if err != nil {
+		for _, cp := range copiers {
+			cp.Wait()
+		}
+		driver.Close()
+		return c.failStart(err)
+	}
+	c.status = to
+	c.inst = inst
+	c.pid = inst.Pid()
+	c.startedAt = time.Now().UTC()
+	c.finishedAt = time.Time{}
+	c.exitCode = 0
+	c.oomKilled = false
+	c.errMsg = ""
+	c.capture = capture
+	c.exited = make(chan struct{})
+	go c.monitor(inst, copiers, driver, c.exited)
+	return nil
+}
+
+// failStart records a start that never reached the user's program: the
+// container keeps its state, with Docker's 127 for a missing executable.
+func (c *Container) failStart(err error) error {
+	c.errMsg = err.Error()
+	if errors.Is(err, container.ErrExecNotFound) {
+		c.exitCode = 127
+	} else {
+		c.exitCode = 128
+	}
+	return fmt.Errorf("container %s: %w", c.name, err)
+}
+
+// monitor waits for the main process, drains its output and marks the
+// container exited.
+func (c *Container) monitor(inst *container.Instance, copiers []*logdriver.Copier, driver logdriver.Driver, exited chan struct{}) {
+	exit, werr := inst.Wait()
+	for _, cp := range copiers {
+		cp.Wait()
+	}
+	driver.Close()
+	c.mu.Lock()
+	c.status, _ = next(c.id, c.status, evExit)
+	c.exitCode = exit.Code
+	c.oomKilled = exit.OOMKilled
+	if werr != nil {
+		c.errMsg = werr.Error()
+	}
+	c.pid = 0
+	c.inst = nil
+	c.finishedAt = time.Now().UTC()
+	close(exited)
+	c.mu.Unlock()
+}
+
+func (c *Container) runtimeConfig() *container.Config {
+	cfg := &container.Config{
+		ID: c.id, Rootfs: c.rootfs, Hostname: c.hostname,
+		ReadonlyRootfs: c.spec.ReadOnly,
+		Resources:      c.spec.Resources,
+		Binds: []container.Bind{
+			{Source: filepath.Join(c.dir, "hostname"), Destination: "/etc/hostname"},
+			{Source: filepath.Join(c.dir, "hosts"), Destination: "/etc/hosts"},
+			{Source: filepath.Join(c.dir, "resolv.conf"), Destination: "/etc/resolv.conf"},
+		},
+	}
+	if c.spec.Network == "host" {
+		cfg.Net = container.NetHost
+	}
+	return cfg
+}
+
+// exitedChan returns the channel closed when the current (or last) run
+// ends, and whether the container is running now.
+func (c *Container) exitedChan() (<-chan struct{}, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.exited, c.status == StatusRunning
+}
+
+// Wait blocks until the container is not running and returns its exit
+// code (docker wait).
+func (c *Container) Wait(ctx context.Context) (int, error) {
+	ch, running := c.exitedChan()
+	if running {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return 0, fmt.Errorf("wait for container %s: %w", c.name, ctx.Err())
+		}
+	}
+	return c.State().ExitCode, nil
+}
+
+// Stop sends SIGTERM, then SIGKILL after timeout (docker stop).
+func (c *Container) Stop(ctx context.Context, timeout time.Duration) error {
+	ch, running := c.exitedChan()
+	if !running {
+		return nil
+	}
+	if err := c.signal(syscall.SIGTERM); err != nil {
+		return err
+	}
+	grace := time.NewTimer(timeout)
+	defer grace.Stop()
+	select {
+	case <-ch:
+		return nil
+	case <-grace.C:
+	case <-ctx.Done():
+	}
+	if err := c.signal(syscall.SIGKILL); err != nil {
+		return err
+	}
+	<-ch // SIGKILL of a pid namespace's init cannot be ignored
+	return nil
+}
+
+// Kill sends sig to the main process (docker kill). After SIGKILL it waits
+// for the exit, so the state a scenario reads next is settled.
+func (c *Container) Kill(sig syscall.Signal) error {
+	ch, running := c.exitedChan()
+	if !running {
+		return fmt.Errorf("Cannot kill container: %s: Container %s is not running: %w", c.name, c.id, ErrNotRunning)
+	}
+	if err := c.signal(sig); err != nil {
+		return err
+	}
+	if sig == syscall.SIGKILL {
+		<-ch
+	}
+	return nil
+}
+
+func (c *Container) signal(sig syscall.Signal) error {
+	c.mu.Lock()
+	inst := c.inst
+	c.mu.Unlock()
+	if inst == nil {
+		return nil
+	}
+	return inst.Signal(sig)
+}
+
+// Restart stops the container (if running) and starts it again.
+func (c *Container) Restart(ctx context.Context, timeout time.Duration) error {
+	if err := c.Stop(ctx, timeout); err != nil {
+		return err
+	}
+	return c.Start(ctx)
+}
+
+// RemoveOptions are docker rm's flags.
+type RemoveOptions struct {
+	Force   bool // kill a running container first
+	Volumes bool // also remove anonymous volumes
+}
+
+// Remove deletes the container and everything it holds on the host.
+func (c *Container) Remove(ctx context.Context, opts RemoveOptions) error {
+	ch, running := c.exitedChan()
+	if running {
+		if !opts.Force {
+			return &TransitionError{ID: c.id, From: StatusRunning, Event: string(evRemove)}
+		}
+		_ = c.signal(syscall.SIGKILL)
+		<-ch
+	}
+	c.mu.Lock()
+	if c.status == StatusRemoved {
+		c.mu.Unlock()
+		return nil
+	}
+	to, err := next(c.id, c.status, evRemove)
+	if err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	c.status = to
+	c.mu.Unlock()
+
+	err = c.teardown()
+	c.sb.forget(c)
+	c.mu.Lock()
+	c.status, _ = next(c.id, c.status, evGone)
+	c.mu.Unlock()
+	return err
+}
+
+// teardown unmounts the root filesystem and deletes the container's
+// directory (record last, so GC still finds a half-removed container).
+func (c *Container) teardown() error {
+	var errs []error
+	if err := image.UnmountRootfs(c.dir); err != nil {
+		errs = append(errs, err)
+	}
+	if err := removeDirRecordLast(c.dir); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("remove container %s: %w", c.name, err)
+	}
+	return nil
+}
+
+func removeDirRecordLast(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	for _, e := range entries {
+		if e.Name() == recordFile {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return os.RemoveAll(dir)
+}

@@ -1,0 +1,263 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"berth/runtime/spec"
+)
+
+// testEngine is shared by the tests of this package: one root, one
+// busybox image built once.
+var testEngine *Engine
+
+func TestMain(m *testing.M) {
+	code := func() int {
+		if os.Geteuid() != 0 {
+			return m.Run() // every test skips
+		}
+		root, err := os.MkdirTemp("", "berth-engine-test-")
+		if err != nil {
+			panic(err)
+		}
+		defer os.RemoveAll(root)
+		testEngine, err = Open(Options{Root: root})
+		if err != nil {
+			panic(err)
+		}
+		defer testEngine.Close()
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+// sandbox returns a sandbox closed when the test ends.
+func sandbox(t *testing.T) *Sandbox {
+	t.Helper()
+	if testEngine == nil {
+		t.Skip("the engine needs root")
+	}
+	sb := testEngine.NewSandbox(t.Name(), nil)
+	t.Cleanup(func() {
+		if err := sb.Close(); err != nil {
+			t.Errorf("close sandbox: %v", err)
+		}
+	})
+	return sb
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func TestForegroundRun(t *testing.T) {
+	sb := sandbox(t)
+	tests := []struct {
+		name       string
+		spec       spec.Container
+		wantOutput string
+		wantCode   int
+	}{
+		{"echo", spec.Container{Image: "busybox", Cmd: []string{"echo", "hi"}}, "hi\n", 0},
+		{"exit code", spec.Container{Image: "busybox", Cmd: []string{"sh", "-c", "exit 7"}}, "", 7},
+		{"stderr", spec.Container{Image: "busybox", Cmd: []string{"sh", "-c", "echo err >&2"}}, "err\n", 0},
+		{"env and defaults", spec.Container{Image: "busybox", Hostname: "h1", Env: []string{"A=1"}, Cmd: []string{"sh", "-c", "echo $A $HOSTNAME $PATH"}},
+			"1 h1 /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n", 0},
+		{"stdin", spec.Container{Image: "busybox", Stdin: ptr("fed\n"), Cmd: []string{"cat"}}, "fed\n", 0},
+		{"workdir created", spec.Container{Image: "busybox", Workdir: "/w/x", Cmd: []string{"pwd"}}, "/w/x\n", 0},
+		{"user", spec.Container{Image: "busybox", User: "nobody", Cmd: []string{"id", "-u"}}, "65534\n", 0},
+		{"entrypoint", spec.Container{Image: "busybox", EntrypointSet: true, Entrypoint: []string{"echo"}, Cmd: []string{"a", "b"}}, "a b\n", 0},
+		{"etc hostname", spec.Container{Image: "busybox", Hostname: "hh", Cmd: []string{"cat", "/etc/hostname"}}, "hh\n", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := sb.Run(ctx(t), tt.spec, RunOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, _, _, _ := c.ForegroundOutput()
+			st := c.State()
+			if out != tt.wantOutput || st.ExitCode != tt.wantCode || st.Status != StatusExited {
+				t.Errorf("got %q exit %d status %s, want %q exit %d exited", out, st.ExitCode, st.Status, tt.wantOutput, tt.wantCode)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestDetachedLifecycle(t *testing.T) {
+	sb := sandbox(t)
+	c, err := sb.Run(ctx(t), spec.Container{Name: "wordpressdb", Image: "busybox",
+		Env: []string{"MYSQL_ROOT_PASSWORD=password", "MYSQL_DATABASE=wordpress"},
+		Cmd: []string{"sh", "-c", "echo ready; exec sleep 1000"}}, RunOptions{Detach: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WaitForLog(ctx(t), regexp.MustCompile("^ready$"), 1, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Exec(ctx(t), ExecOptions{Cmd: []string{"sh", "-c", "echo $MYSQL_DATABASE; echo oops >&2; exit 3"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ExitCode != 3 || res.Stdout != "wordpress\n" || res.Stderr != "oops\n" {
+		t.Errorf("exec: %+v", res)
+	}
+	// Names are Docker's: a second "wordpressdb" conflicts.
+	_, err = sb.Create(ctx(t), spec.Container{Name: "wordpressdb", Image: "busybox", Cmd: []string{"true"}})
+	if !errors.Is(err, ErrNameInUse) || !strings.Contains(err.Error(), `The container name "/wordpressdb" is already in use by container "`+c.ID()+`"`) {
+		t.Errorf("duplicate name: %v", err)
+	}
+	if got, err := sb.Lookup("wordpressdb"); err != nil || got != c {
+		t.Errorf("lookup by name: %v", err)
+	}
+	if got, err := sb.Lookup(c.ID()[:12]); err != nil || got != c {
+		t.Errorf("lookup by short id: %v", err)
+	}
+	doc := c.Inspect()
+	env := doc["Config"].(map[string]any)["Env"].([]any)
+	if len(env) != 3 || env[1] != "MYSQL_ROOT_PASSWORD=password" {
+		t.Errorf("Config.Env = %v", env)
+	}
+	if doc["LogPath"] != filepath.Join(testEngine.Root(), "containers", c.ID(), c.ID()+"-json.log") {
+		t.Errorf("LogPath = %v", doc["LogPath"])
+	}
+	if err := c.Remove(ctx(t), RemoveOptions{}); err == nil || !strings.Contains(err.Error(), "You cannot remove a running container") {
+		t.Errorf("rm of a running container: %v", err)
+	}
+	start := time.Now()
+	if err := c.Stop(ctx(t), 200*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	// sleep as PID 1 has no SIGTERM handler, so the kernel ignores it.
+	if st := c.State(); st.ExitCode != 137 || st.Status != StatusExited {
+		t.Errorf("after stop: %+v", st)
+	}
+	if time.Since(start) < 200*time.Millisecond {
+		t.Errorf("stop returned before the grace period")
+	}
+	if _, err := c.Exec(ctx(t), ExecOptions{Cmd: []string{"true"}}); !errors.Is(err, ErrNotRunning) {
+		t.Errorf("exec on an exited container: %v", err)
+	}
+	if err := c.Remove(ctx(t), RemoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(testEngine.containerDir(c.ID())); !os.IsNotExist(err) {
+		t.Errorf("container dir left after rm: %v", err)
+	}
+	if _, err := sb.Lookup("wordpressdb"); !errors.Is(err, ErrNoSuchContainer) {
+		t.Errorf("lookup after rm: %v", err)
+	}
+}
+
+func TestMissingExecutableStaysCreated(t *testing.T) {
+	sb := sandbox(t)
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"/nonexistent"}}, RunOptions{Detach: true})
+	if err == nil || !strings.Contains(err.Error(), `exec: "/nonexistent": stat /nonexistent: no such file or directory`) {
+		t.Fatalf("got %v", err)
+	}
+	if st := c.State(); st.Status != StatusCreated || st.ExitCode != 127 {
+		t.Errorf("state %+v, want created with exit code 127", st)
+	}
+}
+
+func TestRestartAndKill(t *testing.T) {
+	sb := sandbox(t)
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sh", "-c", "echo start; trap 'exit 5' TERM; while true; do sleep 0.05; done"}}, RunOptions{Detach: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WaitForLog(ctx(t), regexp.MustCompile("start"), 1, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Restart(ctx(t), 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WaitForLog(ctx(t), regexp.MustCompile("start"), 2, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Kill(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if st := c.State(); st.ExitCode != 137 {
+		t.Errorf("after kill: %+v", st)
+	}
+	if err := c.Kill(syscall.SIGKILL); !errors.Is(err, ErrNotRunning) {
+		t.Errorf("kill of an exited container: %v", err)
+	}
+}
+
+func TestWaitForLogFailsWhenContainerExits(t *testing.T) {
+	sb := sandbox(t)
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sh", "-c", "echo last words; exit 2"}}, RunOptions{Detach: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	err = c.WaitForLog(ctx(t), regexp.MustCompile("never"), 1, 20*time.Second)
+	if err == nil || !strings.Contains(err.Error(), "exited (code 2)") || !strings.Contains(err.Error(), "last words") {
+		t.Errorf("got %v", err)
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Errorf("wait_for_log waited for its timeout instead of failing at the exit")
+	}
+}
+
+func TestReadWriteFile(t *testing.T) {
+	sb := sandbox(t)
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "1000"}}, RunOptions{Detach: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WriteFile("/data/x.txt", []byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Exec(ctx(t), ExecOptions{Cmd: []string{"cat", "/data/x.txt"}})
+	if err != nil || res.Stdout != "hello" {
+		t.Errorf("cat: %+v %v", res, err)
+	}
+	if _, err := c.Exec(ctx(t), ExecOptions{Cmd: []string{"ln", "-s", "/etc", "/link"}}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := c.ReadFile("/link/hostname")
+	if err != nil || string(data) != c.Hostname()+"\n" {
+		t.Errorf("read through an in-container symlink: %q %v", data, err)
+	}
+}
+
+func TestValidationLeavesNothing(t *testing.T) {
+	sb := sandbox(t)
+	before, _ := os.ReadDir(containersDirOf(t))
+	tests := []struct {
+		spec spec.Container
+		want string
+	}{
+		{spec.Container{Image: "busybox", Name: "-bad"}, "Invalid container name (-bad)"},
+		{spec.Container{Image: "nosuch"}, "No such image: nosuch:latest"},
+		{spec.Container{Image: "busybox", Env: []string{"NOEQUALS"}}, `invalid environment variable "NOEQUALS"`},
+		{spec.Container{Image: "busybox", Resources: spec.Resources{Memory: 1024}}, "Minimum memory limit allowed is 6MB"},
+		{spec.Container{Image: "busybox", Log: spec.LogConfig{Type: "bogus"}}, "bogus"},
+	}
+	for _, tt := range tests {
+		_, err := sb.Create(ctx(t), tt.spec)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%+v: got %v, want %q", tt.spec, err, tt.want)
+		}
+	}
+	after, _ := os.ReadDir(containersDirOf(t))
+	if len(after) != len(before) {
+		t.Errorf("failed creates left %d container dirs", len(after)-len(before))
+	}
+}
+
+func containersDirOf(t *testing.T) string { return containersDir(testEngine.Root()) }

@@ -1,0 +1,67 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"syscall"
+	"time"
+
+	"berth/runtime/logdriver"
+	"berth/runtime/spec"
+)
+
+// RunOptions are docker run's flags that are not part of the container.
+type RunOptions struct {
+	Detach bool
+	// Timeout bounds a foreground run; 0 means until ctx ends.
+	Timeout time.Duration
+}
+
+// Run creates and starts a container (docker run). In the foreground it
+// waits for the exit; the container keeps its output for Output.
+func (s *Sandbox) Run(ctx context.Context, cs spec.Container, opts RunOptions) (*Container, error) {
+	c, err := s.Create(ctx, cs)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Detach {
+		if err := c.Start(ctx); err != nil {
+			return c, err
+		}
+		return c, nil
+	}
+	capture := logdriver.NewCapture()
+	c.mu.Lock()
+	err = c.startLocked(capture)
+	c.mu.Unlock()
+	if err != nil {
+		return c, err
+	}
+	wctx := ctx
+	if opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
+	if _, err := c.Wait(wctx); err != nil {
+		_ = c.Kill(syscall.SIGKILL)
+		if ctx.Err() == nil {
+			return c, fmt.Errorf("container %s still running after %v: %w\n%s", c.name, opts.Timeout, ErrTimeout, c.lastLines(10))
+		}
+		return c, err
+	}
+	return c, nil
+}
+
+// ForegroundOutput is what a foreground run printed: stdout and stderr
+// interleaved as written, and each alone. ok is false for a container that
+// was not run in the foreground (use Logs).
+func (c *Container) ForegroundOutput() (output, stdout, stderr string, ok bool) {
+	c.mu.Lock()
+	capture := c.capture
+	c.mu.Unlock()
+	if capture == nil {
+		return "", "", "", false
+	}
+	return capture.Output(), capture.Stdout(), capture.Stderr(), true
+}

@@ -1,0 +1,127 @@
+// Package container provides the scenario language's container globals:
+//
+//	run(image, cmd=None, **opts) -> Container     docker run (foreground unless detach=True)
+//	create(image, cmd=None, **opts) -> Container  docker create
+//	container(name_or_id) -> Container            look up a container of this sandbox
+//	sleep(duration)                               "100ms", "2s", or a number of seconds
+//
+// and the Container type (see value.go). The builtins find the engine's
+// sandbox of the running case in a thread-local set by Bind.
+package container
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.starlark.net/starlark"
+
+	"berth/runtime/engine"
+	"berth/starlib/args"
+	"berth/starlib/session"
+)
+
+const sandboxKey = "berth.sandbox"
+
+// Bind makes sb the sandbox of th's builtins.
+func Bind(th *starlark.Thread, sb *engine.Sandbox) { th.SetLocal(sandboxKey, sb) }
+
+// sandboxOf returns the sandbox bound to th.
+func sandboxOf(th *starlark.Thread, fn string) (*engine.Sandbox, error) {
+	sb, ok := th.Local(sandboxKey).(*engine.Sandbox)
+	if !ok || sb == nil {
+		return nil, fmt.Errorf("%s: no sandbox on this thread (containers can only be made while a scenario runs)", fn)
+	}
+	return sb, nil
+}
+
+// Globals are the predeclared container builtins.
+func Globals() starlark.StringDict {
+	return starlark.StringDict{
+		"run":       starlark.NewBuiltin("run", runBuiltin),
+		"create":    starlark.NewBuiltin("create", createBuiltin),
+		"container": starlark.NewBuiltin("container", lookupBuiltin),
+		"sleep":     starlark.NewBuiltin("sleep", sleepBuiltin),
+	}
+}
+
+func runBuiltin(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	sb, err := sandboxOf(th, b.Name())
+	if err != nil {
+		return nil, err
+	}
+	o, err := parseRunArgs(b.Name(), a, kw, true)
+	if err != nil {
+		return nil, err
+	}
+	c, err := sb.Run(session.Context(th), o.spec, o.run)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	return newValue(c), nil
+}
+
+func createBuiltin(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	sb, err := sandboxOf(th, b.Name())
+	if err != nil {
+		return nil, err
+	}
+	o, err := parseRunArgs(b.Name(), a, kw, false)
+	if err != nil {
+		return nil, err
+	}
+	c, err := sb.Create(session.Context(th), o.spec)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	return newValue(c), nil
+}
+
+func lookupBuiltin(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var ref string
+	if err := starlark.UnpackPositionalArgs(b.Name(), a, kw, 1, &ref); err != nil {
+		return nil, err
+	}
+	sb, err := sandboxOf(th, b.Name())
+	if err != nil {
+		return nil, err
+	}
+	c, err := sb.Lookup(ref)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	return newValue(c), nil
+}
+
+func sleepBuiltin(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var d args.Duration
+	if err := starlark.UnpackPositionalArgs(b.Name(), a, kw, 1, &d); err != nil {
+		return nil, err
+	}
+	if err := sleepCtx(session.Context(th), d.Std()); err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	return starlark.None, nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return errors.New("interrupted: " + context.Cause(ctx).Error())
+	}
+}
+
+// EngineOf returns the engine behind th's sandbox, for modules that act on
+// the engine as a whole (images).
+func EngineOf(th *starlark.Thread) (*engine.Engine, error) {
+	sb, err := sandboxOf(th, "berth")
+	if err != nil {
+		return nil, err
+	}
+	return sb.Engine(), nil
+}

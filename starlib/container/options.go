@@ -1,0 +1,207 @@
+package container
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"go.starlark.net/starlark"
+
+	"berth/runtime/engine"
+	"berth/runtime/spec"
+	"berth/runtime/units"
+	"berth/starlib/args"
+)
+
+// runArgs is what run/create were asked for.
+type runArgs struct {
+	spec spec.Container
+	run  engine.RunOptions
+}
+
+// notYet are options of the contract that need engine parts which have not
+// landed; they fail clearly instead of being ignored.
+var notYet = map[string]string{
+	"aliases": "networking", "ip": "networking", "links": "networking", "ports": "networking",
+	"volumes": "volumes", "mounts": "volumes", "volumes_from": "volumes",
+}
+
+// parseRunArgs turns run/create arguments into a container spec.
+func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool) (*runArgs, error) {
+	var kept []starlark.Tuple
+	for _, pair := range kw {
+		name := string(pair[0].(starlark.String))
+		if part, ok := notYet[name]; ok && pair[1] != starlark.None {
+			return nil, fmt.Errorf("%s: %s= needs %s, which this version of berth does not support yet", fn, name, part)
+		}
+		if !isRun && (name == "detach" || name == "timeout") {
+			return nil, fmt.Errorf("%s: %s= applies to run only: create never starts the container", fn, name)
+		}
+		kept = append(kept, pair)
+	}
+	var (
+		image                                       string
+		cmd, entrypoint                             starlark.Value = starlark.None, starlark.None
+		name, hostname, workdir, user, network      string
+		logDriver, cpusetCpus                       string
+		stdin                                       starlark.Value = starlark.None
+		detach, readOnly                            bool
+		env, labels, logOpts                        args.StringDict
+		memory, memorySwap                          byteSize
+		cpus                                        cpuCount
+		cpuShares, cpuPeriod, cpuQuota, pidsLimit   int64
+		readBps, writeBps, readIOPS, writeIOPS      deviceRates
+		timeout                                     args.Duration
+		aliases, ip, links, ports, vols, mounts, vf starlark.Value
+	)
+	err := starlark.UnpackArgs(fn, a, kept,
+		"image", &image, "cmd?", &cmd,
+		"name?", &name, "detach?", &detach, "env?", &env, "hostname?", &hostname,
+		"workdir?", &workdir, "user?", &user, "entrypoint?", &entrypoint, "stdin?", &stdin,
+		"network?", &network, "aliases?", &aliases, "ip?", &ip, "links?", &links, "ports?", &ports,
+		"volumes?", &vols, "mounts?", &mounts, "volumes_from?", &vf, "read_only?", &readOnly,
+		"memory?", &memory, "memory_swap?", &memorySwap, "cpu_shares?", &cpuShares, "cpus?", &cpus,
+		"cpu_period?", &cpuPeriod, "cpu_quota?", &cpuQuota, "cpuset_cpus?", &cpusetCpus,
+		"device_read_bps?", &readBps, "device_write_bps?", &writeBps,
+		"device_read_iops?", &readIOPS, "device_write_iops?", &writeIOPS,
+		"pids_limit?", &pidsLimit, "log_driver?", &logDriver, "log_opts?", &logOpts,
+		"labels?", &labels, "timeout?", &timeout,
+	)
+	if err != nil {
+		return nil, err
+	}
+	o := &runArgs{run: engine.RunOptions{Detach: detach, Timeout: timeout.Std()}}
+	s := &o.spec
+	s.Image, s.Name, s.Hostname, s.Workdir, s.User = image, name, hostname, workdir, user
+	s.Network, s.ReadOnly = network, readOnly
+	s.Env = env.Env()
+	if len(labels) > 0 {
+		s.Labels = labels.Map()
+	}
+	if cmd != starlark.None {
+		var words args.StringOrList
+		if err := words.Unpack(cmd); err != nil {
+			return nil, fmt.Errorf("%s: for parameter cmd: %w", fn, err)
+		}
+		s.Cmd = append([]string{}, words...)
+	}
+	if err := unpackEntrypoint(entrypoint, s); err != nil {
+		return nil, fmt.Errorf("%s: for parameter entrypoint: %w", fn, err)
+	}
+	if stdin != starlark.None {
+		str, ok := starlark.AsString(stdin)
+		if !ok {
+			return nil, fmt.Errorf("%s: for parameter stdin: got %s, want string", fn, stdin.Type())
+		}
+		s.Stdin = &str
+	}
+	s.Resources = spec.Resources{
+		Memory: int64(memory), MemorySwap: int64(memorySwap),
+		CPUShares: cpuShares, NanoCPUs: int64(cpus), CPUPeriod: cpuPeriod, CPUQuota: cpuQuota,
+		CpusetCpus: cpusetCpus, PidsLimit: pidsLimit,
+		BlkioRead: readBps.list, BlkioWrite: writeBps.list,
+		BlkioReadIO: readIOPS.list, BlkioWriteIO: writeIOPS.list,
+	}
+	if readIOPS.sawString || writeIOPS.sawString {
+		return nil, fmt.Errorf("%s: device_read_iops/device_write_iops take a number of operations per second per device, such as {\"/dev/vda\": 100}", fn)
+	}
+	s.Log = spec.LogConfig{Type: logDriver}
+	if len(logOpts) > 0 {
+		s.Log.Config = logOpts.Map()
+	}
+	return o, nil
+}
+
+// unpackEntrypoint follows --entrypoint: one executable name (a string is
+// not split), a list for an executable with arguments, "" or [] to clear.
+func unpackEntrypoint(v starlark.Value, s *spec.Container) error {
+	switch v := v.(type) {
+	case starlark.NoneType:
+		return nil
+	case starlark.String:
+		s.EntrypointSet = true
+		if v != "" {
+			s.Entrypoint = []string{string(v)}
+		}
+		return nil
+	}
+	var list args.StringList
+	if err := list.Unpack(v); err != nil {
+		return err
+	}
+	s.EntrypointSet = true
+	s.Entrypoint = slices.Clone([]string(list))
+	return nil
+}
+
+// byteSize is a size argument: a number of bytes, or a string such as
+// "64m" or "1g" (Docker's binary units); -1 means unlimited.
+type byteSize int64
+
+func (b *byteSize) Unpack(v starlark.Value) error {
+	switch v := v.(type) {
+	case starlark.Int:
+		n, ok := v.Int64()
+		if !ok || n < -1 {
+			return fmt.Errorf("got %s, want a size such as \"64m\", a number of bytes, or -1", v)
+		}
+		*b = byteSize(n)
+		return nil
+	case starlark.String:
+		if v == "-1" {
+			*b = -1
+			return nil
+		}
+		n, err := units.ParseSize(string(v))
+		if err != nil {
+			return err
+		}
+		*b = byteSize(n)
+		return nil
+	}
+	return fmt.Errorf("got %s, want a size such as \"64m\" or a number of bytes", v.Type())
+}
+
+// cpuCount is --cpus: a number of CPUs, kept as nano-CPUs.
+type cpuCount int64
+
+func (c *cpuCount) Unpack(v starlark.Value) error {
+	f, ok := starlark.AsFloat(v)
+	if !ok {
+		return fmt.Errorf("got %s, want a number of CPUs such as 0.5", v.Type())
+	}
+	if math.IsNaN(f) || f < 0 || f > 1e6 {
+		return fmt.Errorf("got %v, want a number of CPUs such as 0.5", f)
+	}
+	*c = cpuCount(math.Round(f * 1e9))
+	return nil
+}
+
+// deviceRates is a dict of block device to rate: sizes ("1mb") or numbers
+// of bytes per second for the bps options, plain numbers for the iops ones.
+type deviceRates struct {
+	list      []spec.ThrottleDevice
+	sawString bool // some rate was a size string, which iops do not take
+}
+
+func (d *deviceRates) Unpack(v starlark.Value) error {
+	dict, ok := v.(*starlark.Dict)
+	if !ok {
+		return fmt.Errorf("got %s, want dict of device path to rate, such as {\"/dev/vda\": \"1mb\"}", v.Type())
+	}
+	for _, item := range dict.Items() {
+		path, ok := starlark.AsString(item[0])
+		if !ok {
+			return fmt.Errorf("got %s key, want a device path such as \"/dev/vda\"", item[0].Type())
+		}
+		var rate byteSize
+		if err := rate.Unpack(item[1]); err != nil || rate < 0 {
+			return fmt.Errorf("rate for %s: got %s, want a size such as \"1mb\" or a positive number", path, item[1])
+		}
+		if _, isString := item[1].(starlark.String); isString {
+			d.sawString = true
+		}
+		d.list = append(d.list, spec.ThrottleDevice{Path: path, Rate: uint64(rate)})
+	}
+	return nil
+}

@@ -1,0 +1,366 @@
+package container
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+
+	"berth/runtime/engine"
+	"berth/runtime/units"
+	"berth/starlib/args"
+	"berth/starlib/result"
+	"berth/starlib/session"
+)
+
+// Value is a container as a Starlark value. Attributes read the live state;
+// methods act on the engine's container.
+type Value struct {
+	c *engine.Container
+}
+
+var (
+	_ starlark.HasAttrs   = (*Value)(nil)
+	_ starlark.Comparable = (*Value)(nil)
+)
+
+func newValue(c *engine.Container) *Value { return &Value{c: c} }
+
+func (v *Value) String() string       { return fmt.Sprintf("<container %s %s>", v.c.Name(), v.c.ID()[:12]) }
+func (v *Value) Type() string         { return "container" }
+func (v *Value) Freeze()              {}
+func (v *Value) Truth() starlark.Bool { return starlark.True }
+func (v *Value) Hash() (uint32, error) {
+	return starlark.String(v.c.ID()).Hash()
+}
+
+func (v *Value) CompareSameType(op syntax.Token, y starlark.Value, depth int) (bool, error) {
+	other := y.(*Value)
+	switch op {
+	case syntax.EQL:
+		return v.c == other.c, nil
+	case syntax.NEQ:
+		return v.c != other.c, nil
+	}
+	return false, fmt.Errorf("%s %s %s not implemented", v.Type(), op, y.Type())
+}
+
+type method func(v *Value, th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)
+
+var methods = map[string]method{
+	"exec":          (*Value).exec,
+	"logs":          (*Value).logs,
+	"wait_for_log":  (*Value).waitForLog,
+	"wait_for_port": (*Value).waitForPort,
+	"wait":          (*Value).wait,
+	"start":         (*Value).start,
+	"stop":          (*Value).stop,
+	"restart":       (*Value).restart,
+	"kill":          (*Value).kill,
+	"rm":            (*Value).rm,
+	"inspect":       (*Value).inspect,
+	"read_file":     (*Value).readFile,
+	"write_file":    (*Value).writeFile,
+}
+
+var attrNames = []string{"exit_code", "hostname", "id", "image", "ip", "ips", "name", "oom_killed", "output", "pid", "status", "stderr", "stdout"}
+
+func (v *Value) AttrNames() []string {
+	names := append([]string{}, attrNames...)
+	for m := range methods {
+		names = append(names, m)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (v *Value) Attr(name string) (starlark.Value, error) {
+	if m, ok := methods[name]; ok {
+		return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+			return m(v, th, "container."+name, a, kw)
+		}).BindReceiver(v), nil
+	}
+	st := v.c.State()
+	switch name {
+	case "id":
+		return starlark.String(v.c.ID()), nil
+	case "name":
+		return starlark.String(v.c.Name()), nil
+	case "image":
+		return starlark.String(v.c.ImageRef()), nil
+	case "status":
+		return starlark.String(st.Status), nil
+	case "exit_code":
+		if st.Status == engine.StatusRunning {
+			return starlark.None, nil
+		}
+		return starlark.MakeInt(st.ExitCode), nil
+	case "oom_killed":
+		return starlark.Bool(st.OOMKilled), nil
+	case "pid":
+		return starlark.MakeInt(st.Pid), nil
+	case "hostname":
+		return starlark.String(v.c.Hostname()), nil
+	case "ip":
+		return starlark.String(""), nil
+	case "ips":
+		return starlark.NewDict(0), nil
+	case "output", "stdout", "stderr":
+		if st.Status == engine.StatusRunning {
+			return starlark.None, nil
+		}
+		output, stdout, stderr, ok := v.c.ForegroundOutput()
+		if !ok {
+			return starlark.None, nil
+		}
+		return starlark.String(map[string]string{"output": output, "stdout": stdout, "stderr": stderr}[name]), nil
+	}
+	return nil, nil
+}
+
+func (v *Value) exec(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var cmd args.StringOrList
+	var env args.StringDict
+	var user, workdir string
+	stdin := starlark.Value(starlark.None)
+	if err := starlark.UnpackArgs(fn, a, kw, "cmd", &cmd, "env?", &env, "user?", &user, "workdir?", &workdir, "stdin?", &stdin); err != nil {
+		return nil, err
+	}
+	opts := engine.ExecOptions{Cmd: cmd, Env: env.Env(), User: user, Workdir: workdir}
+	if stdin != starlark.None {
+		s, ok := starlark.AsString(stdin)
+		if !ok {
+			return nil, fmt.Errorf("%s: for parameter stdin: got %s, want string", fn, stdin.Type())
+		}
+		opts.Stdin = &s
+	}
+	res, err := v.c.Exec(session.Context(th), opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	return result.NewExec(res.ExitCode, res.Stdout, res.Stderr, res.Output), nil
+}
+
+// parseTail reads tail=: None or "all" for everything, else a count.
+func parseTail(v starlark.Value) (int, error) {
+	switch v := v.(type) {
+	case starlark.NoneType:
+		return -1, nil
+	case starlark.String:
+		if v == "all" {
+			return -1, nil
+		}
+		n, err := strconv.Atoi(string(v))
+		if err != nil || n < -1 {
+			return 0, fmt.Errorf("got %q, want a number of lines or \"all\"", string(v))
+		}
+		return n, nil
+	case starlark.Int:
+		n, ok := v.Int64()
+		if !ok || n < -1 {
+			return 0, fmt.Errorf("got %s, want a number of lines (0 or more) or \"all\"", v)
+		}
+		return int(n), nil
+	}
+	return 0, fmt.Errorf("got %s, want a number of lines or \"all\"", v.Type())
+}
+
+// parseTime reads since=/until=: RFC 3339, unix seconds or a relative
+// duration, with Docker's error text.
+func parseTime(param string, v starlark.Value, now time.Time) (time.Time, error) {
+	var s string
+	switch v := v.(type) {
+	case starlark.NoneType:
+		return time.Time{}, nil
+	case starlark.String:
+		s = string(v)
+	case starlark.Int, starlark.Float:
+		s = v.String()
+	default:
+		return time.Time{}, fmt.Errorf("invalid value for %q: got %s, want RFC 3339 time, unix seconds or a duration such as \"10s\"", param, v.Type())
+	}
+	t, err := units.ParseTimestamp(s, now)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("invalid value for %q: %w", param, err)
+	}
+	return t, nil
+}
+
+func (v *Value) logs(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	tail, since, until := starlark.Value(starlark.None), starlark.Value(starlark.None), starlark.Value(starlark.None)
+	var timestamps bool
+	stream := "all"
+	if err := starlark.UnpackArgs(fn, a, kw, "tail?", &tail, "since?", &since, "until?", &until, "timestamps?", &timestamps, "stream?", &stream); err != nil {
+		return nil, err
+	}
+	opts := engine.LogOptions{Timestamps: timestamps}
+	var err error
+	if opts.Tail, err = parseTail(tail); err != nil {
+		return nil, fmt.Errorf("%s: for parameter tail: %w", fn, err)
+	}
+	now := time.Now()
+	if opts.Since, err = parseTime("since", since, now); err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	if opts.Until, err = parseTime("until", until, now); err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	switch stream {
+	case "all":
+		opts.Stdout, opts.Stderr = true, true
+	case "stdout":
+		opts.Stdout = true
+	case "stderr":
+		opts.Stderr = true
+	default:
+		return nil, fmt.Errorf("%s: for parameter stream: got %q, want \"all\", \"stdout\" or \"stderr\"", fn, stream)
+	}
+	out, err := v.c.Logs(session.Context(th), opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	return starlark.String(out), nil
+}
+
+func (v *Value) waitForLog(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var pattern string
+	timeout := args.Duration(10 * time.Second)
+	occurrences := 1
+	if err := starlark.UnpackArgs(fn, a, kw, "pattern", &pattern, "timeout?", &timeout, "occurrences?", &occurrences); err != nil {
+		return nil, err
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("%s: for parameter pattern: %w", fn, err)
+	}
+	if occurrences < 1 {
+		return nil, fmt.Errorf("%s: for parameter occurrences: got %d, want 1 or more", fn, occurrences)
+	}
+	if err := v.c.WaitForLog(session.Context(th), re, occurrences, timeout.Std()); err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	return starlark.None, nil
+}
+
+func (v *Value) waitForPort(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var port int
+	timeout := args.Duration(10 * time.Second)
+	if err := starlark.UnpackArgs(fn, a, kw, "port", &port, "timeout?", &timeout); err != nil {
+		return nil, err
+	}
+	if err := v.c.WaitForPort(session.Context(th), port, timeout.Std()); err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	return starlark.None, nil
+}
+
+func (v *Value) wait(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	timeout := args.Duration(0)
+	if err := starlark.UnpackArgs(fn, a, kw, "timeout??", &timeout); err != nil {
+		return nil, err
+	}
+	ctx := session.Context(th)
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout.Std())
+		defer cancel()
+	}
+	code, err := v.c.Wait(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	return starlark.MakeInt(code), nil
+}
+
+func (v *Value) start(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackArgs(fn, a, kw); err != nil {
+		return nil, err
+	}
+	if err := v.c.Start(session.Context(th)); err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	return starlark.None, nil
+}
+
+func (v *Value) stop(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	timeout := args.Duration(10 * time.Second)
+	if err := starlark.UnpackArgs(fn, a, kw, "timeout?", &timeout); err != nil {
+		return nil, err
+	}
+	if err := v.c.Stop(session.Context(th), timeout.Std()); err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	return starlark.None, nil
+}
+
+func (v *Value) restart(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	timeout := args.Duration(10 * time.Second)
+	if err := starlark.UnpackArgs(fn, a, kw, "timeout?", &timeout); err != nil {
+		return nil, err
+	}
+	if err := v.c.Restart(session.Context(th), timeout.Std()); err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	return starlark.None, nil
+}
+
+func (v *Value) kill(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	sigName := "KILL"
+	if err := starlark.UnpackArgs(fn, a, kw, "signal?", &sigName); err != nil {
+		return nil, err
+	}
+	sig, err := units.ParseSignal(sigName)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	if err := v.c.Kill(sig); err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	return starlark.None, nil
+}
+
+func (v *Value) rm(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var opts engine.RemoveOptions
+	if err := starlark.UnpackArgs(fn, a, kw, "force?", &opts.Force, "volumes?", &opts.Volumes); err != nil {
+		return nil, err
+	}
+	if err := v.c.Remove(session.Context(th), opts); err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	return starlark.None, nil
+}
+
+func (v *Value) inspect(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackArgs(fn, a, kw); err != nil {
+		return nil, err
+	}
+	return args.ToStarlark(v.c.Inspect())
+}
+
+func (v *Value) readFile(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var path string
+	if err := starlark.UnpackArgs(fn, a, kw, "path", &path); err != nil {
+		return nil, err
+	}
+	data, err := v.c.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	return starlark.String(data), nil
+}
+
+func (v *Value) writeFile(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var path, content string
+	if err := starlark.UnpackArgs(fn, a, kw, "path", &path, "content", &content); err != nil {
+		return nil, err
+	}
+	if err := v.c.WriteFile(path, []byte(content)); err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	return starlark.None, nil
+}

@@ -1,0 +1,84 @@
+// Package harness assembles the scenario language: the predeclared globals
+// of every file (core modules, container builtins, image module) and the
+// sandbox factory that gives each file and case its own engine sandbox.
+package harness
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"go.starlark.net/starlark"
+
+	"berth/runtime/engine"
+	rtimage "berth/runtime/image"
+	"berth/starlib/container"
+	"berth/starlib/image"
+	"berth/starlib/runner"
+)
+
+// Predeclared returns the globals of every scenario file.
+func Predeclared() starlark.StringDict {
+	g := runner.CoreModules()
+	for k, v := range container.Globals() {
+		g[k] = v
+	}
+	g["image"] = image.NewModule(func(th *starlark.Thread) (*rtimage.Store, error) {
+		e, err := container.EngineOf(th)
+		if err != nil {
+			return nil, err
+		}
+		return e.Images(), nil
+	})
+	return g
+}
+
+// Options returns runner options wired to e; callers fill in the rest.
+func Options(e *engine.Engine) runner.Options {
+	return runner.Options{Predeclared: Predeclared(), NewSandbox: NewFactory(e)}
+}
+
+// NewFactory returns a runner.SandboxFactory over e. A case's sandbox
+// ("file.star::test_x") has its file's top-level sandbox ("file.star") as
+// parent, so cases see the containers the top level made.
+func NewFactory(e *engine.Engine) runner.SandboxFactory {
+	f := &factory{e: e, files: map[string]*engine.Sandbox{}}
+	return f.new
+}
+
+type factory struct {
+	e     *engine.Engine
+	mu    sync.Mutex
+	files map[string]*engine.Sandbox
+}
+
+func (f *factory) new(_ context.Context, label string) (runner.Sandbox, error) {
+	file, _, isCase := strings.Cut(label, "::")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if isCase {
+		return &sandbox{Sandbox: f.e.NewSandbox(label, f.files[file])}, nil
+	}
+	sb := f.e.NewSandbox(label, nil)
+	f.files[file] = sb
+	return &sandbox{Sandbox: sb, forget: func() {
+		f.mu.Lock()
+		delete(f.files, file)
+		f.mu.Unlock()
+	}}, nil
+}
+
+// sandbox adapts an engine sandbox to the runner.
+type sandbox struct {
+	*engine.Sandbox
+	forget func()
+}
+
+func (s *sandbox) Bind(th *starlark.Thread) { container.Bind(th, s.Sandbox) }
+
+func (s *sandbox) Close() error {
+	if s.forget != nil {
+		s.forget()
+	}
+	return s.Sandbox.Close()
+}

@@ -1,0 +1,164 @@
+// Package image is the scenario language's image module:
+//
+//	image.ls() -> list of dicts                  docker image ls (RepoTags, Id, Size, Created)
+//	image.inspect(ref) -> dict                   docker image inspect
+//	image.load(path) -> list of tags             a `docker save` tarball or an OCI layout (dir or tar)
+//	image.import_rootfs(path, ref) -> dict       a root filesystem directory or tarball as an image
+//	image.tag(src, dst)                          docker tag
+//	image.rm(ref)                                docker rmi
+//
+// Relative paths are relative to the directory of the running .star file.
+// The image "busybox" is always available without any download.
+package image
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+
+	rtimage "berth/runtime/image"
+	"berth/starlib/args"
+	"berth/starlib/session"
+)
+
+// StoreFunc returns the image store for a thread (the engine of its
+// sandbox).
+type StoreFunc func(th *starlark.Thread) (*rtimage.Store, error)
+
+// NewModule returns the image module over the stores that storeOf finds.
+func NewModule(storeOf StoreFunc) *starlarkstruct.Module {
+	m := &module{storeOf: storeOf}
+	return &starlarkstruct.Module{
+		Name: "image",
+		Members: starlark.StringDict{
+			"ls":            starlark.NewBuiltin("image.ls", m.ls),
+			"inspect":       starlark.NewBuiltin("image.inspect", m.inspect),
+			"load":          starlark.NewBuiltin("image.load", m.load),
+			"import_rootfs": starlark.NewBuiltin("image.import_rootfs", m.importRootfs),
+			"tag":           starlark.NewBuiltin("image.tag", m.tag),
+			"rm":            starlark.NewBuiltin("image.rm", m.rm),
+		},
+	}
+}
+
+type module struct{ storeOf StoreFunc }
+
+// resolve makes a path relative to the running file's directory.
+func resolve(th *starlark.Thread, path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	if f := session.Get(th).File; f != "" {
+		return filepath.Join(filepath.Dir(f), path)
+	}
+	return path
+}
+
+func (m *module) ls(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackArgs(b.Name(), a, kw); err != nil {
+		return nil, err
+	}
+	st, err := m.storeOf(th)
+	if err != nil {
+		return nil, err
+	}
+	imgs, err := st.List()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	var out []any
+	for _, img := range imgs {
+		doc := img.Inspect()
+		out = append(out, map[string]any{"Id": doc["Id"], "RepoTags": doc["RepoTags"], "Size": doc["Size"], "Created": doc["Created"]})
+	}
+	return args.ToStarlark(out)
+}
+
+func (m *module) inspect(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var ref string
+	if err := starlark.UnpackArgs(b.Name(), a, kw, "ref", &ref); err != nil {
+		return nil, err
+	}
+	st, err := m.storeOf(th)
+	if err != nil {
+		return nil, err
+	}
+	img, err := st.Get(ref)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	return args.ToStarlark(img.Inspect())
+}
+
+func (m *module) load(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var path string
+	if err := starlark.UnpackArgs(b.Name(), a, kw, "path", &path); err != nil {
+		return nil, err
+	}
+	st, err := m.storeOf(th)
+	if err != nil {
+		return nil, err
+	}
+	imgs, err := st.Load(resolve(th, path))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	var tags []any
+	for _, img := range imgs {
+		for _, t := range img.RepoTags {
+			tags = append(tags, t)
+		}
+		if len(img.RepoTags) == 0 {
+			tags = append(tags, img.ID)
+		}
+	}
+	return args.ToStarlark(tags)
+}
+
+func (m *module) importRootfs(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var path, ref string
+	if err := starlark.UnpackArgs(b.Name(), a, kw, "path", &path, "ref", &ref); err != nil {
+		return nil, err
+	}
+	st, err := m.storeOf(th)
+	if err != nil {
+		return nil, err
+	}
+	img, err := st.ImportRootfs(resolve(th, path), ref)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	return args.ToStarlark(img.Inspect())
+}
+
+func (m *module) tag(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var src, dst string
+	if err := starlark.UnpackArgs(b.Name(), a, kw, "src", &src, "dst", &dst); err != nil {
+		return nil, err
+	}
+	st, err := m.storeOf(th)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Tag(src, dst); err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	return starlark.None, nil
+}
+
+func (m *module) rm(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var ref string
+	if err := starlark.UnpackArgs(b.Name(), a, kw, "ref", &ref); err != nil {
+		return nil, err
+	}
+	st, err := m.storeOf(th)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Remove(ref); err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	return starlark.None, nil
+}
