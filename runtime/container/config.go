@@ -3,6 +3,8 @@ package container
 import (
 	"fmt"
 	"os"
+	goruntime "runtime"
+	"slices"
 	"sync"
 
 	"github.com/moby/profiles/seccomp"
@@ -166,8 +168,28 @@ func (r *Runtime) defaultSeccomp() (*configs.Seccomp, error) {
 			return
 		}
 		r.seccomp, r.seccompErr = specconv.SetupSeccomp(profile)
+		if r.seccomp != nil {
+			r.seccomp.Architectures = nativeOnly(r.seccomp.Architectures)
+		}
 	})
 	return r.seccomp, r.seccompErr
+}
+
+// nativeOnly keeps the native architecture of Docker's profile and drops
+// the compatibility ones (x86 and x32 on amd64). libcontainer compiles the
+// filter in every container's init, and the three-architecture filter
+// costs about 25 ms per start on a 2-core VM against 3 ms for one. The
+// price: 32-bit system calls are refused, which only 32-bit binaries
+// make. This is berth's one deliberate difference from Docker's profile.
+func nativeOnly(arches []string) []string {
+	native := goruntime.GOARCH
+	if native == "386" {
+		native = "x86"
+	}
+	if slices.Contains(arches, native) {
+		return []string{native}
+	}
+	return arches
 }
 
 type seccompCache struct {
@@ -238,3 +260,7 @@ func swapAccounting() bool {
 	_, err := os.Stat("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes")
 	return err == nil
 }
+
+// SeccompSupported reports whether this binary applies Docker's default
+// seccomp profile (built with the seccomp tag and libseccomp).
+func SeccompSupported() bool { return seccompSupported }

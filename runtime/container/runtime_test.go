@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -226,5 +227,15 @@ func TestEarlySignalReachesTheProgram(t *testing.T) {
 		if exit.Code != 137 {
 			t.Fatalf("exit code %d, want 137 (SIGTERM ignored by PID 1, then SIGKILL)", exit.Code)
 		}
+	}
+}
+
+func TestNativeOnly(t *testing.T) {
+	got := nativeOnly([]string{"amd64", "x86", "x32"})
+	if goruntime.GOARCH == "amd64" && (len(got) != 1 || got[0] != "amd64") {
+		t.Errorf("nativeOnly = %v, want [amd64]", got)
+	}
+	if got := nativeOnly([]string{"mips"}); len(got) != 1 || got[0] != "mips" {
+		t.Errorf("a profile without the native arch must be kept whole, got %v", got)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"berth/runtime/container"
 	"berth/runtime/spec"
 )
 
@@ -261,3 +262,32 @@ func TestValidationLeavesNothing(t *testing.T) {
 }
 
 func containersDirOf(t *testing.T) string { return containersDir(testEngine.Root()) }
+
+// Docker's default hardening: capability bounding set, seccomp filter,
+// masked and read-only /proc paths.
+func TestDefaultHardening(t *testing.T) {
+	sb := sandbox(t)
+	script := `grep -E '^(CapBnd|Seccomp):' /proc/self/status; wc -c < /proc/interrupts; (echo x > /proc/sys/kernel/hostname) 2>/dev/null || echo ro`
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sh", "-c", script}}, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, _, _ := c.ForegroundOutput()
+	// Docker's 14 default capabilities.
+	if !strings.Contains(out, "CapBnd:\t00000000a80425fb\n") {
+		t.Errorf("capability bounding set: %q", out)
+	}
+	wantSeccomp := "Seccomp:\t0\n"
+	if container.SeccompSupported() {
+		wantSeccomp = "Seccomp:\t2\n"
+	}
+	if !strings.Contains(out, wantSeccomp) {
+		t.Errorf("want %q in %q", wantSeccomp, out)
+	}
+	if !strings.Contains(out, "\n0\n") {
+		t.Errorf("/proc/interrupts is not masked: %q", out)
+	}
+	if !strings.HasSuffix(out, "ro\n") {
+		t.Errorf("/proc/sys is writable: %q", out)
+	}
+}
