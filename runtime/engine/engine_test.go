@@ -291,3 +291,44 @@ func TestDefaultHardening(t *testing.T) {
 		t.Errorf("/proc/sys is writable: %q", out)
 	}
 }
+
+func TestNetworkModes(t *testing.T) {
+	sb := sandbox(t)
+	hostLinks, err := os.ReadDir("/sys/class/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, l := range hostLinks {
+		want = append(want, l.Name())
+	}
+	hostname, _ := os.Hostname()
+	tests := []struct {
+		network  string
+		hostname string
+		links    string
+	}{
+		{"", "", "lo"},
+		{"none", "", "lo"},
+		{"host", hostname, strings.Join(want, " ")},
+	}
+	for _, tt := range tests {
+		t.Run("network="+tt.network, func(t *testing.T) {
+			c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Network: tt.network, Cmd: []string{"sh", "-c", "hostname; ls /sys/class/net | xargs"}}, RunOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, _, _, _ := c.ForegroundOutput()
+			wantHost := tt.hostname
+			if wantHost == "" {
+				wantHost = c.ID()[:12]
+			}
+			if out != wantHost+"\n"+tt.links+"\n" {
+				t.Errorf("got %q, want hostname %q and links %q", out, wantHost, tt.links)
+			}
+			if got := c.Inspect()["HostConfig"].(map[string]any)["NetworkMode"]; tt.network != "" && got != tt.network {
+				t.Errorf("NetworkMode = %v", got)
+			}
+		})
+	}
+}
