@@ -1,0 +1,12 @@
+package image_test
+
+import (
+	"testing"
+
+	"berth/starlib/internal/enginetest"
+)
+
+func TestScenarios(t *testing.T) {
+	e := enginetest.Engine(t)
+	enginetest.RunTestdata(t, e)
+}
