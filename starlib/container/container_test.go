@@ -3,7 +3,7 @@ package container_test
 import (
 	"testing"
 
-	"berth/starlib/internal/enginetest"
+	"berth/starlib/enginetest"
 )
 
 // TestScenarios runs testdata/*.star on a real engine: every case must

@@ -3,7 +3,7 @@ package image_test
 import (
 	"testing"
 
-	"berth/starlib/internal/enginetest"
+	"berth/starlib/enginetest"
 )
 
 func TestScenarios(t *testing.T) {
