@@ -29,7 +29,9 @@ type Container struct {
 	img      *image.Image
 	dir      string
 	rootfs   string
-	args     []string // entrypoint + cmd
+	entry    []string // effective entrypoint (image's or given)
+	cmd      []string // effective cmd
+	args     []string // entry + cmd: what runs
 	hostname string
 	logPath  string
 
@@ -69,7 +71,8 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 	if err != nil {
 		return nil, err
 	}
-	args := commandLine(cs, img.Config)
+	entry, cmd := commandLine(cs, img.Config)
+	args := append(append([]string(nil), entry...), cmd...)
 	if len(args) == 0 {
 		return nil, fmt.Errorf("No command specified: image %s has no CMD and none was given: %w", cs.Image, spec.ErrInvalid)
 	}
@@ -83,7 +86,7 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 	cs.Env = mergeEnv(img.Config.Env, cs.Env)
 	c := &Container{
 		e: s.e, sb: s, id: id, name: name, created: time.Now().UTC(),
-		spec: cs, img: img, dir: s.e.containerDir(id), args: args,
+		spec: cs, img: img, dir: s.e.containerDir(id), entry: entry, cmd: cmd, args: args,
 		status: StatusCreated,
 	}
 	c.hostname = c.defaultHostname()
@@ -124,15 +127,15 @@ func (s *Sandbox) uniqueName() string {
 
 // commandLine is Docker's rule: --entrypoint replaces the image's
 // entrypoint and drops its CMD; a given cmd replaces the image's CMD.
-func commandLine(cs spec.Container, ic image.Config) []string {
-	entry, cmd := ic.Entrypoint, ic.Cmd
+func commandLine(cs spec.Container, ic image.Config) (entry, cmd []string) {
+	entry, cmd = ic.Entrypoint, ic.Cmd
 	if cs.EntrypointSet {
 		entry, cmd = cs.Entrypoint, nil
 	}
 	if cs.Cmd != nil {
 		cmd = cs.Cmd
 	}
-	return append(append([]string(nil), entry...), cmd...)
+	return entry, cmd
 }
 
 func (c *Container) defaultHostname() string {

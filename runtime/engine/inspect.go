@@ -62,13 +62,6 @@ func (c *Container) Inspect() map[string]any {
 	st := c.State()
 	r := c.spec.Resources
 	r.Normalize()
-	entry, cmd := c.img.Config.Entrypoint, c.img.Config.Cmd
-	if c.spec.EntrypointSet {
-		entry, cmd = c.spec.Entrypoint, nil
-	}
-	if c.spec.Cmd != nil {
-		cmd = c.spec.Cmd
-	}
 	logCfg := c.spec.Log.Config
 	if logCfg == nil {
 		logCfg = map[string]string{}
@@ -104,8 +97,8 @@ func (c *Container) Inspect() map[string]any {
 			"Domainname": "",
 			"User":       c.spec.User,
 			"Env":        strs(append([]string{}, c.spec.Env...)),
-			"Cmd":        strs(cmd),
-			"Entrypoint": strs(entry),
+			"Cmd":        strs(c.cmd),
+			"Entrypoint": strs(c.entry),
 			"Image":      c.spec.Image,
 			"WorkingDir": c.spec.Workdir,
 			"Labels":     strMap(c.spec.Labels),
