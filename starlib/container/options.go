@@ -19,22 +19,32 @@ type runArgs struct {
 	run  engine.RunOptions
 }
 
-// notYet are options of the contract that need engine parts which have not
-// landed; they fail clearly instead of being ignored.
-var notYet = map[string]string{
-	"aliases": "networking", "ip": "networking", "links": "networking", "ports": "networking",
-	"volumes": "volumes", "mounts": "volumes", "volumes_from": "volumes",
+// notYet names the engine part that an option of the contract needs and
+// that has not landed, so the option fails clearly instead of being ignored.
+func notYet(option string) (part string, ok bool) {
+	switch option {
+	case "aliases", "ip", "links", "ports":
+		return "networking", true
+	case "volumes", "mounts", "volumes_from":
+		return "volumes", true
+	}
+	return "", false
 }
 
 // parseRunArgs turns run/create arguments into a container spec.
 func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool) (*runArgs, error) {
+	// Only image and cmd are positional: UnpackArgs would take a third
+	// positional argument as name=, a fourth as detach=, and so on.
+	if len(a) > 2 {
+		return nil, fmt.Errorf("%s: got %d positional arguments, want at most 2 (image and cmd): give options by name, such as name=\"db\"", fn, len(a))
+	}
 	var kept []starlark.Tuple
 	for _, pair := range kw {
 		name := string(pair[0].(starlark.String))
-		if part, ok := notYet[name]; ok && pair[1] != starlark.None {
+		if part, ok := notYet(name); ok && pair[1] != starlark.None {
 			return nil, fmt.Errorf("%s: %s= needs %s, which this version of berth does not support yet", fn, name, part)
 		}
-		if !isRun && (name == "detach" || name == "timeout") {
+		if !isRun && (name == "detach" || name == "timeout") && pair[1] != starlark.None {
 			return nil, fmt.Errorf("%s: %s= applies to run only: create never starts the container", fn, name)
 		}
 		kept = append(kept, pair)
@@ -54,21 +64,26 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool) 
 		timeout                                     args.Duration
 		aliases, ip, links, ports, vols, mounts, vf starlark.Value
 	)
+	// "??": an option given as None is the same as an option left out,
+	// so that scenarios can pass their own optional arguments through.
 	err := starlark.UnpackArgs(fn, a, kept,
 		"image", &image, "cmd?", &cmd,
-		"name?", &name, "detach?", &detach, "env?", &env, "hostname?", &hostname,
-		"workdir?", &workdir, "user?", &user, "entrypoint?", &entrypoint, "stdin?", &stdin,
-		"network?", &network, "aliases?", &aliases, "ip?", &ip, "links?", &links, "ports?", &ports,
-		"volumes?", &vols, "mounts?", &mounts, "volumes_from?", &vf, "read_only?", &readOnly,
-		"memory?", &memory, "memory_swap?", &memorySwap, "cpu_shares?", &cpuShares, "cpus?", &cpus,
-		"cpu_period?", &cpuPeriod, "cpu_quota?", &cpuQuota, "cpuset_cpus?", &cpusetCpus,
-		"device_read_bps?", &readBps, "device_write_bps?", &writeBps,
-		"device_read_iops?", &readIOPS, "device_write_iops?", &writeIOPS,
-		"pids_limit?", &pidsLimit, "log_driver?", &logDriver, "log_opts?", &logOpts,
-		"labels?", &labels, "timeout?", &timeout,
+		"name??", &name, "detach??", &detach, "env??", &env, "hostname??", &hostname,
+		"workdir??", &workdir, "user??", &user, "entrypoint?", &entrypoint, "stdin?", &stdin,
+		"network??", &network, "aliases?", &aliases, "ip?", &ip, "links?", &links, "ports?", &ports,
+		"volumes?", &vols, "mounts?", &mounts, "volumes_from?", &vf, "read_only??", &readOnly,
+		"memory??", &memory, "memory_swap??", &memorySwap, "cpu_shares??", &cpuShares, "cpus??", &cpus,
+		"cpu_period??", &cpuPeriod, "cpu_quota??", &cpuQuota, "cpuset_cpus??", &cpusetCpus,
+		"device_read_bps??", &readBps, "device_write_bps??", &writeBps,
+		"device_read_iops??", &readIOPS, "device_write_iops??", &writeIOPS,
+		"pids_limit??", &pidsLimit, "log_driver??", &logDriver, "log_opts??", &logOpts,
+		"labels??", &labels, "timeout??", &timeout,
 	)
 	if err != nil {
 		return nil, err
+	}
+	if detach && timeout > 0 {
+		return nil, fmt.Errorf("%s: timeout= bounds a foreground run and means nothing with detach=True: use wait(timeout=...) on the container", fn)
 	}
 	o := &runArgs{run: engine.RunOptions{Detach: detach, Timeout: timeout.Std()}}
 	s := &o.spec
@@ -83,7 +98,11 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool) 
 		if err := words.Unpack(cmd); err != nil {
 			return nil, fmt.Errorf("%s: for parameter cmd: %w", fn, err)
 		}
-		s.Cmd = append([]string{}, words...)
+		// An empty command is no command, as in Docker's API: the
+		// image's CMD runs.
+		if len(words) > 0 {
+			s.Cmd = slices.Clone([]string(words))
+		}
 	}
 	if err := unpackEntrypoint(entrypoint, s); err != nil {
 		return nil, fmt.Errorf("%s: for parameter entrypoint: %w", fn, err)
@@ -154,7 +173,7 @@ func (b *byteSize) Unpack(v starlark.Value) error {
 		}
 		n, err := units.ParseSize(string(v))
 		if err != nil {
-			return err
+			return fmt.Errorf("%w: want a number with an optional unit b, k, m, g, t or p, such as \"64m\"", err)
 		}
 		*b = byteSize(n)
 		return nil

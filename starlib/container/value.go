@@ -2,10 +2,13 @@ package container
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"path"
 	"regexp"
 	"sort"
 	"strconv"
+	"syscall"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -82,7 +85,11 @@ func (v *Value) AttrNames() []string {
 func (v *Value) Attr(name string) (starlark.Value, error) {
 	if m, ok := methods[name]; ok {
 		return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-			return m(v, th, "container."+name, a, kw)
+			fn := "container." + name
+			if err := v.checkExists(fn); err != nil {
+				return nil, err
+			}
+			return m(v, th, fn, a, kw)
 		}).BindReceiver(v), nil
 	}
 	st := v.c.State()
@@ -123,13 +130,32 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 	return nil, nil
 }
 
+// checkExists refuses to act on a removed container, with Docker's text:
+// the engine's files of it are gone, and writing a file would create them
+// again outside any sandbox. rm stays allowed (and does nothing).
+func (v *Value) checkExists(fn string) error {
+	if fn == "container.rm" {
+		return nil
+	}
+	switch v.c.State().Status {
+	case engine.StatusRemoving, engine.StatusRemoved:
+		return fmt.Errorf("%s: No such container: %s (it was removed)", fn, v.c.Name())
+	}
+	return nil
+}
+
 func (v *Value) exec(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var cmd args.StringOrList
 	var env args.StringDict
 	var user, workdir string
 	stdin := starlark.Value(starlark.None)
-	if err := starlark.UnpackArgs(fn, a, kw, "cmd", &cmd, "env?", &env, "user?", &user, "workdir?", &workdir, "stdin?", &stdin); err != nil {
+	if err := starlark.UnpackArgs(fn, a, kw, "cmd", &cmd, "env??", &env, "user??", &user, "workdir??", &workdir, "stdin?", &stdin); err != nil {
 		return nil, err
+	}
+	if workdir != "" && !path.IsAbs(workdir) {
+		// Docker's text; without this check runc's chdir error names
+		// config.json, which the user never wrote.
+		return nil, fmt.Errorf("%s: the working directory '%s' is invalid, it needs to be an absolute path", fn, workdir)
 	}
 	opts := engine.ExecOptions{Cmd: cmd, Env: env.Env(), User: user, Workdir: workdir}
 	if stdin != starlark.None {
@@ -179,8 +205,12 @@ func parseTime(param string, v starlark.Value, now time.Time) (time.Time, error)
 		return time.Time{}, nil
 	case starlark.String:
 		s = string(v)
-	case starlark.Int, starlark.Float:
+	case starlark.Int:
 		s = v.String()
+	case starlark.Float:
+		// Not v.String(): Starlark writes large floats with an exponent
+		// ("1.7e+09"), which is no timestamp.
+		s = strconv.FormatFloat(float64(v), 'f', -1, 64)
 	default:
 		return time.Time{}, fmt.Errorf("invalid value for %q: got %s, want RFC 3339 time, unix seconds or a duration such as \"10s\"", param, v.Type())
 	}
@@ -195,7 +225,7 @@ func (v *Value) logs(th *starlark.Thread, fn string, a starlark.Tuple, kw []star
 	tail, since, until := starlark.Value(starlark.None), starlark.Value(starlark.None), starlark.Value(starlark.None)
 	var timestamps bool
 	stream := "all"
-	if err := starlark.UnpackArgs(fn, a, kw, "tail?", &tail, "since?", &since, "until?", &until, "timestamps?", &timestamps, "stream?", &stream); err != nil {
+	if err := starlark.UnpackArgs(fn, a, kw, "tail?", &tail, "since?", &since, "until?", &until, "timestamps??", &timestamps, "stream??", &stream); err != nil {
 		return nil, err
 	}
 	opts := engine.LogOptions{Timestamps: timestamps}
@@ -231,7 +261,7 @@ func (v *Value) waitForLog(th *starlark.Thread, fn string, a starlark.Tuple, kw 
 	var pattern string
 	timeout := args.Duration(10 * time.Second)
 	occurrences := 1
-	if err := starlark.UnpackArgs(fn, a, kw, "pattern", &pattern, "timeout?", &timeout, "occurrences?", &occurrences); err != nil {
+	if err := starlark.UnpackArgs(fn, a, kw, "pattern", &pattern, "timeout??", &timeout, "occurrences??", &occurrences); err != nil {
 		return nil, err
 	}
 	re, err := regexp.Compile(pattern)
@@ -250,7 +280,7 @@ func (v *Value) waitForLog(th *starlark.Thread, fn string, a starlark.Tuple, kw 
 func (v *Value) waitForPort(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var port int
 	timeout := args.Duration(10 * time.Second)
-	if err := starlark.UnpackArgs(fn, a, kw, "port", &port, "timeout?", &timeout); err != nil {
+	if err := starlark.UnpackArgs(fn, a, kw, "port", &port, "timeout??", &timeout); err != nil {
 		return nil, err
 	}
 	if err := v.c.WaitForPort(session.Context(th), port, timeout.Std()); err != nil {
@@ -272,6 +302,9 @@ func (v *Value) wait(th *starlark.Thread, fn string, a starlark.Tuple, kw []star
 	}
 	code, err := v.c.Wait(ctx)
 	if err != nil {
+		if timeout > 0 && errors.Is(err, context.DeadlineExceeded) && session.Context(th).Err() == nil {
+			return nil, fmt.Errorf("%s: container %s is still running after %v", fn, v.c.Name(), timeout.Std())
+		}
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return starlark.MakeInt(code), nil
@@ -289,7 +322,7 @@ func (v *Value) start(th *starlark.Thread, fn string, a starlark.Tuple, kw []sta
 
 func (v *Value) stop(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	timeout := args.Duration(10 * time.Second)
-	if err := starlark.UnpackArgs(fn, a, kw, "timeout?", &timeout); err != nil {
+	if err := starlark.UnpackArgs(fn, a, kw, "timeout??", &timeout); err != nil {
 		return nil, err
 	}
 	if err := v.c.Stop(session.Context(th), timeout.Std()); err != nil {
@@ -300,7 +333,7 @@ func (v *Value) stop(th *starlark.Thread, fn string, a starlark.Tuple, kw []star
 
 func (v *Value) restart(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	timeout := args.Duration(10 * time.Second)
-	if err := starlark.UnpackArgs(fn, a, kw, "timeout?", &timeout); err != nil {
+	if err := starlark.UnpackArgs(fn, a, kw, "timeout??", &timeout); err != nil {
 		return nil, err
 	}
 	if err := v.c.Restart(session.Context(th), timeout.Std()); err != nil {
@@ -310,13 +343,13 @@ func (v *Value) restart(th *starlark.Thread, fn string, a starlark.Tuple, kw []s
 }
 
 func (v *Value) kill(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	sigName := "KILL"
-	if err := starlark.UnpackArgs(fn, a, kw, "signal?", &sigName); err != nil {
+	sigArg := starlark.Value(starlark.String("KILL"))
+	if err := starlark.UnpackArgs(fn, a, kw, "signal??", &sigArg); err != nil {
 		return nil, err
 	}
-	sig, err := units.ParseSignal(sigName)
+	sig, err := parseSignal(sigArg)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", fn, err)
+		return nil, fmt.Errorf("%s: for parameter signal: %w", fn, err)
 	}
 	if err := v.c.Kill(sig); err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
@@ -324,9 +357,30 @@ func (v *Value) kill(th *starlark.Thread, fn string, a starlark.Tuple, kw []star
 	return starlark.None, nil
 }
 
+// parseSignal reads kill's signal: a name as docker kill takes it, or a
+// number.
+func parseSignal(v starlark.Value) (syscall.Signal, error) {
+	const want = "want a signal name such as \"TERM\", \"SIGUSR1\" or \"RTMIN+1\", or a number from 1 to 64"
+	switch v := v.(type) {
+	case starlark.String:
+		sig, err := units.ParseSignal(string(v))
+		if err != nil {
+			return 0, fmt.Errorf("%w: %s", err, want)
+		}
+		return sig, nil
+	case starlark.Int:
+		n, ok := v.Int64()
+		if !ok || n < 1 || n > 64 {
+			return 0, fmt.Errorf("got %s, %s", v, want)
+		}
+		return syscall.Signal(n), nil
+	}
+	return 0, fmt.Errorf("got %s, %s", v.Type(), want)
+}
+
 func (v *Value) rm(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var opts engine.RemoveOptions
-	if err := starlark.UnpackArgs(fn, a, kw, "force?", &opts.Force, "volumes?", &opts.Volumes); err != nil {
+	if err := starlark.UnpackArgs(fn, a, kw, "force??", &opts.Force, "volumes??", &opts.Volumes); err != nil {
 		return nil, err
 	}
 	if err := v.c.Remove(session.Context(th), opts); err != nil {

@@ -1,5 +1,8 @@
 // Package enginetest runs scenario files on a real engine for the tests
-// of the starlib packages that need containers.
+// that need containers (the starlib packages, the docs' examples), and
+// checks that a run leaves nothing behind on the host: no container or runc
+// state directory under the engine's root, no mount below it, no cgroup of
+// a container it made.
 package enginetest
 
 import (
@@ -15,9 +18,18 @@ import (
 	"berth/starlib/runner"
 )
 
-// Engine opens an engine on a fresh root, closed and removed when the
-// test ends. It skips the test when not root.
-func Engine(t *testing.T) *engine.Engine {
+// Env is an engine on a fresh root, for one test.
+type Env struct {
+	Engine *engine.Engine
+	t      *testing.T
+	ids    *idWatch        // ids of the containers the engine creates
+	before map[string]bool // berth cgroups that existed before the engine
+}
+
+// New opens an engine on a fresh temporary root. When the test ends it
+// closes the engine, fails the test if anything was left behind, and
+// removes the root. It skips the test when not root.
+func New(t *testing.T) *Env {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("containers need root")
@@ -26,72 +38,150 @@ func Engine(t *testing.T) *engine.Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
+	before := berthCgroups()
 	e, err := engine.Open(engine.Options{Root: root})
 	if err != nil {
 		os.RemoveAll(root)
 		t.Fatal(err)
 	}
+	ids, err := watchIDs(filepath.Join(e.Root(), "containers"))
+	if err != nil {
+		e.Close()
+		os.RemoveAll(root)
+		t.Fatal(err)
+	}
+	env := &Env{Engine: e, t: t, ids: ids, before: before}
 	t.Cleanup(func() {
 		if err := e.Close(); err != nil {
 			t.Errorf("close engine: %v", err)
 		}
-		if left := Leftovers(t, e); len(left) > 0 {
-			t.Errorf("left behind after the test: %v", left)
+		if left := env.Leftovers(); len(left) > 0 {
+			t.Errorf("left behind after the test:\n  %s", strings.Join(left, "\n  "))
 		}
-		os.RemoveAll(root)
+		ids.close()
+		if err := os.RemoveAll(root); err != nil {
+			t.Errorf("remove engine root: %v", err)
+		}
 	})
-	return e
+	return env
+}
+
+// Engine is New(t).Engine, for tests that need nothing else.
+func Engine(t *testing.T) *engine.Engine {
+	t.Helper()
+	return New(t).Engine
+}
+
+// Options returns runner options wired to e by harness.Options, verbose.
+func Options(e *engine.Engine) runner.Options {
+	opts := harness.Options(e)
+	opts.Verbose = true
+	return opts
+}
+
+// Run runs opts (its Stdout replaced) and returns the summary and the
+// report. A run that could not happen (no files) fails the test; an
+// interrupted one does not, so that tests can interrupt on purpose.
+func Run(t *testing.T, ctx context.Context, opts runner.Options) (runner.Summary, string) {
+	t.Helper()
+	var out bytes.Buffer
+	opts.Stdout = &out
+	sum, err := runner.Test(ctx, opts)
+	if err != nil && !sum.Interrupted {
+		t.Fatalf("run %v: %v\n%s", opts.Paths, err, out.String())
+	}
+	return sum, out.String()
 }
 
 // RunFiles runs the scenario files (or directories) on e and returns the
 // summary and the report.
 func RunFiles(t *testing.T, e *engine.Engine, paths ...string) (runner.Summary, string) {
 	t.Helper()
-	var out bytes.Buffer
-	opts := harness.Options(e)
+	opts := Options(e)
 	opts.Paths = paths
-	opts.Stdout = &out
-	opts.Verbose = true
-	sum, err := runner.Test(context.Background(), opts)
-	if err != nil {
-		t.Fatalf("run %v: %v\n%s", paths, err, out.String())
-	}
-	return sum, out.String()
+	return Run(t, context.Background(), opts)
 }
 
-// RunTestdata runs every testdata/*.star file of the calling package and
-// fails the test unless every case passed.
-func RunTestdata(t *testing.T, e *engine.Engine) {
+// RunTestdata runs every testdata/*.star file of the calling package on e
+// and fails the test, showing the report, unless every case passed.
+func RunTestdata(t *testing.T, e *engine.Engine) runner.Summary {
 	t.Helper()
 	files, err := filepath.Glob("testdata/*.star")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no testdata/*.star files: %v", err)
 	}
 	sum, report := RunFiles(t, e, files...)
-	if !sum.OK() || sum.Passed == 0 {
-		t.Fatalf("scenarios failed:\n%s", report)
+	if !sum.OK() || sum.Passed == 0 || sum.Skipped > 0 {
+		t.Fatalf("want every case to pass, got:\n%s", report)
 	}
 	if testing.Verbose() {
 		t.Log("\n" + strings.TrimSpace(report))
 	}
+	return sum
 }
 
-// Leftovers lists what berth state exists under e's root: container and
-// libcontainer state directories, and mounts. (cgroups are named by
-// container id and destroyed before the container's directory goes, so a
-// leaked cgroup shows as a leaked directory here.)
-func Leftovers(t *testing.T, e *engine.Engine) []string {
-	t.Helper()
-	var out []string
-	for _, sub := range []string{"containers", "runc"} {
-		entries, _ := os.ReadDir(filepath.Join(e.Root(), sub))
-		for _, ent := range entries {
-			out = append(out, sub+"/"+ent.Name())
+// PassTestdata runs every testdata/*.star file of the calling package as
+// RunTestdata does, then fails the test if the finished run left anything.
+func (env *Env) PassTestdata() runner.Summary {
+	env.t.Helper()
+	sum := RunTestdata(env.t, env.Engine)
+	env.NothingLeft()
+	return sum
+}
+
+// NothingLeft fails the test if the engine holds anything now: every
+// sandbox of a finished run must have removed what it made.
+func (env *Env) NothingLeft() {
+	env.t.Helper()
+	if left := env.Leftovers(); len(left) > 0 {
+		env.t.Errorf("left behind after the run:\n  %s", strings.Join(left, "\n  "))
+	}
+}
+
+// Leftovers lists the berth state that exists now: what Leftovers finds,
+// and the cgroups of containers this engine created.
+func (env *Env) Leftovers() []string {
+	env.t.Helper()
+	out := Leftovers(env.t, env.Engine)
+	ids, complete, err := env.ids.created()
+	if err != nil {
+		env.t.Errorf("read created container ids: %v", err)
+	}
+	for cg := range berthCgroups() {
+		if env.before[cg] {
+			continue
+		}
+		// Other berth processes (tests of other packages) may have
+		// cgroups of their own right now: only ours count, unless the
+		// watch lost events and cannot tell.
+		if ids[idOf(cg)] || !complete {
+			out = append(out, "cgroup "+cg)
 		}
 	}
-	mounts, _ := os.ReadFile("/proc/self/mountinfo")
+	return out
+}
+
+// Leftovers lists the berth state under e's root: container and runc
+// state directories, and mounts below the root.
+func Leftovers(t *testing.T, e *engine.Engine) []string {
+	t.Helper()
+	root := e.Root()
+	var out []string
+	for _, sub := range []string{"containers", "runc"} {
+		entries, err := os.ReadDir(filepath.Join(root, sub))
+		if err != nil && !os.IsNotExist(err) {
+			t.Errorf("list %s: %v", sub, err)
+		}
+		for _, ent := range entries {
+			out = append(out, filepath.Join(root, sub, ent.Name()))
+		}
+	}
+	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Errorf("read mountinfo: %v", err)
+	}
 	for _, line := range strings.Split(string(mounts), "\n") {
-		if f := strings.Fields(line); len(f) > 4 && strings.HasPrefix(f[4], e.Root()+"/") {
+		if f := strings.Fields(line); len(f) > 4 && strings.HasPrefix(f[4], root+"/") {
 			out = append(out, "mount "+f[4])
 		}
 	}

@@ -53,7 +53,7 @@ type factory struct {
 }
 
 func (f *factory) new(_ context.Context, label string) (runner.Sandbox, error) {
-	file, _, isCase := strings.Cut(label, "::")
+	file, isCase := caseFile(label)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if isCase {
@@ -66,6 +66,17 @@ func (f *factory) new(_ context.Context, label string) (runner.Sandbox, error) {
 		delete(f.files, file)
 		f.mu.Unlock()
 	}}, nil
+}
+
+// caseFile splits a case's label "file.star::test_x" into its file. The
+// file's path may itself hold "::" (a directory "a::b"), so the case is
+// what follows the last "::", and only when it is a plain name.
+func caseFile(label string) (file string, isCase bool) {
+	i := strings.LastIndex(label, "::")
+	if i < 0 || strings.ContainsAny(label[i+2:], "/.") {
+		return label, false
+	}
+	return label[:i], true
 }
 
 // sandbox adapts an engine sandbox to the runner.
