@@ -157,6 +157,11 @@ func (m *module) rm(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, 
 	if err != nil {
 		return nil, err
 	}
+	// Get first: the store builds busybox on first use, and Remove alone
+	// would call an image that ls and inspect show "No such image".
+	if _, err := st.Get(ref); err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
 	if err := st.Remove(ref); err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}

@@ -45,3 +45,22 @@ def test_relative():
 		t.Fatalf("want the case to pass:\n%s", report)
 	}
 }
+
+// busybox is always there, even before its first use: removing it from a
+// fresh store works, and the next use builds it again.
+func TestRemoveBusyboxFromAFreshStore(t *testing.T) {
+	env := enginetest.New(t)
+	dir := t.TempDir()
+	src := `
+def test_rm_busybox_first():
+    image.rm("busybox")
+    assert.eq(run("busybox", "echo back").output, "back\n")
+`
+	if err := os.WriteFile(filepath.Join(dir, "rm.star"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum, report := enginetest.RunFiles(t, env.Engine, dir)
+	if !sum.OK() || sum.Passed != 1 {
+		t.Fatalf("want the case to pass:\n%s", report)
+	}
+}
