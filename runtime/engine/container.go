@@ -14,7 +14,6 @@ import (
 	"berth/runtime/image"
 	"berth/runtime/logdriver"
 	"berth/runtime/spec"
-	"berth/runtime/store"
 )
 
 // Container is one container of a sandbox. Its main process is a child of
@@ -91,19 +90,17 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 	}
 	c.hostname = c.defaultHostname()
 	c.logPath = filepath.Join(c.dir, id+"-json.log")
-	if err := os.Mkdir(c.dir, 0o710); err != nil {
-		return nil, fmt.Errorf("create container dir: %w", err)
+	// The record comes with the directory so that GC finds the mount if
+	// we die next.
+	rec := record{ID: id, Name: name, Sandbox: s.label, Owner: s.e.owner, Created: c.created}
+	if err := s.e.makeContainerDir(c.dir, rec); err != nil {
+		return nil, err
 	}
 	defer func() {
 		if retErr != nil {
 			c.teardown()
 		}
 	}()
-	// The record goes first so that GC finds the mount if we die next.
-	rec := record{ID: id, Name: name, Sandbox: s.label, Owner: s.e.owner, Created: c.created}
-	if err := store.WriteJSON(filepath.Join(c.dir, recordFile), rec); err != nil {
-		return nil, err
-	}
 	c.rootfs, err = image.MountRootfs(img, c.dir, false)
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", name, err)
@@ -433,30 +430,11 @@ func (c *Container) teardown() error {
 	if err := image.UnmountRootfs(c.dir); err != nil {
 		errs = append(errs, err)
 	}
-	if err := removeDirRecordLast(c.dir); err != nil {
+	if err := c.e.removeContainerDir(c.dir); err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("remove container %s: %w", c.name, err)
 	}
 	return nil
-}
-
-func removeDirRecordLast(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil
-		}
-		return err
-	}
-	for _, e := range entries {
-		if e.Name() == recordFile {
-			continue
-		}
-		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
-			return err
-		}
-	}
-	return os.RemoveAll(dir)
 }

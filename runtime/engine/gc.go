@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"berth/runtime/container"
 	"berth/runtime/image"
 	"berth/runtime/store"
@@ -28,62 +30,116 @@ func (r GCReport) String() string {
 		r.Containers, r.Mounts, r.Cgroups, r.StateDirs)
 }
 
-// GC removes whatever berth processes that are no longer alive left under
-// the root: their containers (reattached through libcontainer and killed),
-// root filesystem mounts, cgroups and state directories. Containers of live
-// berth processes, this one included, are left alone.
-func (e *Engine) GC() (GCReport, error) {
-	var rep GCReport
-	var errs []error
-	live := map[string]bool{}
-	dead := map[string]bool{}
-	entries, err := os.ReadDir(containersDir(e.root))
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return rep, fmt.Errorf("gc: %w", err)
+// Lock files in the root. gcLockName lets one GC run at a time: two would
+// race to recover the same containers. recordsLockName keeps GC from
+// seeing a container directory whose record is still being written (see
+// makeContainerDir): such a directory would pass for one a dead process
+// left behind.
+const (
+	gcLockName      = "gc.lock"
+	recordsLockName = "containers.lock"
+)
+
+// makeContainerDir creates a container's directory with its record in it.
+// It holds the records lock shared, so creations run in parallel with each
+// other but never while GC sorts live containers from dead ones.
+func (e *Engine) makeContainerDir(dir string, rec record) error {
+	unlock, err := e.lockRecords(unix.LOCK_SH)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := os.Mkdir(dir, 0o710); err != nil {
+		return fmt.Errorf("create container dir: %w", err)
+	}
+	if err := store.WriteJSON(filepath.Join(dir, recordFile), rec); err != nil {
+		_ = os.RemoveAll(dir)
+		return err
+	}
+	return nil
+}
+
+// removeContainerDir deletes a container's directory, its record last, so
+// GC still finds a half-removed container. The record and the directory go
+// under the records lock, for GC never to see the directory without it.
+func (e *Engine) removeContainerDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return err
 	}
 	for _, ent := range entries {
-		id := ent.Name()
-		dir := e.containerDir(id)
-		var rec record
-		if err := store.ReadJSON(filepath.Join(dir, recordFile), &rec); err == nil && rec.Owner.alive() {
-			live[id] = true
+		if ent.Name() == recordFile {
 			continue
 		}
-		dead[id] = true
-		if err := e.runtime.Recover(id); err != nil {
-			errs = append(errs, err)
-		} else if rec.ID != "" {
-			rep.Containers++
+		if err := os.RemoveAll(filepath.Join(dir, ent.Name())); err != nil {
+			return err
 		}
-		if mounted(filepath.Join(dir, "rootfs")) {
-			rep.Mounts++
-		}
-		if err := image.UnmountRootfs(dir); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if err := removeDirRecordLast(dir); err != nil {
-			errs = append(errs, fmt.Errorf("gc: remove %s: %w", dir, err))
-			continue
-		}
-		rep.StateDirs++
 	}
-	// libcontainer state without a container directory: killed between
-	// the two.
-	ids, err := e.runtime.List()
+	unlock, err := e.lockRecords(unix.LOCK_SH)
 	if err != nil {
-		errs = append(errs, err)
+		return err
 	}
-	for _, id := range ids {
-		if live[id] || dead[id] {
-			continue
+	defer unlock()
+	return os.RemoveAll(dir)
+}
+
+// lockRecords takes the records lock (unix.LOCK_SH or unix.LOCK_EX) and
+// returns its release.
+func (e *Engine) lockRecords(how int) (unlock func(), err error) {
+	path := filepath.Join(e.root, recordsLockName)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock %q: %w", path, err)
+	}
+	for {
+		err = unix.Flock(int(f.Fd()), how)
+		if !errors.Is(err, unix.EINTR) {
+			break
 		}
-		dead[id] = true
-		if err := e.runtime.Recover(id); err != nil {
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %q: %w", path, err)
+	}
+	return func() {
+		_ = unix.Flock(int(f.Fd()), unix.LOCK_UN)
+		f.Close()
+	}, nil
+}
+
+// orphan is a container whose berth process is gone.
+type orphan struct {
+	id     string
+	record bool // its directory under containers/ had a record
+	dir    bool // it has a directory under containers/
+}
+
+// GC removes whatever berth processes that are no longer alive left under
+// the root: their containers (reattached through libcontainer and killed),
+// root filesystem mounts, cgroups, libcontainer state and container
+// directories. Containers of live berth processes, this one included, are
+// left alone, even while they are being created or removed.
+func (e *Engine) GC() (GCReport, error) {
+	var rep GCReport
+	lock, err := store.LockFile(filepath.Join(e.root, gcLockName))
+	if err != nil {
+		return rep, fmt.Errorf("gc: %w", err)
+	}
+	defer lock.Unlock()
+	orphans, err := e.findOrphans()
+	if err != nil {
+		return rep, err
+	}
+	var errs []error
+	dead := map[string]bool{}
+	for _, o := range orphans {
+		dead[o.id] = true
+		if err := e.removeOrphan(o, &rep); err != nil {
 			errs = append(errs, err)
-			continue
 		}
-		rep.Containers++
 	}
 	n, err := removeStaleCgroups(dead)
 	rep.Cgroups += n
@@ -91,6 +147,83 @@ func (e *Engine) GC() (GCReport, error) {
 		errs = append(errs, err)
 	}
 	return rep, errors.Join(errs...)
+}
+
+// findOrphans lists the containers whose owner is dead. It holds the
+// records lock, so every directory it sees has its record, and it lists
+// libcontainer's state after the directories: a live process creates the
+// directory first and removes the state first, so state without a
+// directory seen here belongs to a dead process too.
+func (e *Engine) findOrphans() ([]orphan, error) {
+	unlock, err := e.lockRecords(unix.LOCK_EX)
+	if err != nil {
+		return nil, fmt.Errorf("gc: %w", err)
+	}
+	defer unlock()
+	entries, err := os.ReadDir(containersDir(e.root))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("gc: %w", err)
+	}
+	var orphans []orphan
+	seen := map[string]bool{}
+	for _, ent := range entries {
+		id := ent.Name()
+		seen[id] = true
+		var rec record
+		// Without a record, the process died between creating the
+		// directory and writing the record: the lock rules out a live
+		// one in between.
+		err := store.ReadJSON(filepath.Join(e.containerDir(id), recordFile), &rec)
+		if err == nil && rec.Owner.alive() {
+			continue
+		}
+		orphans = append(orphans, orphan{id: id, record: err == nil, dir: true})
+	}
+	ids, err := e.runtime.List()
+	if err != nil {
+		return nil, fmt.Errorf("gc: %w", err)
+	}
+	for _, id := range ids {
+		if !seen[id] {
+			orphans = append(orphans, orphan{id: id})
+		}
+	}
+	return orphans, nil
+}
+
+// removeOrphan kills the container, destroys its libcontainer state,
+// unmounts its root filesystem and deletes its directory.
+func (e *Engine) removeOrphan(o orphan, rep *GCReport) error {
+	state := filepath.Join(e.runtime.StateRoot(), o.id)
+	_, err := os.Stat(state)
+	hadState := err == nil
+	if err := e.runtime.Recover(o.id); err != nil {
+		return fmt.Errorf("gc: %w", err)
+	}
+	// State without state.json (the process died inside libcontainer's
+	// start) is not loadable, so Recover leaves it: its processes die
+	// with the cgroup.
+	if err := os.RemoveAll(state); err != nil {
+		return fmt.Errorf("gc: remove %s: %w", state, err)
+	}
+	if o.record || hadState {
+		rep.Containers++
+	}
+	if !o.dir {
+		return nil
+	}
+	dir := e.containerDir(o.id)
+	if mounted(filepath.Join(dir, "rootfs")) {
+		rep.Mounts++
+	}
+	if err := image.UnmountRootfs(dir); err != nil {
+		return fmt.Errorf("gc: %w", err)
+	}
+	if err := e.removeContainerDir(dir); err != nil {
+		return fmt.Errorf("gc: remove %s: %w", dir, err)
+	}
+	rep.StateDirs++
+	return nil
 }
 
 // mounted reports whether path is a mount point.
