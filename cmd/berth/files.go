@@ -22,6 +22,16 @@ func checkScenarioFile(path string) error {
 	return nil
 }
 
+// checkTestPaths fails early for a path of berth test that does not exist.
+func checkTestPaths(paths []string) error {
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return fmt.Errorf("test: path %q: %w", p, unwrap(err))
+		}
+	}
+	return nil
+}
+
 func unwrap(err error) error {
 	if pe, ok := err.(*os.PathError); ok {
 		return pe.Err

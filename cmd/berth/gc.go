@@ -6,10 +6,19 @@ import (
 	"io"
 )
 
+const gcUsage = `usage: berth gc
+
+Removes what berth runs that were killed (SIGKILL, a crash) left under the
+root: their containers and processes, overlay mounts, cgroups and state
+directories. The containers of berth runs still alive are left alone, so gc
+is safe while other runs use the same root.
+`
+
 func cmdGC(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("berth gc", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	if err := fs.Parse(argv); err != nil {
+	fs.Usage = func() { fmt.Fprint(stderr, gcUsage) }
+	if err := parseFlags(fs, argv); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

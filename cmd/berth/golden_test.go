@@ -11,6 +11,26 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
+// golden compares got with testdata/name, or rewrites the file under
+// -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if d := cmp.Diff(string(want), got); d != "" {
+		t.Errorf("differs from %s (-want +got):\n%s", path, d)
+	}
+}
+
 // TestHelpGolden pins the help texts users read; go test -update rewrites
 // them after a deliberate change.
 func TestHelpGolden(t *testing.T) {
@@ -22,25 +42,19 @@ func TestHelpGolden(t *testing.T) {
 		{"help.golden", []string{"help"}},
 		{"test-help.golden", []string{"test", "-h"}},
 		{"run-help.golden", []string{"run", "-h"}},
+		{"gc-help.golden", []string{"gc", "-h"}},
+		{"image-help.golden", []string{"image", "-h"}},
 	}
 	for _, tt := range tests {
-		out, code := berth(t, root, tt.args...)
-		if code != 0 {
-			t.Errorf("berth %v: exit %d", tt.args, code)
-		}
-		path := filepath.Join("testdata", tt.golden)
-		if *update {
-			if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
-				t.Fatal(err)
+		t.Run(tt.golden, func(t *testing.T) {
+			res := berth(t, root, tt.args...)
+			if res.code != 0 {
+				t.Errorf("berth %q: %s", tt.args, res)
 			}
-			continue
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run go test -update to create it)", err)
-		}
-		if d := cmp.Diff(string(want), out); d != "" {
-			t.Errorf("berth %v differs from %s (-want +got):\n%s", tt.args, path, d)
-		}
+			golden(t, tt.golden, res.stdout+res.stderr)
+		})
+	}
+	if _, err := os.Stat(root); !os.IsNotExist(err) {
+		t.Errorf("help created the root: %v", err)
 	}
 }

@@ -8,18 +8,56 @@ import (
 	"text/tabwriter"
 )
 
+const imageUsage = `usage: berth image COMMAND
+
+Commands:
+  ls                list the images
+  inspect REF       show an image as docker image inspect does
+  load PATH         load a docker save archive or an OCI image layout
+  import PATH REF   make an image of a root filesystem (directory or tar)
+  tag SRC DST       give an image another name
+  rm REF            remove a name, and the image with its last one
+`
+
+// imageArgs names the arguments of an image command; ok is false for an
+// unknown command.
+func imageArgs(cmd string) (names []string, ok bool) {
+	switch cmd {
+	case "ls":
+		return nil, true
+	case "inspect", "rm":
+		return []string{"REF"}, true
+	case "load":
+		return []string{"PATH"}, true
+	case "import":
+		return []string{"PATH", "REF"}, true
+	case "tag":
+		return []string{"SRC", "DST"}, true
+	}
+	return nil, false
+}
+
 func cmdImage(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 	if len(argv) == 0 {
-		return fmt.Errorf("image: want a command: ls, inspect REF, load PATH, import PATH REF, tag SRC DST, rm REF")
+		fmt.Fprint(stderr, imageUsage)
+		return exitError{2}
 	}
-	want := map[string]int{"ls": 0, "inspect": 1, "load": 1, "import": 2, "tag": 2, "rm": 1}
 	cmd, args := argv[0], argv[1:]
-	n, ok := want[cmd]
+	switch cmd {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, imageUsage)
+		return nil
+	}
+	names, ok := imageArgs(cmd)
 	if !ok {
 		return fmt.Errorf("image: unknown command %q: want ls, inspect, load, import, tag or rm", cmd)
 	}
-	if len(args) != n {
-		return fmt.Errorf("image %s: want %d argument(s), got %d", cmd, n, len(args))
+	if len(args) != len(names) {
+		want := "no arguments"
+		if len(names) > 0 {
+			want = strings.Join(names, " ")
+		}
+		return fmt.Errorf("image %s: want %s, got %q", cmd, want, args)
 	}
 	e, err := openEngine(g)
 	if err != nil {

@@ -20,6 +20,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"berth/runtime/engine"
 )
 
@@ -43,20 +45,62 @@ Run "berth test -h" for the test runner's flags.
 `
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
 	var ee exitError
+	var ie interruptError
 	switch {
 	case err == nil:
 	case errors.As(err, &ee):
 		os.Exit(ee.code)
 	case errors.Is(err, flag.ErrHelp):
 		os.Exit(0)
+	case errors.As(err, &ie):
+		fmt.Fprintln(os.Stderr, "berth:", err)
+		os.Exit(128 + int(ie.sig)) // what a shell reports for a process the signal killed
 	default:
 		fmt.Fprintln(os.Stderr, "berth:", err)
 		os.Exit(2)
 	}
+}
+
+// interruptError is the cause of the run's context when SIGINT or SIGTERM
+// arrived.
+type interruptError struct{ sig syscall.Signal }
+
+func (e interruptError) Error() string { return "received " + unix.SignalName(e.sig) }
+
+// interruptible returns a context that the first SIGINT or SIGTERM
+// cancels, with an interruptError as its cause. Later ones are ignored
+// until stop: the run is already removing what it created, and a second
+// Ctrl-C must not cut that short. Only run and test catch signals: gc and
+// image commands end at once, as any command would.
+func interruptible(parent context.Context) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			cancel(interruptError{sig: s.(syscall.Signal)})
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		close(done)
+		signal.Stop(sigs)
+		cancel(nil)
+	}
+}
+
+// parseFlags parses argv into fs. On a bad flag the flag package has
+// already printed it and the usage, so the error is only the exit status.
+func parseFlags(fs *flag.FlagSet, argv []string) error {
+	err := fs.Parse(argv)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		return exitError{2}
+	}
+	return err
 }
 
 // globalOptions are the flags before the command.
@@ -74,7 +118,7 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 		defRoot = engine.DefaultRoot
 	}
 	fs.StringVar(&g.root, "root", defRoot, "where images, volumes and state live")
-	if err := fs.Parse(argv); err != nil {
+	if err := parseFlags(fs, argv); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {

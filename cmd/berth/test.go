@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,7 +35,7 @@ func cmdTest(ctx context.Context, g globalOptions, argv []string, stdout, stderr
 		fmt.Fprintln(stderr, "usage: berth test [flags] [PATH...]\n\nRuns every *.star file under the PATHs (default .), files in parallel, and prints\none line per case, then \"N passed, N failed\". Exit status 1 when anything failed.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(argv); err != nil {
+	if err := parseFlags(fs, argv); err != nil {
 		return err
 	}
 	return runSuite(ctx, g, o, fs.Args(), stdout, false)
@@ -51,7 +52,7 @@ func cmdRun(ctx context.Context, g globalOptions, argv []string, stdout, stderr 
 		fmt.Fprintln(stderr, "usage: berth run [flags] FILE.star\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(argv); err != nil {
+	if err := parseFlags(fs, argv); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -61,7 +62,9 @@ func cmdRun(ctx context.Context, g globalOptions, argv []string, stdout, stderr 
 }
 
 // runSuite runs scenario files on a fresh engine and turns the summary into
-// the exit status: 1 when anything failed or the run was interrupted.
+// the exit status: 1 when anything failed. A SIGINT or SIGTERM cancels the
+// run; the error then wraps an interruptError (exit status 128+N). A failure
+// to remove what the run created is reported whatever else happened.
 func runSuite(ctx context.Context, g globalOptions, o testOptions, paths []string, stdout io.Writer, single bool) (retErr error) {
 	opts := runner.Options{Paths: paths, Parallel: o.parallel, Timeout: o.timeout, Update: o.update, Verbose: o.verbose, Stdout: stdout}
 	if o.run != "" {
@@ -71,18 +74,32 @@ func runSuite(ctx context.Context, g globalOptions, o testOptions, paths []strin
 		}
 		opts.Run = re
 	}
+	// Bad paths fail before the engine creates anything under the root.
 	if single {
 		if err := checkScenarioFile(paths[0]); err != nil {
 			return err
 		}
+	} else if err := checkTestPaths(paths); err != nil {
+		return err
 	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
 	e, err := openEngine(g)
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if err := e.Close(); err != nil && retErr == nil {
-			retErr = fmt.Errorf("remove what the run created: %w", err)
+		err := e.Close()
+		if err == nil {
+			return
+		}
+		// Never hidden behind the cases' status: things are left behind.
+		err = fmt.Errorf("remove what the run created (berth gc retries): %w", err)
+		var ee exitError
+		if retErr == nil || errors.As(retErr, &ee) {
+			retErr = err
+		} else {
+			retErr = errors.Join(retErr, err)
 		}
 	}()
 	wired := harness.Options(e)
