@@ -73,14 +73,14 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 	entry, cmd := commandLine(cs, img.Config)
 	args := append(append([]string(nil), entry...), cmd...)
 	if len(args) == 0 {
-		return nil, fmt.Errorf("No command specified: image %s has no CMD and none was given: %w", cs.Image, spec.ErrInvalid)
+		return nil, errorf(spec.ErrInvalid, "No command specified: image %s has no CMD and none was given", cs.Image)
 	}
 	id := newID()
 	name := cs.Name
 	if name == "" {
 		name = s.uniqueName()
 	} else if other := s.nameTaken(name); other != nil {
-		return nil, fmt.Errorf("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name: %w", name, other.id, ErrNameInUse)
+		return nil, errorf(ErrNameInUse, "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", name, other.id)
 	}
 	cs.Env = mergeEnv(img.Config.Env, cs.Env)
 	c := &Container{
@@ -357,7 +357,7 @@ func (c *Container) Stop(ctx context.Context, timeout time.Duration) error {
 func (c *Container) Kill(sig syscall.Signal) error {
 	ch, running := c.exitedChan()
 	if !running {
-		return fmt.Errorf("Cannot kill container: %s: Container %s is not running: %w", c.name, c.id, ErrNotRunning)
+		return errorf(ErrNotRunning, "Cannot kill container: %s: Container %s is not running", c.name, c.id)
 	}
 	if err := c.signal(sig); err != nil {
 		return err
@@ -394,28 +394,36 @@ type RemoveOptions struct {
 
 // Remove deletes the container and everything it holds on the host.
 func (c *Container) Remove(ctx context.Context, opts RemoveOptions) error {
-	ch, running := c.exitedChan()
-	if running {
-		if !opts.Force {
-			return &TransitionError{ID: c.id, From: StatusRunning, Event: string(evRemove)}
+	// Check and move to "removing" under one lock, killing and retrying
+	// while the container runs: a start between a kill and the move
+	// would otherwise leave a running container nobody removes.
+	for {
+		c.mu.Lock()
+		if c.status == StatusRemoved {
+			c.mu.Unlock()
+			return nil
 		}
-		_ = c.signal(syscall.SIGKILL)
-		<-ch
-	}
-	c.mu.Lock()
-	if c.status == StatusRemoved {
+		if c.status == StatusRunning {
+			ch := c.exited
+			c.mu.Unlock()
+			if !opts.Force {
+				return &TransitionError{ID: c.id, From: StatusRunning, Event: string(evRemove)}
+			}
+			_ = c.signal(syscall.SIGKILL)
+			<-ch
+			continue
+		}
+		to, err := next(c.id, c.status, evRemove)
+		if err != nil {
+			c.mu.Unlock()
+			return err
+		}
+		c.status = to
 		c.mu.Unlock()
-		return nil
+		break
 	}
-	to, err := next(c.id, c.status, evRemove)
-	if err != nil {
-		c.mu.Unlock()
-		return err
-	}
-	c.status = to
-	c.mu.Unlock()
 
-	err = c.teardown()
+	err := c.teardown()
 	c.sb.forget(c)
 	c.mu.Lock()
 	c.status, _ = next(c.id, c.status, evGone)

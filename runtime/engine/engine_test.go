@@ -332,3 +332,36 @@ func TestNetworkModes(t *testing.T) {
 		})
 	}
 }
+
+// Errors read as Docker's texts, with nothing appended, and still match
+// their sentinels.
+func TestErrorTexts(t *testing.T) {
+	sb := sandbox(t)
+	_, err := sb.Lookup("nosuch")
+	if err == nil || err.Error() != "No such container: nosuch" || !errors.Is(err, ErrNoSuchContainer) {
+		t.Errorf("lookup: %v", err)
+	}
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Name: "done", Cmd: []string{"true"}}, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Exec(ctx(t), ExecOptions{Cmd: []string{"true"}})
+	if err == nil || err.Error() != "Container "+c.ID()+" is not running" || !errors.Is(err, ErrNotRunning) {
+		t.Errorf("exec: %v", err)
+	}
+	_, err = sb.Create(ctx(t), spec.Container{Image: "busybox", Name: "done", Cmd: []string{"true"}})
+	if err == nil || !strings.HasSuffix(err.Error(), "to be able to reuse that name.") || !errors.Is(err, ErrNameInUse) {
+		t.Errorf("conflict: %v", err)
+	}
+	if err := c.Remove(ctx(t), RemoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// A removed container's files are gone; writing must not recreate
+	// its directory on the host.
+	if err := c.WriteFile("/x", []byte("x")); !errors.Is(err, ErrNoSuchContainer) {
+		t.Errorf("write to a removed container: %v", err)
+	}
+	if _, err := os.Stat(testEngine.containerDir(c.ID())); !os.IsNotExist(err) {
+		t.Errorf("container dir exists after a write to the removed container: %v", err)
+	}
+}

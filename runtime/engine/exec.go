@@ -33,7 +33,7 @@ func (c *Container) Exec(ctx context.Context, opts ExecOptions) (ExecResult, err
 	inst, status := c.inst, c.status
 	c.mu.Unlock()
 	if inst == nil {
-		return ExecResult{}, fmt.Errorf("%w: %w", &TransitionError{ID: c.id, From: status, Event: "exec"}, ErrNotRunning)
+		return ExecResult{}, errorf(ErrNotRunning, "%s", &TransitionError{ID: c.id, From: status, Event: "exec"})
 	}
 	if len(opts.Cmd) == 0 {
 		return ExecResult{}, errors.New("exec: no command given: want a command string or a list of arguments")

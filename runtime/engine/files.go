@@ -21,6 +21,10 @@ func (c *Container) fsRoot() string {
 // hostPath resolves a path inside the container without letting symlinks
 // lead outside its root.
 func (c *Container) hostPath(path string) (string, error) {
+	if st := c.State(); st.Status == StatusRemoving || st.Status == StatusRemoved {
+		// Its directory is gone: writing would recreate it on the host.
+		return "", errorf(ErrNoSuchContainer, "No such container: %s (it was removed)", c.name)
+	}
 	if !filepath.IsAbs(path) {
 		return "", fmt.Errorf("path %q: want an absolute path inside the container", path)
 	}

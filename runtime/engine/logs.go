@@ -92,8 +92,8 @@ func (c *Container) WaitForLog(ctx context.Context, pattern *regexp.Regexp, occu
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case wctx.Err() != nil:
-		return fmt.Errorf("container %s: log did not match %q %d time(s) within %v (seen %d): %w\nlast lines:\n%s",
-			c.name, pattern, occurrences, timeout, seen, ErrTimeout, c.lastLines(10))
+		return errorf(ErrTimeout, "container %s: log did not match %q %d time(s) within %v (seen %d)\nlast lines:\n%s",
+			c.name, pattern, occurrences, timeout, seen, c.lastLines(10))
 	case err != nil:
 		return err
 	}
@@ -122,8 +122,8 @@ func (c *Container) WaitForPort(ctx context.Context, port int, timeout time.Dura
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("container %s: nothing listens on port %d after %v: %w\nlast lines:\n%s",
-				c.name, port, timeout, ErrTimeout, c.lastLines(10))
+			return errorf(ErrTimeout, "container %s: nothing listens on port %d after %v\nlast lines:\n%s",
+				c.name, port, timeout, c.lastLines(10))
 		}
 		select {
 		case <-ctx.Done():

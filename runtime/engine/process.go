@@ -59,7 +59,7 @@ func (c *Container) resolveUser(spec string) (*user.ExecUser, error) {
 	defaults := &user.ExecUser{Uid: 0, Gid: 0, Home: "/"}
 	u, err := user.GetExecUserPath(spec, defaults, passwd, group)
 	if err != nil {
-		return nil, fmt.Errorf("unable to find user %s: %w", spec, err)
+		return nil, err // already Docker's "unable to find user NAME: ..."
 	}
 	return u, nil
 }

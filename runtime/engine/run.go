@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"syscall"
 	"time"
 
@@ -46,7 +45,7 @@ func (s *Sandbox) Run(ctx context.Context, cs spec.Container, opts RunOptions) (
 	if _, err := c.Wait(wctx); err != nil {
 		_ = c.Kill(syscall.SIGKILL)
 		if ctx.Err() == nil {
-			return c, fmt.Errorf("container %s still running after %v: %w\n%s", c.name, opts.Timeout, ErrTimeout, c.lastLines(10))
+			return c, errorf(ErrTimeout, "container %s still running after %v: killed it\nlast lines:\n%s", c.name, opts.Timeout, c.lastLines(10))
 		}
 		return c, err
 	}

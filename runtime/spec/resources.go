@@ -50,8 +50,9 @@ func (r *Resources) checkMemory() error {
 }
 
 func (r *Resources) checkCPUs(h Host) error {
-	if r.CPUShares < 0 {
-		return invalidf("invalid cpu_shares %d: want a positive weight (default 1024)", r.CPUShares)
+	// The kernel's range for cpu.shares; runc refuses 1 at start.
+	if r.CPUShares < 0 || r.CPUShares == 1 || r.CPUShares > 262144 {
+		return invalidf("invalid cpu_shares %d: want a weight from 2 to 262144 (default 1024), or 0 for the default", r.CPUShares)
 	}
 	if r.NanoCPUs == 0 {
 		return nil

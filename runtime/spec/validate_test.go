@@ -41,6 +41,8 @@ func TestValidate(t *testing.T) {
 		{"cpuset missing cpu", ok(Container{Resources: Resources{CpusetCpus: "5"}}), "Requested CPUs are not available - requested 5, available: 0-1"},
 		{"cpuset bad", ok(Container{Resources: Resources{CpusetCpus: "abc"}}), "Invalid value abc for cpuset cpus: invalid format: abc"},
 		{"cpuset range", ok(Container{Resources: Resources{CpusetCpus: "0-1"}}), ""},
+		{"cpu shares of 1", ok(Container{Resources: Resources{CPUShares: 1}}), "invalid cpu_shares 1: want a weight from 2 to 262144"},
+		{"cpu shares of 2", ok(Container{Resources: Resources{CPUShares: 2}}), ""},
 		{"blkio not a device", ok(Container{Resources: Resources{BlkioWrite: []ThrottleDevice{{Path: "vda", Rate: 1}}}}), `invalid device path "vda"`},
 	}
 	for _, tt := range tests {

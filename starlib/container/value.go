@@ -84,8 +84,8 @@ func (v *Value) AttrNames() []string {
 
 func (v *Value) Attr(name string) (starlark.Value, error) {
 	if m, ok := methods[name]; ok {
-		return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-			fn := "container." + name
+		fn := "container." + name
+		return starlark.NewBuiltin(fn, func(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 			if err := v.checkExists(fn); err != nil {
 				return nil, err
 			}

@@ -3,6 +3,8 @@
 //	image.ls() -> list of dicts                  docker image ls (RepoTags, Id, Size, Created)
 //	image.inspect(ref) -> dict                   docker image inspect
 //	image.load(path) -> list of tags             a `docker save` tarball or an OCI layout (dir or tar)
+//	image.load_image(path)                       the same: load is a Starlark keyword, so image.load(...)
+//	                                             does not parse; the contract's name stays for getattr
 //	image.import_rootfs(path, ref) -> dict       a root filesystem directory or tarball as an image
 //	image.tag(src, dst)                          docker tag
 //	image.rm(ref)                                docker rmi
@@ -36,6 +38,7 @@ func NewModule(storeOf StoreFunc) *starlarkstruct.Module {
 			"ls":            starlark.NewBuiltin("image.ls", m.ls),
 			"inspect":       starlark.NewBuiltin("image.inspect", m.inspect),
 			"load":          starlark.NewBuiltin("image.load", m.load),
+			"load_image":    starlark.NewBuiltin("image.load_image", m.load),
 			"import_rootfs": starlark.NewBuiltin("image.import_rootfs", m.importRootfs),
 			"tag":           starlark.NewBuiltin("image.tag", m.tag),
 			"rm":            starlark.NewBuiltin("image.rm", m.rm),
