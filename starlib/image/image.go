@@ -35,18 +35,32 @@ func NewModule(storeOf StoreFunc) *starlarkstruct.Module {
 	return &starlarkstruct.Module{
 		Name: "image",
 		Members: starlark.StringDict{
-			"ls":            starlark.NewBuiltin("image.ls", m.ls),
-			"inspect":       starlark.NewBuiltin("image.inspect", m.inspect),
-			"load":          starlark.NewBuiltin("image.load", m.load),
-			"load_image":    starlark.NewBuiltin("image.load_image", m.load),
-			"import_rootfs": starlark.NewBuiltin("image.import_rootfs", m.importRootfs),
-			"tag":           starlark.NewBuiltin("image.tag", m.tag),
-			"rm":            starlark.NewBuiltin("image.rm", m.rm),
+			"ls":            m.builtin("image.ls", (*module).ls),
+			"inspect":       m.builtin("image.inspect", (*module).inspect),
+			"load":          m.builtin("image.load", (*module).load),
+			"load_image":    m.builtin("image.load_image", (*module).load),
+			"import_rootfs": m.builtin("image.import_rootfs", (*module).importRootfs),
+			"tag":           m.builtin("image.tag", (*module).tag),
+			"rm":            m.builtin("image.rm", (*module).rm),
 		},
 	}
 }
 
 type module struct{ storeOf StoreFunc }
+
+// op is an image builtin, given the store of the calling thread.
+type op func(m *module, th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)
+
+// builtin makes a Starlark builtin of an op: it finds the thread's store.
+func (m *module) builtin(name string, f op) *starlark.Builtin {
+	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+		st, err := m.storeOf(th)
+		if err != nil {
+			return nil, err
+		}
+		return f(m, th, st, b.Name(), a, kw)
+	})
+}
 
 // resolve makes a path relative to the running file's directory.
 func resolve(th *starlark.Thread, path string) string {
@@ -59,17 +73,13 @@ func resolve(th *starlark.Thread, path string) string {
 	return path
 }
 
-func (m *module) ls(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackArgs(b.Name(), a, kw); err != nil {
-		return nil, err
-	}
-	st, err := m.storeOf(th)
-	if err != nil {
+func (m *module) ls(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackArgs(fn, a, kw); err != nil {
 		return nil, err
 	}
 	imgs, err := st.List()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	var out []any
 	for _, img := range imgs {
@@ -79,34 +89,26 @@ func (m *module) ls(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, 
 	return args.ToStarlark(out)
 }
 
-func (m *module) inspect(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func (m *module) inspect(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var ref string
-	if err := starlark.UnpackArgs(b.Name(), a, kw, "ref", &ref); err != nil {
-		return nil, err
-	}
-	st, err := m.storeOf(th)
-	if err != nil {
+	if err := starlark.UnpackArgs(fn, a, kw, "ref", &ref); err != nil {
 		return nil, err
 	}
 	img, err := st.Get(ref)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return args.ToStarlark(img.Inspect())
 }
 
-func (m *module) load(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func (m *module) load(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var path string
-	if err := starlark.UnpackArgs(b.Name(), a, kw, "path", &path); err != nil {
-		return nil, err
-	}
-	st, err := m.storeOf(th)
-	if err != nil {
+	if err := starlark.UnpackArgs(fn, a, kw, "path", &path); err != nil {
 		return nil, err
 	}
 	imgs, err := st.Load(resolve(th, path))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	var tags []any
 	for _, img := range imgs {
@@ -120,53 +122,41 @@ func (m *module) load(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple
 	return args.ToStarlark(tags)
 }
 
-func (m *module) importRootfs(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func (m *module) importRootfs(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var path, ref string
-	if err := starlark.UnpackArgs(b.Name(), a, kw, "path", &path, "ref", &ref); err != nil {
-		return nil, err
-	}
-	st, err := m.storeOf(th)
-	if err != nil {
+	if err := starlark.UnpackArgs(fn, a, kw, "path", &path, "ref", &ref); err != nil {
 		return nil, err
 	}
 	img, err := st.ImportRootfs(resolve(th, path), ref)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return args.ToStarlark(img.Inspect())
 }
 
-func (m *module) tag(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func (m *module) tag(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var src, dst string
-	if err := starlark.UnpackArgs(b.Name(), a, kw, "src", &src, "dst", &dst); err != nil {
-		return nil, err
-	}
-	st, err := m.storeOf(th)
-	if err != nil {
+	if err := starlark.UnpackArgs(fn, a, kw, "src", &src, "dst", &dst); err != nil {
 		return nil, err
 	}
 	if err := st.Tag(src, dst); err != nil {
-		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return starlark.None, nil
 }
 
-func (m *module) rm(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func (m *module) rm(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var ref string
-	if err := starlark.UnpackArgs(b.Name(), a, kw, "ref", &ref); err != nil {
-		return nil, err
-	}
-	st, err := m.storeOf(th)
-	if err != nil {
+	if err := starlark.UnpackArgs(fn, a, kw, "ref", &ref); err != nil {
 		return nil, err
 	}
 	// Get first: the store builds busybox on first use, and Remove alone
 	// would call an image that ls and inspect show "No such image".
 	if _, err := st.Get(ref); err != nil {
-		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	if err := st.Remove(ref); err != nil {
-		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return starlark.None, nil
 }
