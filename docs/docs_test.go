@@ -7,21 +7,17 @@ package docs_test
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"go.starlark.net/starlark"
 
-	"berth/runtime/container"
-	"berth/runtime/engine"
+	"berth/starlib/enginetest"
 	"berth/starlib/harness"
 	"berth/starlib/runner"
 )
@@ -229,22 +225,10 @@ func TestExamples(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("the examples run containers, which needs root")
 	}
-	root := t.TempDir()
-	e, err := engine.Open(engine.Options{Root: root})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var seen containerIDs
-	t.Cleanup(func() {
-		if err := e.Close(); err != nil {
-			t.Errorf("close engine: %v", err)
-		}
-		for _, left := range leftovers(root, seen.list()) {
-			t.Errorf("left behind: %s", left)
-		}
-	})
-	opts := harness.Options(e)
-	opts.NewSandbox = seen.track(opts.NewSandbox)
+	// The engine's cleanup, after every example, fails the test if
+	// anything was left behind: state, mounts or cgroups.
+	env := enginetest.New(t)
+	opts := harness.Options(env.Engine)
 	opts.Timeout = caseTimeout
 	opts.Verbose = true // show print() output under a failure too
 	dir := t.TempDir()
@@ -270,98 +254,5 @@ func TestExamples(t *testing.T) {
 				t.Errorf("example at %s failed (run as %s, whose line numbers are the document's):\n%s", ex, path, out.String())
 			}
 		})
-	}
-}
-
-// containerIDs remembers the containers the examples made, so that the test
-// can check their cgroups are gone.
-type containerIDs struct {
-	mu  sync.Mutex
-	ids []string
-}
-
-func (c *containerIDs) list() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.ids...)
-}
-
-// track wraps a sandbox factory: each sandbox reports its containers as it
-// closes (containers a scenario removed itself are not seen).
-func (c *containerIDs) track(next runner.SandboxFactory) runner.SandboxFactory {
-	return func(ctx context.Context, label string) (runner.Sandbox, error) {
-		sb, err := next(ctx, label)
-		if err != nil {
-			return nil, err
-		}
-		lister, ok := sb.(interface{ Containers() []*engine.Container })
-		if !ok {
-			return nil, errors.New("docs test: the harness's sandbox no longer lists its containers; update the test")
-		}
-		return &trackedSandbox{Sandbox: sb, lister: lister, ids: c}, nil
-	}
-}
-
-type trackedSandbox struct {
-	runner.Sandbox
-	lister interface{ Containers() []*engine.Container }
-	ids    *containerIDs
-}
-
-func (s *trackedSandbox) Close() error {
-	s.ids.mu.Lock()
-	for _, c := range s.lister.Containers() {
-		s.ids.ids = append(s.ids.ids, c.ID())
-	}
-	s.ids.mu.Unlock()
-	return s.Sandbox.Close()
-}
-
-// leftovers lists what the engine left under root after closing: container
-// and libcontainer state directories, mounts below root, and cgroups of the
-// containers in ids.
-func leftovers(root string, ids []string) []string {
-	var out []string
-	for _, sub := range []string{"containers", "runc"} {
-		entries, _ := os.ReadDir(filepath.Join(root, sub))
-		for _, ent := range entries {
-			if ent.IsDir() {
-				out = append(out, filepath.Join(root, sub, ent.Name()))
-			}
-		}
-	}
-	mounts, _ := os.ReadFile("/proc/self/mountinfo")
-	for _, line := range strings.Split(string(mounts), "\n") {
-		if f := strings.Fields(line); len(f) > 4 && strings.HasPrefix(f[4], root+"/") {
-			out = append(out, "mount "+f[4])
-		}
-	}
-	for _, id := range ids {
-		name := container.CgroupPrefix + id
-		dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", name))
-		if _, err := os.Stat(filepath.Join("/sys/fs/cgroup", name)); err == nil {
-			dirs = append(dirs, filepath.Join("/sys/fs/cgroup", name))
-		}
-		for _, d := range dirs {
-			out = append(out, "cgroup "+d)
-		}
-	}
-	return out
-}
-
-func TestLeftovers(t *testing.T) {
-	root := t.TempDir()
-	for _, dir := range []string{"containers/abc", "runc/abc", "images/xyz"} {
-		if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got := leftovers(root, []string{"0000-no-such-container"})
-	want := []string{filepath.Join(root, "containers/abc"), filepath.Join(root, "runc/abc")}
-	if !slices.Equal(got, want) {
-		t.Errorf("leftovers = %q, want %q (images are not per-run state)", got, want)
-	}
-	if got := leftovers(t.TempDir(), nil); len(got) != 0 {
-		t.Errorf("leftovers of an empty root = %q, want none", got)
 	}
 }

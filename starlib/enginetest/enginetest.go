@@ -66,12 +66,6 @@ func New(t *testing.T) *Env {
 	return env
 }
 
-// Engine is New(t).Engine, for tests that need nothing else.
-func Engine(t *testing.T) *engine.Engine {
-	t.Helper()
-	return New(t).Engine
-}
-
 // Options returns runner options wired to e by harness.Options, verbose.
 func Options(e *engine.Engine) runner.Options {
 	opts := harness.Options(e)
@@ -102,9 +96,9 @@ func RunFiles(t *testing.T, e *engine.Engine, paths ...string) (runner.Summary, 
 	return Run(t, context.Background(), opts)
 }
 
-// RunTestdata runs every testdata/*.star file of the calling package on e
+// runTestdata runs every testdata/*.star file of the calling package on e
 // and fails the test, showing the report, unless every case passed.
-func RunTestdata(t *testing.T, e *engine.Engine) runner.Summary {
+func runTestdata(t *testing.T, e *engine.Engine) runner.Summary {
 	t.Helper()
 	files, err := filepath.Glob("testdata/*.star")
 	if err != nil || len(files) == 0 {
@@ -121,10 +115,10 @@ func RunTestdata(t *testing.T, e *engine.Engine) runner.Summary {
 }
 
 // PassTestdata runs every testdata/*.star file of the calling package as
-// RunTestdata does, then fails the test if the finished run left anything.
+// runTestdata does, then fails the test if the finished run left anything.
 func (env *Env) PassTestdata() runner.Summary {
 	env.t.Helper()
-	sum := RunTestdata(env.t, env.Engine)
+	sum := runTestdata(env.t, env.Engine)
 	env.NothingLeft()
 	return sum
 }
@@ -138,11 +132,11 @@ func (env *Env) NothingLeft() {
 	}
 }
 
-// Leftovers lists the berth state that exists now: what Leftovers finds,
+// Leftovers lists the berth state that exists now: what leftovers finds,
 // and the cgroups of containers this engine created.
 func (env *Env) Leftovers() []string {
 	env.t.Helper()
-	out := Leftovers(env.t, env.Engine)
+	out := leftovers(env.t, env.Engine)
 	ids, complete, err := env.ids.created()
 	if err != nil {
 		env.t.Errorf("read created container ids: %v", err)
@@ -161,9 +155,9 @@ func (env *Env) Leftovers() []string {
 	return out
 }
 
-// Leftovers lists the berth state under e's root: container and runc
+// leftovers lists the berth state under e's root: container and runc
 // state directories, and mounts below the root.
-func Leftovers(t *testing.T, e *engine.Engine) []string {
+func leftovers(t *testing.T, e *engine.Engine) []string {
 	t.Helper()
 	root := e.Root()
 	var out []string
