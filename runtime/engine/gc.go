@@ -10,8 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"berth/runtime/container"
 	"berth/runtime/image"
 	"berth/runtime/store"
@@ -44,11 +42,11 @@ const (
 // It holds the records lock shared, so creations run in parallel with each
 // other but never while GC sorts live containers from dead ones.
 func (e *Engine) makeContainerDir(dir string, rec record) error {
-	unlock, err := e.lockRecords(unix.LOCK_SH)
+	lock, err := e.lockRecords(true)
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer lock.Unlock()
 	if err := os.Mkdir(dir, 0o710); err != nil {
 		return fmt.Errorf("create container dir: %w", err)
 	}
@@ -78,36 +76,22 @@ func (e *Engine) removeContainerDir(dir string) error {
 			return err
 		}
 	}
-	unlock, err := e.lockRecords(unix.LOCK_SH)
+	lock, err := e.lockRecords(true)
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer lock.Unlock()
 	return os.RemoveAll(dir)
 }
 
-// lockRecords takes the records lock (unix.LOCK_SH or unix.LOCK_EX) and
-// returns its release.
-func (e *Engine) lockRecords(how int) (unlock func(), err error) {
+// lockRecords takes the records lock, shared (creating and removing
+// container directories) or exclusive (GC).
+func (e *Engine) lockRecords(shared bool) (*store.Lock, error) {
 	path := filepath.Join(e.root, recordsLockName)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("lock %q: %w", path, err)
+	if shared {
+		return store.RLockFile(path)
 	}
-	for {
-		err = unix.Flock(int(f.Fd()), how)
-		if !errors.Is(err, unix.EINTR) {
-			break
-		}
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock %q: %w", path, err)
-	}
-	return func() {
-		_ = unix.Flock(int(f.Fd()), unix.LOCK_UN)
-		f.Close()
-	}, nil
+	return store.LockFile(path)
 }
 
 // orphan is a container whose berth process is gone.
@@ -155,11 +139,11 @@ func (e *Engine) GC() (GCReport, error) {
 // directory first and removes the state first, so state without a
 // directory seen here belongs to a dead process too.
 func (e *Engine) findOrphans() ([]orphan, error) {
-	unlock, err := e.lockRecords(unix.LOCK_EX)
+	records, err := e.lockRecords(false)
 	if err != nil {
 		return nil, fmt.Errorf("gc: %w", err)
 	}
-	defer unlock()
+	defer records.Unlock()
 	entries, err := os.ReadDir(containersDir(e.root))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("gc: %w", err)

@@ -8,7 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Lock is an exclusive flock(2) lock on a file. flock locks belong to the
+// Lock is a flock(2) lock on a file, exclusive or shared. flock locks belong to the
 // open file description, so two LockFile calls exclude each other whether
 // they come from different processes or from goroutines of one process. The
 // kernel drops the lock if the process dies, so a crash never leaves shared
@@ -20,13 +20,19 @@ type Lock struct {
 
 // LockFile opens (creating if needed) the file at path and blocks until it
 // holds an exclusive lock on it. The parent directory must exist.
-func LockFile(path string) (*Lock, error) {
+func LockFile(path string) (*Lock, error) { return lockFile(path, unix.LOCK_EX) }
+
+// RLockFile is LockFile with a shared lock: any number of shared holders
+// exclude an exclusive one.
+func RLockFile(path string) (*Lock, error) { return lockFile(path, unix.LOCK_SH) }
+
+func lockFile(path string, how int) (*Lock, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("lock %q: %w", path, err)
 	}
 	for {
-		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		err = unix.Flock(int(f.Fd()), how)
 		if !errors.Is(err, unix.EINTR) {
 			break
 		}

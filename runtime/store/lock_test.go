@@ -119,3 +119,41 @@ func incrementLocked(lockPath, counterPath string, inside *atomic.Int32) error {
 	}
 	return WriteFileAtomic(counterPath, []byte(strconv.Itoa(n+1)), 0o644)
 }
+
+// Shared locks admit each other and exclude an exclusive one.
+func TestRLockFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "records.lock")
+	a, err := RLockFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := RLockFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !heldByOther(t, path) {
+		t.Error("shared locks do not exclude an exclusive one")
+	}
+	got := make(chan *Lock)
+	go func() {
+		l, err := LockFile(path)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- l
+	}()
+	if err := a.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-got:
+		t.Fatal("exclusive lock granted while a shared one is held")
+	default:
+	}
+	if err := b.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if l := <-got; l != nil {
+		_ = l.Unlock()
+	}
+}
