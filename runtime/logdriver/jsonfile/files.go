@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"time"
 )
 
 // segment is one file of a log, open for reading, with its size when it
@@ -40,8 +41,10 @@ func closeSegments(segs []*segment) {
 }
 
 // maxOpenAttempts bounds how often openSegments starts over because the
-// writer rotated the files while they were being opened.
-const maxOpenAttempts = 10
+// writer rotated the files while they were being opened. Between attempts
+// it backs off a little longer each time, so that a burst of rotations
+// (a chatty container with a small max-size) can end.
+const maxOpenAttempts = 50
 
 // maxProbe bounds the search for rotated files when their number is not
 // known.
@@ -59,12 +62,13 @@ const maxProbe = 10000
 // in progress leaves at most one gap in the numbers, which is skipped, and
 // may show one file under two names, which is opened once.
 func openSegments(path string, maxFiles int) (segs []*segment, withCurrent bool, err error) {
-	for range maxOpenAttempts {
+	for attempt := range maxOpenAttempts {
 		segs, withCurrent, stable, err := openSegmentsOnce(path, maxFiles)
 		if err != nil || stable {
 			return segs, withCurrent, err
 		}
 		closeSegments(segs)
+		time.Sleep(time.Duration(min(attempt+1, 10)) * time.Millisecond)
 	}
 	return nil, false, fmt.Errorf("open log %q: it was rotated %d times while being opened", path, maxOpenAttempts)
 }
