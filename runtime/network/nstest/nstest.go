@@ -1,0 +1,83 @@
+// Package nstest gives tests throwaway network namespaces that are removed
+// when the test ends, so network code can be tested without touching the
+// host's own interfaces.
+package nstest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+)
+
+// New creates a network namespace with only a down lo in it, bind-mounted at
+// a file in t.TempDir(), and returns that file's path. The namespace is
+// unmounted (and so destroyed with everything in it) at cleanup.
+func New(t testing.TB) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("network namespaces need root")
+	}
+	path := filepath.Join(t.TempDir(), "netns")
+	if err := create(path); err != nil {
+		t.Fatalf("create network namespace: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := unix.Unmount(path, unix.MNT_DETACH); err != nil {
+			t.Errorf("unmount network namespace %s: %v", path, err)
+		}
+	})
+	return path
+}
+
+// Do runs fn on an OS thread inside the namespace at path, then throws the
+// thread away so no other goroutine ever runs in that namespace by accident.
+func Do(path string, fn func() error) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread dies with the goroutine
+		ns, err := netns.GetFromPath(path)
+		if err != nil {
+			errc <- fmt.Errorf("open network namespace %s: %w", path, err)
+			return
+		}
+		defer ns.Close()
+		if err := netns.Set(ns); err != nil {
+			errc <- fmt.Errorf("enter network namespace %s: %w", path, err)
+			return
+		}
+		errc <- fn()
+	}()
+	return <-errc
+}
+
+func create(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: this thread ends in the new namespace
+		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+			errc <- fmt.Errorf("unshare: %w", err)
+			return
+		}
+		self := fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid())
+		if err := unix.Mount(self, path, "", unix.MS_BIND, ""); err != nil {
+			errc <- fmt.Errorf("bind-mount %s: %w", self, err)
+			return
+		}
+		errc <- nil
+	}()
+	if err := <-errc; err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
+}
