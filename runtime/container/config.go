@@ -39,6 +39,7 @@ type Config struct {
 	Net            NetMode
 	NetNSPath      string // with NetJoin
 	Binds          []Bind // files and directories from the host (/etc/hosts, volumes)
+	Tmpfs          []Tmpfs
 	Resources      spec.Resources
 }
 
@@ -46,6 +47,14 @@ type Config struct {
 type Bind struct {
 	Source, Destination string
 	ReadOnly            bool
+}
+
+// Tmpfs is a tmpfs mounted in the container.
+type Tmpfs struct {
+	Destination string
+	Size        int64  // bytes; 0 = the kernel's default
+	Mode        uint32 // 0 = 01777, Docker's default
+	ReadOnly    bool
 }
 
 // CgroupPrefix starts the name of every cgroup berth creates, directly under
@@ -129,6 +138,20 @@ func ociSpec(cfg *Config) (*specs.Spec, error) {
 			opts = append(opts, "ro")
 		}
 		s.Mounts = append(s.Mounts, specs.Mount{Destination: b.Destination, Type: "bind", Source: b.Source, Options: opts})
+	}
+	for _, t := range cfg.Tmpfs {
+		mode := t.Mode
+		if mode == 0 {
+			mode = 0o1777
+		}
+		opts := []string{"nosuid", "nodev", "noexec", fmt.Sprintf("mode=%o", mode)}
+		if t.Size > 0 {
+			opts = append(opts, fmt.Sprintf("size=%d", t.Size))
+		}
+		if t.ReadOnly {
+			opts = append(opts, "ro")
+		}
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: t.Destination, Type: "tmpfs", Source: "tmpfs", Options: opts})
 	}
 	return s, nil
 }

@@ -24,6 +24,9 @@ type Container struct {
 	Labels   map[string]string
 	ReadOnly bool
 
+	Mounts      []Mount  // -v and --mount, in the order given
+	VolumesFrom []string // "name[:ro|:rw]"
+
 	Resources Resources
 	Log       LogConfig
 }

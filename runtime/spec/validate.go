@@ -43,6 +43,7 @@ func (c *Container) Validate(h Host) error {
 		c.checkHostname,
 		c.checkWorkdir,
 		c.checkNetwork,
+		c.checkMounts,
 		func() error { return c.Resources.Validate(h) },
 	}
 	for _, check := range checks {
@@ -109,4 +110,24 @@ func (c *Container) checkNetwork() error {
 		return nil
 	}
 	return invalidf("network %q: want \"none\" or \"host\" (other networks are not supported yet)", c.Network)
+}
+
+func (c *Container) checkMounts() error {
+	seen := map[string]bool{}
+	for _, m := range c.Mounts {
+		if err := m.Validate(); err != nil {
+			return err
+		}
+		t := m.CleanTarget()
+		if seen[t] {
+			return invalidf("Duplicate mount point: %s", t)
+		}
+		seen[t] = true
+	}
+	for _, vf := range c.VolumesFrom {
+		if _, _, err := ParseVolumesFrom(vf); err != nil {
+			return err
+		}
+	}
+	return nil
 }
