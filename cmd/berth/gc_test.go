@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-const cleanGC = "removed 0 containers, 0 mounts, 0 cgroups, 0 state directories\n"
+const cleanGC = "removed 0 containers, 0 mounts, 0 cgroups, 0 state directories, 0 volumes, 0 networks\n"
 
 // checkHeld checks that each of ids has everything a running container
 // has: its directory, libcontainer state, root filesystem mount, cgroups
@@ -50,7 +50,9 @@ func TestGCAfterSIGKILL(t *testing.T) {
 	dir := t.TempDir()
 	marker := filepath.Join(dir, "ready")
 	scenario := writeFile(t, filepath.Join(dir, "hold.star"), fmt.Sprintf(`
-idle = create("busybox", "true", name = "idle")
+idle = create("busybox", "true", name = "idle", volumes = ["scratch:/data", "/anon"])
+volume.create("made")
+volume.create("kept-by-user", keep = True)
 
 def test_hold():
     for i in range(3):
@@ -86,8 +88,13 @@ def test_hold():
 	}
 	// libcontainer removes the cgroups when gc destroys a container, so
 	// gc itself finds none left to count.
-	if want := "removed 4 containers, 4 mounts, 0 cgroups, 4 state directories\n"; res.stdout != want {
+	// scratch, made and the anonymous one are the dead run's; the kept
+	// one outlives runs by design.
+	if want := "removed 4 containers, 4 mounts, 0 cgroups, 4 state directories, 3 volumes, 0 networks\n"; res.stdout != want {
 		t.Errorf("gc report %q, want %q", res.stdout, want)
+	}
+	if vols, err := os.ReadDir(filepath.Join(root.path, "volumes")); err != nil || len(vols) != 2 || vols[1].Name() != "kept-by-user" {
+		t.Errorf("volumes after gc: %v, %v; want only kept-by-user (and the lock file)", vols, err)
 	}
 	if l := root.scan(t); !l.empty() {
 		t.Errorf("left after gc: %s", l)
@@ -127,7 +134,7 @@ func TestGCSparesLiveRun(t *testing.T) {
 	dead.wait(t)
 
 	res := berth(t, root.path, "gc")
-	if want := "removed 2 containers, 2 mounts, 0 cgroups, 2 state directories\n"; res.code != 0 || res.stdout != want {
+	if want := "removed 2 containers, 2 mounts, 0 cgroups, 2 state directories, 0 volumes, 0 networks\n"; res.code != 0 || res.stdout != want {
 		t.Errorf("gc with one dead and one live run: want %q\n%s", want, res)
 	}
 	after := root.scan(t)
@@ -209,7 +216,7 @@ func TestGCTornState(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := berth(t, root.path, "gc")
-	if res.code != 0 || !strings.HasSuffix(res.stdout, ", 1 state directories\n") {
+	if res.code != 0 || !strings.HasSuffix(res.stdout, ", 1 state directories, 0 volumes, 0 networks\n") {
 		t.Errorf("gc of torn state\n%s", res)
 	}
 	if l := root.scan(t); !l.empty() {

@@ -5,6 +5,7 @@
 //	berth [--root DIR] test [flags] [PATH...]
 //	berth [--root DIR] gc
 //	berth [--root DIR] image ls|inspect|load|import|tag|rm ...
+//	berth [--root DIR] volume ls|inspect|rm|prune ...
 //
 // This file only turns flags into options; the work is done by the
 // packages under runtime/ and starlib/.
@@ -37,6 +38,7 @@ Usage:
   berth [--root DIR] test [flags] [PATH...]  run every *.star under PATHs (CI runner)
   berth [--root DIR] gc                      remove what killed berth runs left behind
   berth [--root DIR] image COMMAND           ls | inspect REF | load PATH | import PATH REF | tag SRC DST | rm REF
+  berth [--root DIR] volume COMMAND          ls | inspect NAME | rm NAME... | prune
 
 Global flags:
   --root DIR   where images, volumes and state live (default $BERTH_ROOT or /var/lib/berth)
@@ -135,11 +137,13 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 		return cmdGC(g, rest, stdout, stderr)
 	case "image":
 		return cmdImage(g, rest, stdout, stderr)
+	case "volume":
+		return cmdVolume(g, rest, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	return fmt.Errorf("unknown command %q: want run, test, gc or image (see berth help)", cmd)
+	return fmt.Errorf("unknown command %q: want run, test, gc, image or volume (see berth help)", cmd)
 }
 
 // openEngine opens the engine for a command.

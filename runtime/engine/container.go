@@ -14,6 +14,7 @@ import (
 	"berth/runtime/image"
 	"berth/runtime/logdriver"
 	"berth/runtime/spec"
+	"berth/runtime/store"
 )
 
 // Container is one container of a sandbox. Its main process is a child of
@@ -33,6 +34,10 @@ type Container struct {
 	args     []string // entry + cmd: what runs
 	hostname string
 	logPath  string
+	mounts   []mountPoint
+	// removeVolumes makes every removal take the anonymous volumes along,
+	// as docker run --rm does: set for foreground runs.
+	removeVolumes bool
 
 	mu         sync.Mutex
 	status     Status
@@ -54,6 +59,9 @@ type record struct {
 	Sandbox string    `json:"sandbox"`
 	Owner   owner     `json:"owner"`
 	Created time.Time `json:"created"`
+	// Volumes are the store names of the volumes the container mounts, so
+	// any berth process sharing the root sees them in use.
+	Volumes []string `json:"volumes,omitempty"`
 }
 
 const recordFile = "record.json"
@@ -104,6 +112,14 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 	c.rootfs, err = image.MountRootfs(img, c.dir, false)
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", name, err)
+	}
+	if c.mounts, err = s.resolveMounts(c); err != nil {
+		return nil, err
+	}
+	if rec.Volumes = volumeNames(c.mounts); len(rec.Volumes) > 0 {
+		if err := store.WriteJSON(filepath.Join(c.dir, recordFile), rec); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.writeEtcFiles(); err != nil {
 		return nil, err
@@ -300,6 +316,7 @@ func (c *Container) runtimeConfig() *container.Config {
 			{Source: filepath.Join(c.dir, "resolv.conf"), Destination: "/etc/resolv.conf"},
 		},
 	}
+	runtimeMounts(c.mounts, cfg)
 	if c.spec.Network == "host" {
 		cfg.Net = container.NetHost
 	}
@@ -428,7 +445,27 @@ func (c *Container) Remove(ctx context.Context, opts RemoveOptions) error {
 	c.mu.Lock()
 	c.status, _ = next(c.id, c.status, evGone)
 	c.mu.Unlock()
+	if opts.Volumes || c.removeVolumes {
+		err = errors.Join(err, c.removeAnonymousVolumes())
+	}
 	return err
+}
+
+// removeAnonymousVolumes removes the anonymous volumes the container
+// mounted (docker rm -v), except those another container still uses.
+// Named volumes always stay.
+func (c *Container) removeAnonymousVolumes() error {
+	var errs []error
+	for _, mp := range c.mounts {
+		if mp.Type != spec.MountVolume || mp.Source != "" || mp.FromContainer != "" {
+			continue
+		}
+		err := c.sb.RemoveVolume(mp.Name, true)
+		if err != nil && !errors.Is(err, ErrVolumeInUse) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // teardown unmounts the root filesystem and deletes the container's

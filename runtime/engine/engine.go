@@ -19,6 +19,7 @@ import (
 	"berth/runtime/image"
 	"berth/runtime/spec"
 	"berth/runtime/store"
+	"berth/runtime/volume"
 )
 
 // DefaultRoot is where berth keeps images, volumes and state.
@@ -33,6 +34,7 @@ type Options struct {
 type Engine struct {
 	root    string
 	images  *image.Store
+	volumes *volume.Store
 	runtime *container.Runtime
 	owner   owner
 	host    spec.Host
@@ -71,6 +73,10 @@ func Open(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	volumes, err := volume.Open(filepath.Join(root, "volumes"))
+	if err != nil {
+		return nil, err
+	}
 	rt, err := container.NewRuntime(filepath.Join(root, "runc"))
 	if err != nil {
 		return nil, err
@@ -82,6 +88,7 @@ func Open(opts Options) (*Engine, error) {
 	return &Engine{
 		root:      root,
 		images:    images,
+		volumes:   volumes,
 		runtime:   rt,
 		owner:     owner{Pid: os.Getpid(), StartTime: start},
 		host:      hostInfo(),

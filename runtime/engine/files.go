@@ -28,7 +28,13 @@ func (c *Container) hostPath(path string) (string, error) {
 	if !filepath.IsAbs(path) {
 		return "", fmt.Errorf("path %q: want an absolute path inside the container", path)
 	}
-	p, err := securejoin.SecureJoin(c.fsRoot(), path)
+	root, inside := c.fsRoot(), path
+	if st := c.State(); st.Status != StatusRunning {
+		if host, rest, ok := c.mountedHostPath(path); ok {
+			root, inside = host, rest
+		}
+	}
+	p, err := securejoin.SecureJoin(root, inside)
 	if err != nil {
 		return "", fmt.Errorf("resolve %s in container %s: %w", path, c.name, err)
 	}

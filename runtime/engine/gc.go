@@ -21,11 +21,13 @@ type GCReport struct {
 	Mounts     int // root filesystems unmounted
 	Cgroups    int // cgroup directories removed
 	StateDirs  int // container directories removed
+	Volumes    int // volumes of dead runs removed
+	Networks   int // networks of dead runs removed, with their bridges
 }
 
 func (r GCReport) String() string {
-	return fmt.Sprintf("removed %d containers, %d mounts, %d cgroups, %d state directories",
-		r.Containers, r.Mounts, r.Cgroups, r.StateDirs)
+	return fmt.Sprintf("removed %d containers, %d mounts, %d cgroups, %d state directories, %d volumes, %d networks",
+		r.Containers, r.Mounts, r.Cgroups, r.StateDirs, r.Volumes, r.Networks)
 }
 
 // Lock files in the root. gcLockName lets one GC run at a time: two would
@@ -127,6 +129,10 @@ func (e *Engine) GC() (GCReport, error) {
 	}
 	n, err := removeStaleCgroups(dead)
 	rep.Cgroups += n
+	if err != nil {
+		errs = append(errs, err)
+	}
+	rep.Volumes, err = e.gcVolumes()
 	if err != nil {
 		errs = append(errs, err)
 	}

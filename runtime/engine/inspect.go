@@ -66,6 +66,7 @@ func (c *Container) Inspect() map[string]any {
 	if logCfg == nil {
 		logCfg = map[string]string{}
 	}
+	binds, mounts := c.hostConfigMounts()
 	return map[string]any{
 		"Id":             c.id,
 		"Created":        dockerTime(c.created),
@@ -106,8 +107,9 @@ func (c *Container) Inspect() map[string]any {
 		},
 		"HostConfig": map[string]any{
 			"NetworkMode":          c.networkMode(),
-			"Binds":                nil,
-			"VolumesFrom":          nil,
+			"Binds":                binds,
+			"Mounts":               mounts,
+			"VolumesFrom":          strs(c.spec.VolumesFrom),
 			"ReadonlyRootfs":       c.spec.ReadOnly,
 			"Memory":               r.Memory,
 			"MemorySwap":           r.MemorySwap,
@@ -129,7 +131,7 @@ func (c *Container) Inspect() map[string]any {
 		"NetworkSettings": map[string]any{
 			"Networks": map[string]any{},
 		},
-		"Mounts": []any{},
+		"Mounts": inspectMounts(c.mounts),
 	}
 }
 

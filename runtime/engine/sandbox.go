@@ -20,12 +20,16 @@ type Sandbox struct {
 	mu         sync.Mutex
 	closed     bool
 	containers []*Container // creation order; removed in reverse
+	// token makes the store names of the sandbox's volumes its own.
+	token       string
+	volumes     map[string]string // scenario name → store name, of volumes created here
+	volumeOrder []string          // creation order; removed in reverse
 }
 
 // NewSandbox opens a sandbox. Lookups that miss in it continue in parent,
 // which may be nil.
 func (e *Engine) NewSandbox(label string, parent *Sandbox) *Sandbox {
-	sb := &Sandbox{e: e, label: label, parent: parent}
+	sb := &Sandbox{e: e, label: label, parent: parent, token: newSandboxToken(), volumes: map[string]string{}}
 	e.mu.Lock()
 	e.sandboxes[sb] = struct{}{}
 	e.mu.Unlock()
@@ -122,6 +126,9 @@ func (s *Sandbox) Close() error {
 		if err := list[i].Remove(context.Background(), RemoveOptions{Force: true}); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if err := s.closeVolumes(); err != nil {
+		errs = append(errs, err)
 	}
 	s.e.mu.Lock()
 	delete(s.e.sandboxes, s)

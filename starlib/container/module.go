@@ -13,6 +13,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -27,8 +29,8 @@ const sandboxKey = "berth.sandbox"
 // Bind makes sb the sandbox of th's builtins.
 func Bind(th *starlark.Thread, sb *engine.Sandbox) { th.SetLocal(sandboxKey, sb) }
 
-// sandboxOf returns the sandbox bound to th.
-func sandboxOf(th *starlark.Thread, fn string) (*engine.Sandbox, error) {
+// SandboxOf returns the sandbox bound to th; fn names the builtin in the error.
+func SandboxOf(th *starlark.Thread, fn string) (*engine.Sandbox, error) {
 	sb, ok := th.Local(sandboxKey).(*engine.Sandbox)
 	if !ok || sb == nil {
 		return nil, fmt.Errorf("%s: no sandbox on this thread (containers can only be made while a scenario runs)", fn)
@@ -47,11 +49,11 @@ func Globals() starlark.StringDict {
 }
 
 func runBuiltin(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	sb, err := sandboxOf(th, b.Name())
+	sb, err := SandboxOf(th, b.Name())
 	if err != nil {
 		return nil, err
 	}
-	o, err := parseRunArgs(b.Name(), a, kw, true)
+	o, err := parseRunArgs(b.Name(), a, kw, true, scenarioDir(th))
 	if err != nil {
 		return nil, err
 	}
@@ -63,11 +65,11 @@ func runBuiltin(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw [
 }
 
 func createBuiltin(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	sb, err := sandboxOf(th, b.Name())
+	sb, err := SandboxOf(th, b.Name())
 	if err != nil {
 		return nil, err
 	}
-	o, err := parseRunArgs(b.Name(), a, kw, false)
+	o, err := parseRunArgs(b.Name(), a, kw, false, scenarioDir(th))
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +85,7 @@ func lookupBuiltin(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, k
 	if err := starlark.UnpackPositionalArgs(b.Name(), a, kw, 1, &ref); err != nil {
 		return nil, err
 	}
-	sb, err := sandboxOf(th, b.Name())
+	sb, err := SandboxOf(th, b.Name())
 	if err != nil {
 		return nil, err
 	}
@@ -119,9 +121,21 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // EngineOf returns the engine behind th's sandbox, for modules that act on
 // the engine as a whole (images).
 func EngineOf(th *starlark.Thread) (*engine.Engine, error) {
-	sb, err := sandboxOf(th, "berth")
+	sb, err := SandboxOf(th, "berth")
 	if err != nil {
 		return nil, err
 	}
 	return sb.Engine(), nil
+}
+
+// scenarioDir is the directory of the .star file calling the builtin:
+// relative bind sources are relative to it.
+func scenarioDir(th *starlark.Thread) string {
+	if f := session.CallerFile(th); f != "" {
+		return filepath.Dir(f)
+	}
+	if wd, err := os.Getwd(); err == nil {
+		return wd
+	}
+	return "/"
 }

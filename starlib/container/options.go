@@ -25,14 +25,13 @@ func notYet(option string) (part string, ok bool) {
 	switch option {
 	case "aliases", "ip", "links", "ports":
 		return "networking", true
-	case "volumes", "mounts", "volumes_from":
-		return "volumes", true
 	}
 	return "", false
 }
 
 // parseRunArgs turns run/create arguments into a container spec.
-func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool) (*runArgs, error) {
+// base is the scenario's directory, for relative bind sources.
+func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, base string) (*runArgs, error) {
 	// Only image and cmd are positional: UnpackArgs would take a third
 	// positional argument as name=, a fourth as detach=, and so on.
 	if len(a) > 2 {
@@ -123,6 +122,17 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool) 
 	}
 	if readIOPS.sawString || writeIOPS.sawString {
 		return nil, fmt.Errorf("%s: device_read_iops/device_write_iops take a number of operations per second per device, such as {\"/dev/vda\": 100}", fn)
+	}
+	if s.Mounts, err = parseVolumes(vols, base); err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	mountList, err := parseMounts(mounts, base)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	s.Mounts = append(s.Mounts, mountList...)
+	if s.VolumesFrom, err = parseVolumesFrom(vf); err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	s.Log = spec.LogConfig{Type: logDriver}
 	if len(logOpts) > 0 {

@@ -22,7 +22,7 @@ func parse(t *testing.T, call string) (*runArgs, error) {
 	probe := func(isRun bool) *starlark.Builtin {
 		name := map[bool]string{true: "run", false: "create"}[isRun]
 		return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-			got, perr = parseRunArgs(b.Name(), a, kw, isRun)
+			got, perr = parseRunArgs(b.Name(), a, kw, isRun, "/scenarios")
 			return starlark.None, nil
 		})
 	}
@@ -97,6 +97,18 @@ func TestParseRunArgs(t *testing.T) {
 			pids_limit=None, log_driver=None, log_opts=None, labels=None, timeout=None,
 			aliases=None, ip=None, links=None, ports=None, volumes=None, mounts=None, volumes_from=None)`,
 			img(spec.Container{}), engine.RunOptions{}},
+		{`run("i", volumes=["/d", "data:/var/lib/mysql:ro", "./site:/www"])`, img(spec.Container{Mounts: []spec.Mount{
+			{Type: spec.MountVolume, Target: "/d", Spec: "/d"},
+			{Type: spec.MountVolume, Source: "data", Target: "/var/lib/mysql", ReadOnly: true, Spec: "data:/var/lib/mysql:ro"},
+			{Type: spec.MountBind, Source: "/scenarios/site", Target: "/www", CreateSource: true, Spec: "./site:/www"},
+		}}), engine.RunOptions{}},
+		{`run("i", mounts=[{"type": "bind", "src": "www", "dst": "/www", "ro": True}, {"type": "tmpfs", "target": "/run", "size": "64m", "mode": 0o700}, {"source": "v1", "target": "/v", "nocopy": True}])`,
+			img(spec.Container{Mounts: []spec.Mount{
+				{Type: spec.MountBind, Source: "/scenarios/www", Target: "/www", ReadOnly: true},
+				{Type: spec.MountTmpfs, Target: "/run", Size: 64 << 20, Mode: 0o700},
+				{Type: spec.MountVolume, Source: "v1", Target: "/v", NoCopy: true},
+			}}), engine.RunOptions{}},
+		{`run("i", volumes_from=["a", "b:ro"])`, img(spec.Container{VolumesFrom: []string{"a", "b:ro"}}), engine.RunOptions{}},
 		{`create("i", "true", detach=None, timeout=None)`, img(spec.Container{Cmd: []string{"true"}}), engine.RunOptions{}},
 		{`create("i", name="x", memory="6m")`, img(spec.Container{Name: "x", Resources: spec.Resources{Memory: 6 << 20}}), engine.RunOptions{}},
 	}
@@ -150,9 +162,17 @@ func TestParseRunArgsErrors(t *testing.T) {
 		{`run("i", aliases=["a"])`, `run: aliases= needs networking`},
 		{`run("i", ip="10.0.0.2")`, `run: ip= needs networking`},
 		{`run("i", links=["a:b"])`, `run: links= needs networking`},
-		{`run("i", volumes=["/a:/b"])`, `run: volumes= needs volumes, which this version of berth does not support yet`},
-		{`run("i", mounts=[])`, `run: mounts= needs volumes`},
-		{`run("i", volumes_from=["x"])`, `run: volumes_from= needs volumes`},
+		{`run("i", volumes="/a:/b")`, `run: for parameter volumes: got string, want list of strings`},
+		{`run("i", volumes=["/a:/b:bogus"])`, `run: invalid mode: bogus`},
+		{`run("i", volumes=["a:/b"])`, `run: volume name is too short, names should be at least two alphanumeric characters`},
+		{`run("i", mounts={})`, `run: for parameter mounts: got dict, want a list of dicts`},
+		{`run("i", mounts=["/a:/b"])`, `run: mounts[0]: got string, want a dict`},
+		{`run("i", mounts=[{"type": "bind", "target": "/b"}])`, `run: mounts[0]: invalid mount config for type "bind": field Source must not be empty`},
+		{`run("i", mounts=[{"typ": "bind"}])`, `run: mounts[0]: unknown key "typ": want one of type, source, target, readonly, nocopy, size, mode`},
+		{`run("i", mounts=[{"type": "tmpfs", "target": "/t", "size": "lots"}])`, `run: mounts[0]: size: invalid size: 'lots'`},
+		{`run("i", mounts=[{"type": "tmpfs", "target": "/t", "readonly": "yes"}])`, `run: mounts[0]: readonly: got string, want True or False`},
+		{`run("i", mounts=[{"type": "nfs", "target": "/t"}])`, `run: mounts[0]: invalid mount type "nfs": want "bind", "volume" or "tmpfs"`},
+		{`run("i", volumes_from=["x:bogus"])`, `run: invalid mode: bogus: volumes_from takes ro or rw`},
 	}
 	for _, tt := range tests {
 		_, err := parse(t, tt.call)

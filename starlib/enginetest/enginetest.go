@@ -156,7 +156,7 @@ func (env *Env) Leftovers() []string {
 }
 
 // leftovers lists the berth state under e's root: container and runc
-// state directories, and mounts below the root.
+// state directories, volumes that were not kept, and mounts below the root.
 func leftovers(t *testing.T, e *engine.Engine) []string {
 	t.Helper()
 	root := e.Root()
@@ -168,6 +168,15 @@ func leftovers(t *testing.T, e *engine.Engine) []string {
 		}
 		for _, ent := range entries {
 			out = append(out, filepath.Join(root, sub, ent.Name()))
+		}
+	}
+	vols, err := e.Volumes().List()
+	if err != nil {
+		t.Errorf("list volumes: %v", err)
+	}
+	for _, v := range vols {
+		if !v.Keep { // kept volumes outlive runs by design
+			out = append(out, "volume "+v.Name)
 		}
 	}
 	mounts, err := os.ReadFile("/proc/self/mountinfo")

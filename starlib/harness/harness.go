@@ -15,6 +15,7 @@ import (
 	"berth/starlib/container"
 	"berth/starlib/image"
 	"berth/starlib/runner"
+	"berth/starlib/volume"
 )
 
 // Predeclared returns the globals of every scenario file.
@@ -30,6 +31,7 @@ func Predeclared() starlark.StringDict {
 		}
 		return e.Images(), nil
 	})
+	g["volume"] = volume.NewModule(container.SandboxOf)
 	return g
 }
 

@@ -1,0 +1,228 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"slices"
+	"strings"
+
+	"berth/runtime/container"
+	"berth/runtime/spec"
+	"berth/runtime/volume"
+)
+
+// resolveMounts turns the container's -v, --mount and --volumes-from into
+// host paths: it creates missing -v bind sources and volumes, and fills
+// empty volumes from the image (copy-up). On failure, the volumes it
+// created are removed again and nothing else is touched.
+func (s *Sandbox) resolveMounts(c *Container) (_ []mountPoint, retErr error) {
+	var created []string // scenario names of volumes made here
+	defer func() {
+		if retErr != nil {
+			for _, name := range created {
+				_ = s.RemoveVolume(name, true)
+			}
+		}
+	}()
+	var mps []mountPoint
+	own := map[string]bool{}
+	for _, m := range c.spec.Mounts {
+		own[m.CleanTarget()] = true
+	}
+	for _, vf := range c.spec.VolumesFrom {
+		inherited, err := s.volumesFrom(vf, own)
+		if err != nil {
+			return nil, err
+		}
+		mps = append(mps, inherited...)
+	}
+	for _, m := range c.spec.Mounts {
+		mp := mountPoint{Mount: m}
+		switch m.Type {
+		case spec.MountBind:
+			if err := prepareBindSource(m); err != nil {
+				return nil, err
+			}
+			mp.Host = m.Source
+		case spec.MountVolume:
+			v, isNew, err := s.volumeFor(m.Source)
+			if err != nil {
+				return nil, err
+			}
+			if isNew {
+				created = append(created, v.Name)
+			}
+			mp.Name, mp.Stored, mp.Host = v.Name, v.store.Name, v.store.Mountpoint
+			if err := s.copyUp(c, v, m); err != nil {
+				return nil, err
+			}
+		}
+		mps = append(mps, mp)
+	}
+	// Parents before children, as Docker sorts them: /data before /data/logs.
+	slices.SortStableFunc(mps, func(a, b mountPoint) int {
+		return strings.Count(a.CleanTarget(), "/") - strings.Count(b.CleanTarget(), "/")
+	})
+	return mps, nil
+}
+
+// volumeFor finds or implicitly creates the volume of a "name:/ctr" or an
+// anonymous "/ctr" mount.
+func (s *Sandbox) volumeFor(name string) (v Volume, isNew bool, err error) {
+	if name != "" {
+		v, err := s.Volume(name)
+		if err == nil {
+			return v, false, nil
+		}
+		if !errors.Is(err, volume.ErrNotFound) {
+			return Volume{}, false, err
+		}
+	}
+	return s.createVolume(name, VolumeOptions{})
+}
+
+// copyUp fills an empty volume with what the image has at the mount's
+// target, once in the volume's life, as Docker does.
+func (s *Sandbox) copyUp(c *Container, v Volume, m spec.Mount) error {
+	dir, err := volume.ImageDir(c.rootfs, m.CleanTarget())
+	if err != nil {
+		return fmt.Errorf("volume %s at %s: %w", v.Name, m.Target, err)
+	}
+	if err := s.e.volumes.PrepareMount(v.store.Name, dir, m.NoCopy); err != nil {
+		return fmt.Errorf("copy %s of image %s into volume %s: %w", m.Target, c.spec.Image, v.Name, err)
+	}
+	return nil
+}
+
+// prepareBindSource applies -v's rule (create a missing host directory,
+// root:root 0755) or --mount's (refuse it).
+func prepareBindSource(m spec.Mount) error {
+	_, err := os.Stat(m.Source)
+	switch {
+	case err == nil:
+		return nil
+	case !errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("bind source %s: %w", m.Source, err)
+	case !m.CreateSource:
+		return errorf(spec.ErrInvalid, "invalid mount config for type \"bind\": bind source path does not exist: %s", m.Source)
+	}
+	if err := os.MkdirAll(m.Source, 0o755); err != nil {
+		return fmt.Errorf("create bind source %s: %w", m.Source, err)
+	}
+	return nil
+}
+
+// volumesFrom copies the mounts of another container (--volumes-from),
+// with ":ro" or ":rw" overriding their modes. Targets the container mounts
+// itself win, as in Docker.
+func (s *Sandbox) volumesFrom(arg string, own map[string]bool) ([]mountPoint, error) {
+	name, mode, err := spec.ParseVolumesFrom(arg)
+	if err != nil {
+		return nil, err
+	}
+	src, err := s.Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	var out []mountPoint
+	for _, mp := range src.mounts {
+		if mp.Type == spec.MountTmpfs || own[mp.CleanTarget()] {
+			continue
+		}
+		switch mode {
+		case "ro":
+			mp.ReadOnly = true
+		case "rw":
+			mp.ReadOnly = false
+		}
+		mp.FromContainer = src.name
+		out = append(out, mp)
+	}
+	return out, nil
+}
+
+// volumeNames lists the store names of the volumes the container mounts.
+func volumeNames(mps []mountPoint) []string {
+	var names []string
+	for _, mp := range mps {
+		if mp.Type == spec.MountVolume && !slices.Contains(names, mp.Stored) {
+			names = append(names, mp.Stored)
+		}
+	}
+	return names
+}
+
+// runtimeMounts converts the mount points for libcontainer.
+func runtimeMounts(mps []mountPoint, cfg *container.Config) {
+	for _, mp := range mps {
+		switch mp.Type {
+		case spec.MountTmpfs:
+			cfg.Tmpfs = append(cfg.Tmpfs, container.Tmpfs{Destination: mp.CleanTarget(), Size: mp.Size, Mode: mp.Mode, ReadOnly: mp.ReadOnly})
+		default:
+			cfg.Binds = append(cfg.Binds, container.Bind{Source: mp.Host, Destination: mp.CleanTarget(), ReadOnly: mp.ReadOnly})
+		}
+	}
+}
+
+// inspectMounts is inspect's Mounts list.
+func inspectMounts(mps []mountPoint) []any {
+	out := []any{}
+	for _, mp := range mps {
+		m := map[string]any{
+			"Type":        string(mp.Type),
+			"Source":      mp.Host,
+			"Destination": mp.CleanTarget(),
+			"Mode":        mp.MountMode(),
+			"RW":          !mp.ReadOnly,
+			"Propagation": "",
+		}
+		switch mp.Type {
+		case spec.MountVolume:
+			m["Name"] = mp.Name
+			m["Driver"] = "local"
+		case spec.MountBind:
+			m["Propagation"] = "rprivate"
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// hostConfigMounts is HostConfig's Binds (the -v texts) and Mounts (the
+// --mount ones).
+func (c *Container) hostConfigMounts() (binds, mounts []any) {
+	for _, m := range c.spec.Mounts {
+		if m.Spec != "" {
+			binds = append(binds, m.Spec)
+			continue
+		}
+		mounts = append(mounts, map[string]any{
+			"Type": string(m.Type), "Source": m.Source, "Target": m.Target, "ReadOnly": m.ReadOnly,
+		})
+	}
+	return binds, mounts
+}
+
+// mountedHostPath maps a path inside a stopped container to the host path
+// of the volume or bind mounted there, so files in volumes stay readable
+// (as docker cp shows them) when the container's own mounts are gone.
+func (c *Container) mountedHostPath(p string) (host, rest string, ok bool) {
+	p = path.Clean(p)
+	best := -1
+	for i, mp := range c.mounts {
+		t := mp.CleanTarget()
+		if mp.Type == spec.MountTmpfs || !(p == t || strings.HasPrefix(p, t+"/")) {
+			continue
+		}
+		if best < 0 || len(t) > len(c.mounts[best].CleanTarget()) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return "", "", false
+	}
+	mp := c.mounts[best]
+	return mp.Host, strings.TrimPrefix(p, mp.CleanTarget()), true
+}
