@@ -166,4 +166,3 @@ func parseVolumesFrom(v starlark.Value) ([]string, error) {
 	}
 	return slices.Clone([]string(list)), nil
 }
-
