@@ -2,7 +2,12 @@
 // side by side in the same run, Docker and the runc CLI when they are
 // available:
 //
-//   - run("busybox", "true") end to end (create → exit → removed), N times
+//   - run("busybox", "true") end to end (create → exit → removed), N times,
+//     without a network, on the default bridge and on a user bridge
+//   - the same with three volumes (bind, named, tmpfs), and a copy-up of
+//     1,000 small files
+//   - the embedded DNS's round trip from inside a container, and 100
+//     containers on one bridge resolving each other
 //   - N containers started in parallel
 //   - berth's own RSS with 50 detached containers running (no shim)
 //
@@ -75,7 +80,7 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 	defer e.Close()
 	sb := e.NewSandbox("bench", nil)
 	defer sb.Close()
-	true1 := spec.Container{Image: "busybox", Cmd: []string{"true"}}
+	true1 := spec.Container{Image: "busybox", Cmd: []string{"true"}, Network: "none"}
 
 	// Warm-up: builds the busybox image on a fresh root.
 	if err := runOnce(ctx, sb, true1); err != nil {
@@ -92,8 +97,15 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 		berth = append(berth, time.Since(start))
 	}
 	fmt.Fprintf(w, "%-44s %s\n", `berth run("busybox", "true"), lo only`, berth)
-	fmt.Fprintf(w, "%-44s %s\n", "docker run --rm busybox true", dockerRuns(o.runs))
+	fmt.Fprintf(w, "%-44s %s\n", "docker run --rm --network none busybox true", dockerRuns(o.runs, "none"))
 	fmt.Fprintf(w, "%-44s %s\n", "runc run (CLI, busybox bundle)", runcRuns(e, o.runs))
+
+	if err := benchVolumes(ctx, o, sb, w); err != nil {
+		return err
+	}
+	if err := benchNetworks(ctx, o, e, w); err != nil {
+		return err
+	}
 
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -150,7 +162,7 @@ func rssKB() int {
 
 // dockerRuns times `docker run --rm` against a daemon that is already
 // running, with an image imported from the host's busybox.
-func dockerRuns(n int) string {
+func dockerRuns(n int, network string) string {
 	if _, err := exec.LookPath("docker"); err != nil {
 		return "(docker not installed)"
 	}
@@ -161,10 +173,16 @@ func dockerRuns(n int) string {
 	if err := exec.Command("docker", "image", "inspect", ref).Run(); err != nil {
 		return "(no " + ref + " image: tar -C ROOTFS -c . | docker import - " + ref + ")"
 	}
+	if network != "none" {
+		if err := exec.Command("docker", "network", "create", network).Run(); err != nil {
+			return fmt.Sprintf("(docker network create %s failed: %v)", network, err)
+		}
+		defer exec.Command("docker", "network", "rm", network).Run()
+	}
 	var s stats
 	for range n {
 		start := time.Now()
-		if out, err := exec.Command("docker", "run", "--rm", "--network", "none", ref, "true").CombinedOutput(); err != nil {
+		if out, err := exec.Command("docker", "run", "--rm", "--network", network, ref, "true").CombinedOutput(); err != nil {
 			return fmt.Sprintf("(docker run failed: %v: %s)", err, out)
 		}
 		s = append(s, time.Since(start))

@@ -52,11 +52,12 @@ func TestGCAfterSIGKILL(t *testing.T) {
 	scenario := writeFile(t, filepath.Join(dir, "hold.star"), fmt.Sprintf(`
 idle = create("busybox", "true", name = "idle", volumes = ["scratch:/data", "/anon"])
 volume.create("made")
+net = network.create("held_net")
 volume.create("kept-by-user", keep = True)
 
 def test_hold():
     for i in range(3):
-        run("busybox", "sleep 3600", detach = True, name = "held%%d" %% i)
+        run("busybox", "sleep 3600", detach = True, name = "held%%d" %% i, network = ["bridge", "held_net", "none"][i])
     host.write_file(%q, "ready")
     sleep(3600)
 `, marker))
@@ -69,6 +70,9 @@ def test_hold():
 	before := root.scan(t)
 	if len(before.ids()) != 4 || len(before.mounts) != 4 || len(before.runc) != 3 || len(before.pids) != 3 {
 		t.Fatalf("while the scenario runs, want 4 containers with a mount each, 3 of them with a process: %s", before)
+	}
+	if len(before.networks) != 2 || len(before.links) != 2 {
+		t.Fatalf("while the scenario runs, want 2 networks (held_net and the default bridge) with their bridges: %s", before)
 	}
 	checkHeld(t, before, before.runc)
 	procs := identify(t, before.pids)
@@ -89,8 +93,9 @@ def test_hold():
 	// libcontainer removes the cgroups when gc destroys a container, so
 	// gc itself finds none left to count.
 	// scratch, made and the anonymous one are the dead run's; the kept
-	// one outlives runs by design.
-	if want := "removed 4 containers, 4 mounts, 0 cgroups, 4 state directories, 3 volumes, 0 networks\n"; res.stdout != want {
+	// one outlives runs by design. The networks: held_net and the
+	// file's default bridge.
+	if want := "removed 4 containers, 4 mounts, 0 cgroups, 4 state directories, 3 volumes, 2 networks\n"; res.stdout != want {
 		t.Errorf("gc report %q, want %q", res.stdout, want)
 	}
 	if vols, err := os.ReadDir(filepath.Join(root.path, "volumes")); err != nil || len(vols) != 2 || vols[1].Name() != "kept-by-user" {
@@ -134,7 +139,7 @@ func TestGCSparesLiveRun(t *testing.T) {
 	dead.wait(t)
 
 	res := berth(t, root.path, "gc")
-	if want := "removed 2 containers, 2 mounts, 0 cgroups, 2 state directories, 0 volumes, 0 networks\n"; res.code != 0 || res.stdout != want {
+	if want := "removed 2 containers, 2 mounts, 0 cgroups, 2 state directories, 0 volumes, 1 networks\n"; res.code != 0 || res.stdout != want {
 		t.Errorf("gc with one dead and one live run: want %q\n%s", want, res)
 	}
 	after := root.scan(t)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -207,8 +208,9 @@ func (b *background) waitForFile(t *testing.T, path string) {
 // container it has seen, so that a container whose directories are gone
 // is still checked for (and cleaned of) cgroups and processes.
 type testRoot struct {
-	path string
-	seen map[string]bool
+	path    string
+	seen    map[string]bool // container ids ever seen
+	devices map[string]bool // bridges of the root's networks ever seen
 }
 
 // newRoot makes a root that is garbage-collected and removed after the
@@ -222,7 +224,7 @@ func newRoot(t *testing.T) *testRoot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &testRoot{path: path, seen: map[string]bool{}}
+	r := &testRoot{path: path, seen: map[string]bool{}, devices: map[string]bool{}}
 	t.Cleanup(func() {
 		if res := berth(t, path, "gc"); res.code != 0 {
 			t.Errorf("cleanup: berth gc failed\n%s", res)
@@ -243,16 +245,17 @@ func newRoot(t *testing.T) *testRoot {
 // root's containers and the processes in them.
 type leftovers struct {
 	containers, runc, mounts, cgroups []string
+	networks, links                   []string // network records, and host links of networks seen
 	pids                              []int
 }
 
 func (l leftovers) empty() bool {
-	return len(l.containers)+len(l.runc)+len(l.mounts)+len(l.cgroups)+len(l.pids) == 0
+	return len(l.containers)+len(l.runc)+len(l.mounts)+len(l.cgroups)+len(l.pids)+len(l.networks)+len(l.links) == 0
 }
 
 func (l leftovers) String() string {
-	return fmt.Sprintf("containers %q, runc state %q, mounts %q, cgroups %q, processes %v",
-		l.containers, l.runc, l.mounts, l.cgroups, l.pids)
+	return fmt.Sprintf("containers %q, runc state %q, mounts %q, cgroups %q, processes %v, networks %q, links %q",
+		l.containers, l.runc, l.mounts, l.cgroups, l.pids, l.networks, l.links)
 }
 
 // ids are the container ids with a directory under containers/.
@@ -287,6 +290,29 @@ func (r *testRoot) scan(t *testing.T) leftovers {
 			l.mounts = append(l.mounts, f[4])
 		}
 	}
+	nets, err := os.ReadDir(filepath.Join(r.path, "networks"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	for _, e := range nets {
+		if !e.IsDir() {
+			continue
+		}
+		l.networks = append(l.networks, e.Name())
+		var rec struct {
+			Device string `json:"device"`
+			Driver string `json:"driver"`
+		}
+		if data, err := os.ReadFile(filepath.Join(r.path, "networks", e.Name(), "network.json")); err == nil && json.Unmarshal(data, &rec) == nil && rec.Driver == "bridge" {
+			r.devices[rec.Device] = true
+		}
+	}
+	for dev := range r.devices {
+		if _, err := os.Stat("/sys/class/net/" + dev); err == nil {
+			l.links = append(l.links, dev)
+		}
+	}
+	slices.Sort(l.links)
 	pids := map[int]bool{}
 	for id := range r.seen {
 		for _, cg := range cgroupsOf(id) {

@@ -35,6 +35,7 @@ type Container struct {
 	hostname string
 	logPath  string
 	mounts   []mountPoint
+	net      netState // guarded by mu once the container is created
 	// removeVolumes makes every removal take the anonymous volumes along,
 	// as docker run --rm does: set for foreground runs.
 	removeVolumes bool
@@ -96,6 +97,9 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 		spec: cs, img: img, dir: s.e.containerDir(id), entry: entry, cmd: cmd, args: args,
 		status: StatusCreated,
 	}
+	if err := s.resolveNetworking(c); err != nil {
+		return nil, err
+	}
 	c.hostname = c.defaultHostname()
 	c.logPath = filepath.Join(c.dir, id+"-json.log")
 	// The record comes with the directory so that GC finds the mount if
@@ -155,7 +159,9 @@ func (c *Container) defaultHostname() string {
 	switch {
 	case c.spec.Hostname != "":
 		return c.spec.Hostname
-	case c.spec.Network == "host":
+	case c.net.kind == netContainer:
+		return c.net.join.hostname
+	case c.net.kind == netHost:
 		if h, err := os.Hostname(); err == nil {
 			return h
 		}
@@ -212,6 +218,7 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 	if err != nil {
 		return err
 	}
+	c.net.linkEnv = c.linkEnv()
 	proc, err := c.processSpec()
 	if err != nil {
 		return c.failStart(err)
@@ -241,11 +248,21 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 		logdriver.NewCopier("stderr", errR, sinks...),
 	}
 	proc.Stdout, proc.Stderr = outW, errW
-	inst, err := c.e.runtime.Start(c.runtimeConfig(), proc)
+	cfg, err := c.runtimeConfig()
+	var inst *container.Instance
+	if err == nil {
+		inst, err = c.e.runtime.Start(cfg, proc)
+	}
 	outW.Close() // the container holds its own copies now
 	errW.Close()
 	if err == nil {
-		if err = inst.Resume(); err != nil {
+		// The init waits for Resume: wire its network first, so the
+		// program starts with its addresses, names and ports in place.
+		if err = c.wireNetworks(inst); err == nil {
+			err = inst.Resume()
+		}
+		if err != nil {
+			c.unwireNetworks()
 			_ = inst.Signal(syscall.SIGKILL)
 			_, _ = inst.Wait()
 		}
@@ -292,6 +309,9 @@ func (c *Container) monitor(inst *container.Instance, copiers []*logdriver.Copie
 	}
 	driver.Close()
 	c.mu.Lock()
+	// Before the exit is seen: a stopped container leaves DNS answers
+	// and frees its address at once.
+	c.unwireNetworks()
 	c.status, _ = next(c.id, c.status, evExit)
 	c.exitCode = exit.Code
 	c.oomKilled = exit.OOMKilled
@@ -305,22 +325,34 @@ func (c *Container) monitor(inst *container.Instance, copiers []*logdriver.Copie
 	c.mu.Unlock()
 }
 
-func (c *Container) runtimeConfig() *container.Config {
+func (c *Container) runtimeConfig() (*container.Config, error) {
+	etc := c.dir
+	if c.net.kind == netContainer {
+		etc = c.net.join.dir // the joined container's hostname, hosts and resolv.conf
+	}
 	cfg := &container.Config{
 		ID: c.id, Rootfs: c.rootfs, Hostname: c.hostname,
 		ReadonlyRootfs: c.spec.ReadOnly,
 		Resources:      c.spec.Resources,
 		Binds: []container.Bind{
-			{Source: filepath.Join(c.dir, "hostname"), Destination: "/etc/hostname"},
-			{Source: filepath.Join(c.dir, "hosts"), Destination: "/etc/hosts"},
-			{Source: filepath.Join(c.dir, "resolv.conf"), Destination: "/etc/resolv.conf"},
+			{Source: filepath.Join(etc, "hostname"), Destination: "/etc/hostname"},
+			{Source: filepath.Join(etc, "hosts"), Destination: "/etc/hosts"},
+			{Source: filepath.Join(etc, "resolv.conf"), Destination: "/etc/resolv.conf"},
 		},
 	}
 	runtimeMounts(c.mounts, cfg)
-	if c.spec.Network == "host" {
+	switch c.net.kind {
+	case netHost:
 		cfg.Net = container.NetHost
+	case netContainer:
+		t := c.net.join
+		st := t.State()
+		if st.Status != StatusRunning || st.Pid == 0 {
+			return nil, errorf(ErrNotRunning, "cannot join network of a non running container: %s", t.id)
+		}
+		cfg.Net, cfg.NetNSPath = container.NetJoin, fmt.Sprintf("/proc/%d/ns/net", st.Pid)
 	}
-	return cfg
+	return cfg, nil
 }
 
 // exitedChan returns the channel closed when the current (or last) run

@@ -11,12 +11,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 
 	"golang.org/x/sys/unix"
 
 	"berth/runtime/container"
 	"berth/runtime/image"
+	"berth/runtime/network"
 	"berth/runtime/spec"
 	"berth/runtime/store"
 	"berth/runtime/volume"
@@ -35,6 +37,7 @@ type Engine struct {
 	root    string
 	images  *image.Store
 	volumes *volume.Store
+	nets    *network.Manager
 	runtime *container.Runtime
 	owner   owner
 	host    spec.Host
@@ -85,12 +88,21 @@ func Open(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("identify this process: %w", err)
 	}
+	o := owner{Pid: os.Getpid(), StartTime: start}
+	nets, err := network.Open(filepath.Join(root, "networks"), o.tag(), func(tag string) bool {
+		o, ok := parseOwnerTag(tag)
+		return ok && o.alive()
+	})
+	if err != nil {
+		return nil, err
+	}
 	return &Engine{
 		root:      root,
+		nets:      nets,
 		images:    images,
 		volumes:   volumes,
 		runtime:   rt,
-		owner:     owner{Pid: os.Getpid(), StartTime: start},
+		owner:     o,
 		host:      hostInfo(),
 		sandboxes: map[*Sandbox]struct{}{},
 	}, nil
@@ -110,6 +122,9 @@ func (e *Engine) Close() error {
 		open = append(open, sb)
 	}
 	e.mu.Unlock()
+	// Cases before their files: a file's default bridge and volumes go
+	// after the containers of its cases.
+	slices.SortFunc(open, func(a, b *Sandbox) int { return b.depth() - a.depth() })
 	var errs []error
 	for _, sb := range open {
 		errs = append(errs, sb.Close())

@@ -132,6 +132,10 @@ func (e *Engine) GC() (GCReport, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
+	rep.Networks, err = e.nets.GC()
+	if err != nil {
+		errs = append(errs, fmt.Errorf("gc: %w", err))
+	}
 	rep.Volumes, err = e.gcVolumes()
 	if err != nil {
 		errs = append(errs, err)

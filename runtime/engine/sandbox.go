@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"berth/runtime/network"
+	"berth/runtime/network/dns"
 	"context"
 	"errors"
 	"fmt"
@@ -21,15 +23,21 @@ type Sandbox struct {
 	closed     bool
 	containers []*Container // creation order; removed in reverse
 	// token makes the store names of the sandbox's volumes its own.
-	token       string
-	volumes     map[string]string // scenario name → store name, of volumes created here
-	volumeOrder []string          // creation order; removed in reverse
+	token        string
+	volumes      map[string]string // scenario name → store name, of volumes created here
+	volumeOrder  []string          // creation order; removed in reverse
+	networks     map[string]string // scenario name → store name, of networks created here
+	networkOrder []string
+	table        *dns.Table // the embedded DNS's members; top-level sandboxes only
+
+	bridgeMu sync.Mutex
+	bridge   *network.Record // the default bridge; top-level sandboxes only
 }
 
 // NewSandbox opens a sandbox. Lookups that miss in it continue in parent,
 // which may be nil.
 func (e *Engine) NewSandbox(label string, parent *Sandbox) *Sandbox {
-	sb := &Sandbox{e: e, label: label, parent: parent, token: newSandboxToken(), volumes: map[string]string{}}
+	sb := &Sandbox{e: e, label: label, parent: parent, token: newSandboxToken(), volumes: map[string]string{}, networks: map[string]string{}}
 	e.mu.Lock()
 	e.sandboxes[sb] = struct{}{}
 	e.mu.Unlock()
@@ -127,6 +135,12 @@ func (s *Sandbox) Close() error {
 			errs = append(errs, err)
 		}
 	}
+	if err := s.closeNetworks(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := s.closeDefaultBridge(); err != nil {
+		errs = append(errs, err)
+	}
 	if err := s.closeVolumes(); err != nil {
 		errs = append(errs, err)
 	}
@@ -144,4 +158,13 @@ func (s *Sandbox) Diagnostics() string {
 		b.WriteString(c.describe())
 	}
 	return b.String()
+}
+
+// depth is how many parents the sandbox has.
+func (s *Sandbox) depth() int {
+	n := 0
+	for p := s.parent; p != nil; p = p.parent {
+		n++
+	}
+	return n
 }

@@ -20,7 +20,11 @@ type Container struct {
 
 	// Stdin, when set, is fed to the main process, which then sees EOF.
 	Stdin    *string
-	Network  string // "" (default), "none", "host"
+	Network  string // "" or "bridge" (the default bridge), "none", "host", "container:NAME", or a network's name
+	Aliases  []string // --net-alias, on the first (user) network
+	IP       string   // --ip, on the first (user) network
+	Links    []string // --link "name[:alias]"
+	Ports    []string // -p "[hostip:]hostport:ctrport[/proto]"
 	Labels   map[string]string
 	ReadOnly bool
 

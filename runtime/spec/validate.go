@@ -3,6 +3,7 @@ package spec
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"strings"
 )
@@ -105,11 +106,52 @@ func (c *Container) checkWorkdir() error {
 }
 
 func (c *Container) checkNetwork() error {
-	switch c.Network {
-	case "", "none", "host", "default":
-		return nil
+	mode := c.Network
+	switch {
+	case mode == "default":
+		mode = ""
+	case mode == "container:":
+		return invalidf("invalid network %q: want \"container:NAME\"", c.Network)
+	case strings.HasPrefix(mode, "container:"):
+		switch {
+		case c.Hostname != "":
+			return invalidf("conflicting options: hostname and the network mode")
+		case len(c.Ports) > 0:
+			return invalidf("conflicting options: port publishing and the container type network mode")
+		case len(c.Links) > 0:
+			return invalidf("conflicting options: container type network can't be used with links. This would result in undefined behavior")
+		}
+	case mode == "host" && len(c.Links) > 0:
+		return invalidf("conflicting options: host type networking can't be used with links. This would result in undefined behavior")
 	}
-	return invalidf("network %q: want \"none\" or \"host\" (other networks are not supported yet)", c.Network)
+	if len(c.Aliases) > 0 && !UserNetwork(mode) {
+		return invalidf("network-scoped aliases are only supported for user-defined networks")
+	}
+	if c.IP != "" {
+		if !UserNetwork(mode) {
+			return invalidf("user specified IP address is supported on user defined networks only")
+		}
+		if _, err := netip.ParseAddr(c.IP); err != nil {
+			return invalidf("invalid IPv4 address: %s", c.IP)
+		}
+	}
+	for _, l := range c.Links {
+		name, alias, _ := strings.Cut(l, ":")
+		if name == "" || strings.Count(l, ":") > 1 || (strings.Contains(l, ":") && alias == "") {
+			return invalidf("invalid link %q: want \"name:alias\" or \"name\"", l)
+		}
+	}
+	return nil
+}
+
+// UserNetwork reports whether a network mode names a user-defined network
+// rather than one of the predefined ones.
+func UserNetwork(mode string) bool {
+	switch mode {
+	case "", "default", "bridge", "none", "host":
+		return false
+	}
+	return !strings.HasPrefix(mode, "container:")
 }
 
 func (c *Container) checkMounts() error {

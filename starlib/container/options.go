@@ -19,16 +19,6 @@ type runArgs struct {
 	run  engine.RunOptions
 }
 
-// notYet names the engine part that an option of the contract needs and
-// that has not landed, so the option fails clearly instead of being ignored.
-func notYet(option string) (part string, ok bool) {
-	switch option {
-	case "aliases", "ip", "links", "ports":
-		return "networking", true
-	}
-	return "", false
-}
-
 // parseRunArgs turns run/create arguments into a container spec.
 // base is the scenario's directory, for relative bind sources.
 func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, base string) (*runArgs, error) {
@@ -40,28 +30,27 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 	var kept []starlark.Tuple
 	for _, pair := range kw {
 		name := string(pair[0].(starlark.String))
-		if part, ok := notYet(name); ok && pair[1] != starlark.None {
-			return nil, fmt.Errorf("%s: %s= needs %s, which this version of berth does not support yet", fn, name, part)
-		}
 		if !isRun && (name == "detach" || name == "timeout") && pair[1] != starlark.None {
 			return nil, fmt.Errorf("%s: %s= applies to run only: create never starts the container", fn, name)
 		}
 		kept = append(kept, pair)
 	}
 	var (
-		image                                       string
-		cmd, entrypoint                             starlark.Value = starlark.None, starlark.None
-		name, hostname, workdir, user, network      string
-		logDriver, cpusetCpus                       string
-		stdin                                       starlark.Value = starlark.None
-		detach, readOnly                            bool
-		env, labels, logOpts                        args.StringDict
-		memory, memorySwap                          byteSize
-		cpus                                        cpuCount
-		cpuShares, cpuPeriod, cpuQuota, pidsLimit   int64
-		readBps, writeBps, readIOPS, writeIOPS      deviceRates
-		timeout                                     args.Duration
-		aliases, ip, links, ports, vols, mounts, vf starlark.Value
+		image                                     string
+		cmd, entrypoint                           starlark.Value = starlark.None, starlark.None
+		name, hostname, workdir, user, network    string
+		logDriver, cpusetCpus                     string
+		stdin                                     starlark.Value = starlark.None
+		detach, readOnly                          bool
+		env, labels, logOpts                      args.StringDict
+		memory, memorySwap                        byteSize
+		cpus                                      cpuCount
+		cpuShares, cpuPeriod, cpuQuota, pidsLimit int64
+		readBps, writeBps, readIOPS, writeIOPS    deviceRates
+		timeout                                   args.Duration
+		ip                                        string
+		aliases, links, ports                     args.StringList
+		vols, mounts, vf                          starlark.Value
 	)
 	// "??": an option given as None is the same as an option left out,
 	// so that scenarios can pass their own optional arguments through.
@@ -69,7 +58,7 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 		"image", &image, "cmd?", &cmd,
 		"name??", &name, "detach??", &detach, "env??", &env, "hostname??", &hostname,
 		"workdir??", &workdir, "user??", &user, "entrypoint?", &entrypoint, "stdin?", &stdin,
-		"network??", &network, "aliases?", &aliases, "ip?", &ip, "links?", &links, "ports?", &ports,
+		"network??", &network, "aliases??", &aliases, "ip??", &ip, "links??", &links, "ports??", &ports,
 		"volumes?", &vols, "mounts?", &mounts, "volumes_from?", &vf, "read_only??", &readOnly,
 		"memory??", &memory, "memory_swap??", &memorySwap, "cpu_shares??", &cpuShares, "cpus??", &cpus,
 		"cpu_period??", &cpuPeriod, "cpu_quota??", &cpuQuota, "cpuset_cpus??", &cpusetCpus,
@@ -87,7 +76,8 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 	o := &runArgs{run: engine.RunOptions{Detach: detach, Timeout: timeout.Std()}}
 	s := &o.spec
 	s.Image, s.Name, s.Hostname, s.Workdir, s.User = image, name, hostname, workdir, user
-	s.Network, s.ReadOnly = network, readOnly
+	s.Network, s.ReadOnly = string(network), readOnly
+	s.Aliases, s.IP, s.Links, s.Ports = slices.Clone([]string(aliases)), ip, slices.Clone([]string(links)), slices.Clone([]string(ports))
 	s.Env = env.Env()
 	if len(labels) > 0 {
 		s.Labels = labels.Map()
@@ -233,4 +223,20 @@ func (d *deviceRates) Unpack(v starlark.Value) error {
 		d.list = append(d.list, spec.ThrottleDevice{Path: path, Rate: uint64(rate)})
 	}
 	return nil
+}
+
+// networkRef is network=: a name, "container:NAME", or a Network value
+// (anything with a Name).
+type networkRef string
+
+func (n *networkRef) Unpack(v starlark.Value) error {
+	if s, ok := starlark.AsString(v); ok {
+		*n = networkRef(s)
+		return nil
+	}
+	if named, ok := v.(interface{ Name() string }); ok {
+		*n = networkRef(named.Name())
+		return nil
+	}
+	return fmt.Errorf("got %s, want a network name such as \"bridge\", \"container:NAME\" or a network", v.Type())
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"syscall"
@@ -114,9 +116,14 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 	case "hostname":
 		return starlark.String(v.c.Hostname()), nil
 	case "ip":
-		return starlark.String(""), nil
+		return starlark.String(v.c.IP()), nil
 	case "ips":
-		return starlark.NewDict(0), nil
+		ips := v.c.IPs()
+		d := starlark.NewDict(len(ips))
+		for _, k := range slices.Sorted(maps.Keys(ips)) {
+			_ = d.SetKey(starlark.String(k), starlark.String(ips[k]))
+		}
+		return d, nil
 	case "output", "stdout", "stderr":
 		if st.Status == engine.StatusRunning {
 			return starlark.None, nil
@@ -417,4 +424,12 @@ func (v *Value) writeFile(th *starlark.Thread, fn string, a starlark.Tuple, kw [
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return starlark.None, nil
+}
+
+// ContainerOf unwraps a Container value, for other modules' builtins.
+func ContainerOf(v starlark.Value) (*engine.Container, bool) {
+	if cv, ok := v.(*Value); ok {
+		return cv.c, true
+	}
+	return nil, false
 }

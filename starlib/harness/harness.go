@@ -14,6 +14,7 @@ import (
 	rtimage "berth/runtime/image"
 	"berth/starlib/container"
 	"berth/starlib/image"
+	"berth/starlib/network"
 	"berth/starlib/runner"
 	"berth/starlib/volume"
 )
@@ -32,6 +33,7 @@ func Predeclared() starlark.StringDict {
 		return e.Images(), nil
 	})
 	g["volume"] = volume.NewModule(container.SandboxOf)
+	g["network"] = network.NewModule(container.SandboxOf, container.ContainerOf)
 	return g
 }
 

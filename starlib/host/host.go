@@ -2,7 +2,7 @@
 // scenario, such as a bind-mounted folder or a log file.
 //
 //	host = module(
-//	    tempdir, read_file, write_file, exec,
+//	    tempdir, read_file, write_file, exec, veth_pair,
 //	)
 //
 // def tempdir(): creates a fresh directory (mode 0755) and returns its path.
@@ -21,6 +21,10 @@
 // to the program. Returns an exec_result (exit_code, stdout, stderr, output);
 // a non-zero exit is not an error, a program that cannot be started is.
 // Cancelling the case kills the program and everything it started.
+//
+// def veth_pair(): creates a veth pair on the host, both ends up, and
+// returns their two names: a stand-in physical network for a macvlan
+// network's parent, never the host's own uplink. Removed when the case ends.
 //
 // Relative paths (path, workdir, and the working directory of exec) are
 // relative to the directory of the calling .star file, not to the
@@ -56,6 +60,7 @@ var Module = &starlarkstruct.Module{
 		"read_file":  starlark.NewBuiltin("host.read_file", readFile),
 		"write_file": starlark.NewBuiltin("host.write_file", writeFile),
 		"exec":       starlark.NewBuiltin("host.exec", execute),
+		"veth_pair":  starlark.NewBuiltin("host.veth_pair", vethPair),
 	},
 }
 

@@ -22,8 +22,12 @@ import (
 type Endpoint struct {
 	ContainerID string     // 64 hex digits; its first 12 are a resolvable name
 	Name        string     // the container's name, without Docker's leading "/"
-	Aliases     []string   // network-scoped aliases (and --link aliases)
+	Aliases     []string   // network-scoped aliases
 	Addr        netip.Addr // the container's address on this network
+	// Links maps --link aliases to container names: names that only this
+	// endpoint's container resolves (to the named container's address on
+	// the same network), as Docker does for links on user networks.
+	Links map[string]string
 }
 
 // shortIDLen is how many leading hex digits of a container id resolve as a
@@ -70,6 +74,13 @@ func (t *Table) Join(networkName string, ep Endpoint) error {
 	keys = append(keys, strings.ToLower(ep.Name), ep.ContainerID[:shortIDLen])
 	for _, a := range ep.Aliases {
 		keys = append(keys, strings.ToLower(a))
+	}
+	if len(ep.Links) > 0 {
+		links := make(map[string]string, len(ep.Links))
+		for alias, target := range ep.Links {
+			links[strings.ToLower(alias)] = strings.ToLower(target)
+		}
+		ep.Links = links
 	}
 
 	t.mu.Lock()
@@ -154,8 +165,12 @@ func (t *Table) Lookup(asker, name string) []netip.Addr {
 		if rest, ok := strings.CutSuffix(name, "."+n.lower); ok {
 			scoped = rest
 		}
+		want := name
+		if target, ok := n.linkOf(asker, name); ok {
+			want = target
+		}
 		for _, m := range n.members {
-			if m.matches(name) || (scoped != "" && m.matches(scoped)) {
+			if m.matches(want) || (scoped != "" && m.matches(scoped)) {
 				found = append(found, m)
 			}
 		}
@@ -187,6 +202,18 @@ func (t *Table) LookupAddr(asker string, addr netip.Addr) (string, bool) {
 			if m.ep.Addr == addr {
 				return m.ep.Name + "." + n.name + ".", true
 			}
+		}
+	}
+	return "", false
+}
+
+// linkOf returns the container name that name stands for as a --link
+// alias of asker on this network.
+func (n *network) linkOf(asker, name string) (string, bool) {
+	for _, m := range n.members {
+		if m.ep.ContainerID == asker {
+			target, ok := m.ep.Links[name]
+			return target, ok
 		}
 	}
 	return "", false

@@ -229,3 +229,27 @@ func TestJoinRejectsBadInput(t *testing.T) {
 		t.Fatalf("Join of a good endpoint: %v", err)
 	}
 }
+
+// A --link alias on a user network resolves only for the linking
+// container, to the target's address on that network.
+func TestLinkAliasIsPrivateToTheLinker(t *testing.T) {
+	tb := NewTable()
+	mustJoin := func(ep Endpoint) {
+		t.Helper()
+		if err := tb.Join("net1", ep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustJoin(Endpoint{ContainerID: id("db"), Name: "db", Addr: netip.MustParseAddr("172.18.0.2")})
+	mustJoin(Endpoint{ContainerID: id("app"), Name: "app", Addr: netip.MustParseAddr("172.18.0.3"), Links: map[string]string{"MySQL": "db"}})
+	mustJoin(Endpoint{ContainerID: id("other"), Name: "other", Addr: netip.MustParseAddr("172.18.0.4")})
+	if got := tb.Lookup(id("app"), "mysql"); !reflect.DeepEqual(got, ips("172.18.0.2")) {
+		t.Errorf("linker resolves mysql to %v, want 172.18.0.2", got)
+	}
+	if got := tb.Lookup(id("other"), "mysql"); got != nil {
+		t.Errorf("another container resolves the link alias to %v, want nothing", got)
+	}
+	if got := tb.Lookup(id("app"), "db"); !reflect.DeepEqual(got, ips("172.18.0.2")) {
+		t.Errorf("the target's own name = %v", got)
+	}
+}

@@ -17,6 +17,13 @@ type Endpoint struct {
 	MAC          net.HardwareAddr // nil lets the kernel pick a random one
 	Gateway      netip.Addr       // the network's gateway; needed when DefaultRoute
 	DefaultRoute bool             // route 0.0.0.0/0 (or ::/0) via Gateway on this interface
+	// HostAddress assigns the address as a single host (/32) and adds the
+	// subnet as an explicit on-link route instead of the kernel's prefix
+	// route. Routing is the same; the difference is for glibc's
+	// getaddrinfo, which sorts DNS answers inside the source's own subnet
+	// by longest matching prefix (RFC 3484 rule 9) and so would defeat
+	// the embedded DNS's round-robin order.
+	HostAddress bool
 	MTU          int              // 0 keeps the kernel default
 }
 
@@ -135,8 +142,18 @@ func configureEndpoint(h *netlink.Handle, ep Endpoint) error {
 	if err := h.LinkSetUp(link); err != nil {
 		return fmt.Errorf("set %s up: %w", ep.IfName, err)
 	}
-	if err := h.AddrAdd(link, &netlink.Addr{IPNet: ipNet(ep.Addr)}); err != nil {
-		return fmt.Errorf("add address %s to %s: %w", ep.Addr, ep.IfName, err)
+	addr := ep.Addr
+	if ep.HostAddress {
+		addr = netip.PrefixFrom(ep.Addr.Addr(), ep.Addr.Addr().BitLen())
+	}
+	if err := h.AddrAdd(link, &netlink.Addr{IPNet: ipNet(addr)}); err != nil {
+		return fmt.Errorf("add address %s to %s: %w", addr, ep.IfName, err)
+	}
+	if ep.HostAddress {
+		route := &netlink.Route{LinkIndex: link.Attrs().Index, Dst: ipNet(ep.Addr.Masked()), Scope: netlink.SCOPE_LINK}
+		if err := h.RouteAdd(route); err != nil {
+			return fmt.Errorf("add route to %s on %s: %w", ep.Addr.Masked(), ep.IfName, err)
+		}
 	}
 	if ep.DefaultRoute {
 		route := &netlink.Route{

@@ -288,3 +288,30 @@ func BenchmarkAttachVeth(b *testing.B) {
 		done()
 	}
 }
+
+// With HostAddress the address is a /32 and the subnet an explicit
+// on-link route: the same reachability, for glibc's sake (see Endpoint).
+func TestAttachVethHostAddress(t *testing.T) {
+	_, h := newHost(t)
+	if _, err := EnsureBridge(h, "br-net1", mustPrefix("172.18.0.1/16"), 0); err != nil {
+		t.Fatal(err)
+	}
+	c1, c2 := nstest.New(t), nstest.New(t)
+	for i, c := range []string{c1, c2} {
+		ep := endpoint("eth0", "172.18.0."+string(rune('2'+i))+"/16", "02:42:ac:12:00:0"+string(rune('2'+i)), "172.18.0.1", true)
+		ep.HostAddress = true
+		if _, err := AttachVeth(h, "br-net1", c, ep); err != nil {
+			t.Fatal(err)
+		}
+		eth0 := iface(t, c, "eth0")
+		want := netip.PrefixFrom(ep.Addr.Addr(), 32)
+		if !slices.Equal(eth0.Addrs, []netip.Prefix{want}) {
+			t.Fatalf("eth0 addresses = %v, want [%s]", eth0.Addrs, want)
+		}
+		if !hasRoute(eth0.Routes, "0.0.0.0/0", "172.18.0.1") || !hasRoute(eth0.Routes, "172.18.0.0/16", "") || len(eth0.Routes) != 2 {
+			t.Fatalf("eth0 routes = %v, want default via 172.18.0.1 and the subnet on-link", eth0.Routes)
+		}
+	}
+	assertTCP(t, c1, c2, netip.MustParseAddr("172.18.0.2"))
+	assertTCP(t, c2, c1, netip.MustParseAddr("172.18.0.3"))
+}

@@ -1,0 +1,287 @@
+// Package network is the scenario language's network module:
+//
+//	network.create(name, driver="bridge", subnet=None, gateway=None, ip_range=None,
+//	               options={}, internal=False, labels={}) -> Network
+//	network.ls() -> list of Network (bridge, host and none, then the sandbox's)
+//	network.inspect(name) -> dict                 docker network inspect
+//	network.connect(net, c, aliases=[], ip=None)  docker network connect
+//	network.disconnect(net, c)                    docker network disconnect
+//	network.rm(name)                              docker network rm
+//
+// A Network has the attributes name, id, driver, subnet and gateway and the
+// methods inspect(), connect(c, aliases=[], ip=None), disconnect(c) and
+// rm(). Wherever a network is expected, its name or the Network works.
+package network
+
+import (
+	"fmt"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+
+	"berth/runtime/engine"
+	"berth/starlib/args"
+)
+
+// SandboxFunc returns the sandbox of the running case.
+type SandboxFunc func(th *starlark.Thread, fn string) (*engine.Sandbox, error)
+
+// ContainerFunc unwraps a Container value (the container module's).
+type ContainerFunc func(v starlark.Value) (*engine.Container, bool)
+
+// NewModule returns the network module.
+func NewModule(sandboxOf SandboxFunc, containerOf ContainerFunc) *starlarkstruct.Module {
+	m := &module{sandboxOf: sandboxOf, containerOf: containerOf}
+	return &starlarkstruct.Module{
+		Name: "network",
+		Members: starlark.StringDict{
+			"create":     m.builtin("network.create", (*module).create),
+			"ls":         m.builtin("network.ls", (*module).ls),
+			"inspect":    m.builtin("network.inspect", (*module).inspect),
+			"connect":    m.builtin("network.connect", (*module).connect),
+			"disconnect": m.builtin("network.disconnect", (*module).disconnect),
+			"rm":         m.builtin("network.rm", (*module).rm),
+		},
+	}
+}
+
+type module struct {
+	sandboxOf   SandboxFunc
+	containerOf ContainerFunc
+}
+
+type op func(m *module, sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)
+
+func (m *module) builtin(name string, f op) *starlark.Builtin {
+	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+		sb, err := m.sandboxOf(th, b.Name())
+		if err != nil {
+			return nil, err
+		}
+		v, err := f(m, sb, b.Name(), a, kw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", b.Name(), err)
+		}
+		return v, nil
+	})
+}
+
+func (m *module) create(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var (
+		name                     string
+		driver                   = "bridge"
+		subnet, gateway, ipRange string
+		options, labels          args.StringDict
+		internal                 bool
+	)
+	if err := starlark.UnpackArgs(fn, a, kw, "name", &name, "driver?", &driver, "subnet??", &subnet,
+		"gateway??", &gateway, "ip_range??", &ipRange, "options??", &options, "internal?", &internal, "labels??", &labels); err != nil {
+		return nil, err
+	}
+	n, err := sb.CreateNetwork(name, engine.NetworkOptions{
+		Driver: driver, Subnet: subnet, Gateway: gateway, IPRange: ipRange,
+		Options: options.Map(), Labels: labels.Map(), Internal: internal,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Value{m: m, sb: sb, n: n}, nil
+}
+
+func (m *module) ls(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackArgs(fn, a, kw); err != nil {
+		return nil, err
+	}
+	nets, err := sb.Networks()
+	if err != nil {
+		return nil, err
+	}
+	list := make([]starlark.Value, len(nets))
+	for i, n := range nets {
+		list[i] = &Value{m: m, sb: sb, n: n}
+	}
+	return starlark.NewList(list), nil
+}
+
+func (m *module) inspect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var ref starlark.Value
+	if err := starlark.UnpackArgs(fn, a, kw, "name", &ref); err != nil {
+		return nil, err
+	}
+	name, err := networkName(ref)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := sb.InspectNetwork(name)
+	if err != nil {
+		return nil, err
+	}
+	return args.ToStarlark(doc)
+}
+
+func (m *module) connect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var (
+		ref, c  starlark.Value
+		aliases args.StringList
+		ip      string
+	)
+	if err := starlark.UnpackArgs(fn, a, kw, "net", &ref, "container", &c, "aliases??", &aliases, "ip??", &ip); err != nil {
+		return nil, err
+	}
+	return starlark.None, m.doConnect(sb, ref, c, aliases, ip)
+}
+
+func (m *module) doConnect(sb *engine.Sandbox, ref, c starlark.Value, aliases []string, ip string) error {
+	n, ctr, err := m.resolve(sb, ref, c)
+	if err != nil {
+		return err
+	}
+	return ctr.ConnectNetwork(n, aliases, ip)
+}
+
+func (m *module) disconnect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var ref, c starlark.Value
+	if err := starlark.UnpackArgs(fn, a, kw, "net", &ref, "container", &c); err != nil {
+		return nil, err
+	}
+	n, ctr, err := m.resolve(sb, ref, c)
+	if err != nil {
+		return nil, err
+	}
+	return starlark.None, ctr.DisconnectNetwork(n)
+}
+
+func (m *module) rm(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var ref starlark.Value
+	if err := starlark.UnpackArgs(fn, a, kw, "name", &ref); err != nil {
+		return nil, err
+	}
+	name, err := networkName(ref)
+	if err != nil {
+		return nil, err
+	}
+	return starlark.None, sb.RemoveNetwork(name)
+}
+
+// resolve finds the network and the container of connect/disconnect; the
+// container may be a Container or its name.
+func (m *module) resolve(sb *engine.Sandbox, ref, c starlark.Value) (engine.Network, *engine.Container, error) {
+	name, err := networkName(ref)
+	if err != nil {
+		return engine.Network{}, nil, err
+	}
+	n, err := sb.Network(name)
+	if err != nil {
+		return engine.Network{}, nil, err
+	}
+	if ctr, ok := m.containerOf(c); ok {
+		return n, ctr, nil
+	}
+	s, ok := starlark.AsString(c)
+	if !ok {
+		return engine.Network{}, nil, fmt.Errorf("got %s for the container, want a container or its name", c.Type())
+	}
+	ctr, err := sb.Lookup(s)
+	return n, ctr, err
+}
+
+// networkName accepts a Network or a name.
+func networkName(v starlark.Value) (string, error) {
+	if n, ok := v.(*Value); ok {
+		return n.n.Name, nil
+	}
+	if s, ok := starlark.AsString(v); ok {
+		return s, nil
+	}
+	return "", fmt.Errorf("got %s for the network, want a network or its name", v.Type())
+}
+
+// Value is a network in a scenario.
+type Value struct {
+	m  *module
+	sb *engine.Sandbox
+	n  engine.Network
+}
+
+var _ starlark.HasAttrs = (*Value)(nil)
+
+func (v *Value) String() string        { return fmt.Sprintf("<network %s>", v.n.Name) }
+func (v *Value) Type() string          { return "network" }
+func (v *Value) Freeze()               {}
+func (v *Value) Truth() starlark.Bool  { return starlark.True }
+func (v *Value) Hash() (uint32, error) { return starlark.String(v.n.ID()).Hash() }
+
+// Name is the network's name, for options that take a network.
+func (v *Value) Name() string { return v.n.Name }
+
+func (v *Value) AttrNames() []string {
+	return []string{"connect", "disconnect", "driver", "gateway", "id", "inspect", "name", "rm", "subnet"}
+}
+
+func (v *Value) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "name":
+		return starlark.String(v.n.Name), nil
+	case "id":
+		return starlark.String(v.n.ID()), nil
+	case "driver":
+		return starlark.String(v.n.Driver()), nil
+	case "subnet":
+		return starlark.String(v.n.Subnet()), nil
+	case "gateway":
+		return starlark.String(v.n.Gateway()), nil
+	case "inspect":
+		return v.method("inspect", func(a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+			if err := starlark.UnpackArgs("inspect", a, kw); err != nil {
+				return nil, err
+			}
+			doc, err := v.sb.InspectNetwork(v.n.Name)
+			if err != nil {
+				return nil, err
+			}
+			return args.ToStarlark(doc)
+		}), nil
+	case "connect":
+		return v.method("connect", func(a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+			var (
+				c       starlark.Value
+				aliases args.StringList
+				ip      string
+			)
+			if err := starlark.UnpackArgs("connect", a, kw, "container", &c, "aliases??", &aliases, "ip??", &ip); err != nil {
+				return nil, err
+			}
+			return starlark.None, v.m.doConnect(v.sb, v, c, aliases, ip)
+		}), nil
+	case "disconnect":
+		return v.method("disconnect", func(a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+			var c starlark.Value
+			if err := starlark.UnpackArgs("disconnect", a, kw, "container", &c); err != nil {
+				return nil, err
+			}
+			_, ctr, err := v.m.resolve(v.sb, v, c)
+			if err != nil {
+				return nil, err
+			}
+			return starlark.None, ctr.DisconnectNetwork(v.n)
+		}), nil
+	case "rm":
+		return v.method("rm", func(a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+			if err := starlark.UnpackArgs("rm", a, kw); err != nil {
+				return nil, err
+			}
+			return starlark.None, v.sb.RemoveNetwork(v.n.Name)
+		}), nil
+	}
+	return nil, nil
+}
+
+func (v *Value) method(name string, f func(a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)) *starlark.Builtin {
+	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+		res, err := f(a, kw)
+		if err != nil {
+			return nil, fmt.Errorf("network.%s: %w", name, err)
+		}
+		return res, nil
+	})
+}
