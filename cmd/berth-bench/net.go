@@ -186,4 +186,3 @@ func inNetNS(pid int, fn func() error) error {
 	}()
 	return <-errc
 }
-

@@ -83,8 +83,8 @@ type Record struct {
 	Internal   bool              `json:"internal,omitempty"`
 	// Default marks a sandbox's default bridge ("bridge" in scenarios):
 	// no embedded DNS, no aliases, no --ip.
-	Default bool `json:"default,omitempty"`
-	Created    time.Time         `json:"created"`
+	Default bool      `json:"default,omitempty"`
+	Created time.Time `json:"created"`
 	// Owner is the berth process that made it ("pid:starttime").
 	Owner string `json:"owner,omitempty"`
 	// Device is the bridge on the host, or the macvlan parent.

@@ -20,7 +20,7 @@ type Container struct {
 
 	// Stdin, when set, is fed to the main process, which then sees EOF.
 	Stdin    *string
-	Network  string // "" or "bridge" (the default bridge), "none", "host", "container:NAME", or a network's name
+	Network  string   // "" or "bridge" (the default bridge), "none", "host", "container:NAME", or a network's name
 	Aliases  []string // --net-alias, on the first (user) network
 	IP       string   // --ip, on the first (user) network
 	Links    []string // --link "name[:alias]"

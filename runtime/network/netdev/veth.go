@@ -24,7 +24,7 @@ type Endpoint struct {
 	// by longest matching prefix (RFC 3484 rule 9) and so would defeat
 	// the embedded DNS's round-robin order.
 	HostAddress bool
-	MTU          int              // 0 keeps the kernel default
+	MTU         int // 0 keeps the kernel default
 }
 
 func (ep Endpoint) validate() error {
