@@ -14,7 +14,6 @@ import (
 	"berth/runtime/image"
 	"berth/runtime/logdriver"
 	"berth/runtime/spec"
-	"berth/runtime/store"
 )
 
 // Container is one container of a sandbox. Its main process is a child of
@@ -60,9 +59,6 @@ type record struct {
 	Sandbox string    `json:"sandbox"`
 	Owner   owner     `json:"owner"`
 	Created time.Time `json:"created"`
-	// Volumes are the store names of the volumes the container mounts, so
-	// any berth process sharing the root sees them in use.
-	Volumes []string `json:"volumes,omitempty"`
 }
 
 const recordFile = "record.json"
@@ -120,10 +116,8 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 	if c.mounts, err = s.resolveMounts(c); err != nil {
 		return nil, err
 	}
-	if rec.Volumes = volumeNames(c.mounts); len(rec.Volumes) > 0 {
-		if err := store.WriteJSON(filepath.Join(c.dir, recordFile), rec); err != nil {
-			return nil, err
-		}
+	if err := writeVolumeUsers(c.dir, volumeNames(c.mounts)); err != nil {
+		return nil, err
 	}
 	if err := c.writeEtcFiles(); err != nil {
 		return nil, err

@@ -221,7 +221,24 @@ func (e *Engine) Volumes() *volume.Store { return e.volumes }
 // (berth volume rm), refusing one that a live container uses.
 func (e *Engine) RemoveStoreVolume(name string) error { return e.removeVolume(name, name) }
 
-// VolumeUsers lists the ids of the live containers, of any berth process
+// volumeUsersFile lists, in a container's directory, the store names of
+// the volumes it mounts, so any berth process sharing the root sees them
+// in use. It is written without an fsync (unlike the record): it matters
+// only while its owner lives, and a crash makes the owner dead anyway.
+const volumeUsersFile = "volumes"
+
+func writeVolumeUsers(dir string, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	tmp := filepath.Join(dir, volumeUsersFile+".tmp")
+	if err := os.WriteFile(tmp, []byte(strings.Join(names, "\n")+"\n"), 0o600); err != nil {
+		return fmt.Errorf("record volumes in use: %w", err)
+	}
+	return os.Rename(tmp, filepath.Join(dir, volumeUsersFile))
+}
+
+// volumeUsers lists the ids of the live containers, of any berth process
 // sharing this root, that mount the store volume name.
 func (e *Engine) volumeUsers(name string) ([]string, error) {
 	entries, err := os.ReadDir(containersDir(e.root))
@@ -230,11 +247,13 @@ func (e *Engine) volumeUsers(name string) ([]string, error) {
 	}
 	var users []string
 	for _, ent := range entries {
-		var rec record
-		if err := store.ReadJSON(filepath.Join(containersDir(e.root), ent.Name(), recordFile), &rec); err != nil {
-			continue // being created or removed
+		dir := filepath.Join(containersDir(e.root), ent.Name())
+		data, err := os.ReadFile(filepath.Join(dir, volumeUsersFile))
+		if err != nil || !slices.Contains(strings.Fields(string(data)), name) {
+			continue
 		}
-		if slices.Contains(rec.Volumes, name) && rec.Owner.alive() {
+		var rec record
+		if err := store.ReadJSON(filepath.Join(dir, recordFile), &rec); err == nil && rec.Owner.alive() {
 			users = append(users, rec.ID)
 		}
 	}
