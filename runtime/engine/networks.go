@@ -314,3 +314,6 @@ func (s *Sandbox) InspectNetwork(name string) (map[string]any, error) {
 	}
 	return n.Inspect(containers), nil
 }
+
+// Networks is the root's network manager, for the command line and tests.
+func (e *Engine) Networks() *network.Manager { return e.nets }

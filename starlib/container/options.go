@@ -38,7 +38,8 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 	var (
 		image                                     string
 		cmd, entrypoint                           starlark.Value = starlark.None, starlark.None
-		name, hostname, workdir, user, network    string
+		name, hostname, workdir, user             string
+		network                                   networkRef
 		logDriver, cpusetCpus                     string
 		stdin                                     starlark.Value = starlark.None
 		detach, readOnly                          bool

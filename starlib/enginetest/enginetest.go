@@ -156,7 +156,8 @@ func (env *Env) Leftovers() []string {
 }
 
 // leftovers lists the berth state under e's root: container and runc
-// state directories, volumes that were not kept, and mounts below the root.
+// state directories, volumes that were not kept, networks, and mounts below
+// the root.
 func leftovers(t *testing.T, e *engine.Engine) []string {
 	t.Helper()
 	root := e.Root()
@@ -178,6 +179,13 @@ func leftovers(t *testing.T, e *engine.Engine) []string {
 		if !v.Keep { // kept volumes outlive runs by design
 			out = append(out, "volume "+v.Name)
 		}
+	}
+	nets, err := e.Networks().List()
+	if err != nil {
+		t.Errorf("list networks: %v", err)
+	}
+	for _, n := range nets {
+		out = append(out, "network "+n.Name+" (bridge "+n.Device+")")
 	}
 	mounts, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {

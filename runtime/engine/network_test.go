@@ -1,0 +1,163 @@
+package engine
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"berth/runtime/network"
+	"berth/runtime/spec"
+)
+
+// A published UDP port reaches the container through the proxy, via
+// 127.0.0.1, and goes away with the container.
+func TestPublishedUDPPort(t *testing.T) {
+	sb := sandbox(t)
+	bin := filepath.Join(t.TempDir(), "udpecho")
+	build := exec.Command("go", "build", "-o", bin, "./testdata/udpecho")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build udpecho: %v\n%s", err, out)
+	}
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"/udpecho", "5353"},
+		Ports:  []string{"127.0.0.1:28053:5353/udp"},
+		Mounts: []spec.Mount{{Type: spec.MountBind, Source: bin, Target: "/udpecho", ReadOnly: true}}}, RunOptions{Detach: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WaitForLog(ctx(t), regexp.MustCompile("listening"), 1, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("udp", "127.0.0.1:28053")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := conn.Write([]byte("ping")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64)
+	n, err := conn.Read(buf)
+	if err != nil || string(buf[:n]) != "echo: ping" {
+		t.Fatalf("reply %q, %v; want echo: ping", buf[:n], err)
+	}
+	ports := c.Inspect()["NetworkSettings"].(map[string]any)["Ports"].(map[string]any)
+	if got := ports["5353/udp"].([]any)[0].(map[string]any)["HostPort"]; got != "28053" {
+		t.Errorf("inspect Ports = %v", ports)
+	}
+	if err := c.Stop(ctx(t), 0); err != nil {
+		t.Fatal(err)
+	}
+	// The port is free again once the container stopped.
+	pc, err := net.ListenPacket("udp", "127.0.0.1:28053")
+	if err != nil {
+		t.Fatalf("port still held after stop: %v", err)
+	}
+	pc.Close()
+}
+
+// Networks and their names belong to a sandbox: two files can both have
+// "mynet", each on its own bridge, and closing a sandbox removes its
+// networks and its default bridge from the host.
+func TestNetworksAreSandboxed(t *testing.T) {
+	a, b := testEngine.NewSandbox(t.Name()+"/a", nil), testEngine.NewSandbox(t.Name()+"/b", nil)
+	defer a.Close()
+	defer b.Close()
+	na, err := a.CreateNetwork("mynet", NetworkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, err := b.CreateNetwork("mynet", NetworkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if na.ID() == nb.ID() || na.Subnet() == nb.Subnet() {
+		t.Fatalf("two sandboxes share mynet: %s %s / %s %s", na.ID(), na.Subnet(), nb.ID(), nb.Subnet())
+	}
+	ca, err := a.Run(ctx(t), spec.Container{Image: "busybox", Name: "web", Cmd: []string{"sleep", "3600"}, Network: "mynet"}, RunOptions{Detach: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := b.Run(ctx(t), spec.Container{Image: "busybox", Name: "client", Cmd: []string{"sleep", "3600"}, Network: "mynet"}, RunOptions{Detach: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// b's client cannot resolve a's web, though both networks are "mynet".
+	code, out, _ := execIn(t, cb, "nslookup", "web")
+	if code == 0 {
+		t.Errorf("a container of another sandbox resolved web:\n%s", out)
+	}
+	code, out, _ = execIn(t, ca, "nslookup", "web")
+	if code != 0 || !strings.Contains(out, "Address: "+ca.IP()) {
+		t.Errorf("web does not resolve itself: %d\n%s", code, out)
+	}
+	bridges := []string{"br-" + na.ID()[:12], "br-" + nb.ID()[:12]}
+	def, err := a.Network("bridge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dev := range append(bridges, def.rec.Device) {
+		if _, err := os.Stat("/sys/class/net/" + dev); err != nil {
+			t.Errorf("bridge %s missing while its sandbox is open: %v", dev, err)
+		}
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, dev := range []string{bridges[0], def.rec.Device} {
+		if _, err := os.Stat("/sys/class/net/" + dev); err == nil {
+			t.Errorf("bridge %s left after its sandbox closed", dev)
+		}
+	}
+	nets, err := testEngine.nets.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(nets, func(r network.Record) bool { return r.ID == na.ID() || r.ID == def.ID() }) {
+		t.Errorf("records of a closed sandbox's networks remain")
+	}
+}
+
+// A start that fails on the network (an address already taken) leaves the
+// container created, with no endpoint and nothing held.
+func TestFailedConnectLeavesNothing(t *testing.T) {
+	sb := sandbox(t)
+	if _, err := sb.CreateNetwork("fixed", NetworkOptions{Subnet: "10.123.0.0/24"}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "3600"}, Network: "fixed", IP: "10.123.0.7"}, RunOptions{Detach: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "3600"}, Network: "fixed", IP: "10.123.0.7"}, RunOptions{Detach: true})
+	if err == nil || !strings.Contains(err.Error(), "Address already in use") {
+		t.Fatalf("second run = %v, want Address already in use", err)
+	}
+	if st := second.State(); st.Status != StatusCreated || st.Pid != 0 {
+		t.Errorf("second container after a failed start: %+v", st)
+	}
+	n, _ := sb.Network("fixed")
+	eps, err := testEngine.nets.Endpoints(n.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(eps) != 1 || eps[0].ContainerID != first.ID() {
+		t.Errorf("endpoints after a failed start = %+v, want only the first container's", eps)
+	}
+}
+
+func execIn(t *testing.T, c *Container, args ...string) (int, string, string) {
+	t.Helper()
+	res, err := c.Exec(ctx(t), ExecOptions{Cmd: args})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.ExitCode, res.Stdout, res.Stderr
+}
