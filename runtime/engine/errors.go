@@ -2,7 +2,8 @@ package engine
 
 import (
 	"errors"
-	"fmt"
+
+	"berth/runtime/kinderr"
 )
 
 // Sentinel errors that callers branch on.
@@ -14,19 +15,9 @@ var (
 	ErrClosed          = errors.New("sandbox closed")
 )
 
-// kindError prints only its message (Docker's text, which users search
-// for) while errors.Is still matches the sentinel that classifies it.
-type kindError struct {
-	msg  string
-	kind error
-}
-
-func (e *kindError) Error() string        { return e.msg }
-func (e *kindError) Is(target error) bool { return target == e.kind }
-
-// errorf formats a message and classifies it as kind.
+// errorf formats a message (Docker's text) and classifies it as kind.
 func errorf(kind error, format string, args ...any) error {
-	return &kindError{msg: fmt.Sprintf(format, args...), kind: kind}
+	return kinderr.Errorf(kind, format, args...)
 }
 
 // noSuchContainer is Docker's text for a missing container.

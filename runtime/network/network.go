@@ -23,6 +23,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 
+	"berth/runtime/kinderr"
 	"berth/runtime/network/ipam"
 	"berth/runtime/network/netdev"
 	"berth/runtime/store"
@@ -56,17 +57,8 @@ var (
 	ErrNotConnected    = errors.New("not connected")
 )
 
-// textError prints Docker's text and matches its sentinel.
-type textError struct {
-	msg  string
-	kind error
-}
-
-func (e *textError) Error() string        { return e.msg }
-func (e *textError) Is(target error) bool { return target == e.kind }
-
 func errorf(kind error, format string, args ...any) error {
-	return &textError{msg: fmt.Sprintf(format, args...), kind: kind}
+	return kinderr.Errorf(kind, format, args...)
 }
 
 // Record is a network as stored in <root>/networks/<id>/network.json.

@@ -183,7 +183,7 @@ func (s *Store) create(name string, opts CreateOptions) (Volume, error) {
 		return Volume{}, fmt.Errorf("place volume: %w", err)
 	}
 	placed = true
-	if err := syncDir(s.dir); err != nil {
+	if err := store.SyncDir(s.dir); err != nil {
 		return Volume{}, err
 	}
 	return rec.volume(s.dataDir(name)), nil
@@ -285,7 +285,7 @@ func (s *Store) Remove(name string, inUse []string) error {
 		if err := os.RemoveAll(trash); err != nil {
 			return fmt.Errorf("remove %s: %w", name, err)
 		}
-		return syncDir(s.dir)
+		return store.SyncDir(s.dir)
 	})
 }
 
@@ -318,17 +318,4 @@ func readNames(dir string) ([]string, error) {
 		return nil, fmt.Errorf("read %q: %w", dir, err)
 	}
 	return names, nil
-}
-
-// syncDir makes renames in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync %q: %w", dir, err)
-	}
-	return nil
 }

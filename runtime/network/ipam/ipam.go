@@ -7,9 +7,10 @@ package ipam
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"net"
 	"net/netip"
+
+	"berth/runtime/kinderr"
 )
 
 // Sentinel errors that callers branch on. The error texts themselves follow
@@ -28,18 +29,8 @@ var (
 	ErrAddressInUse = errors.New("address in use")
 )
 
-// ipamError carries Docker's exact text while unwrapping to a sentinel, so
-// the message stays searchable and callers can still use errors.Is.
-type ipamError struct {
-	msg  string
-	kind error
-}
-
-func (e *ipamError) Error() string { return e.msg }
-func (e *ipamError) Unwrap() error { return e.kind }
-
 func errorf(kind error, format string, args ...any) error {
-	return &ipamError{msg: fmt.Sprintf(format, args...), kind: kind}
+	return kinderr.Errorf(kind, format, args...)
 }
 
 // Overlaps reports whether a and b share any address. Prefixes of different

@@ -6,6 +6,8 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"berth/runtime/kinderr"
 )
 
 // macvlanModes maps Docker's macvlan_mode option values to the kernel's.
@@ -24,10 +26,7 @@ func ParseMacvlanMode(mode string) (netlink.MacvlanMode, error) {
 	}
 	m, ok := macvlanModes[mode]
 	if !ok {
-		return 0, textError{
-			text:     fmt.Sprintf("requested macvlan mode '%s' is not valid, 'bridge' mode is the macvlan default", mode),
-			sentinel: ErrInvalidMacvlanMode,
-		}
+		return 0, kinderr.Errorf(ErrInvalidMacvlanMode, "requested macvlan mode '%s' is not valid, 'bridge' mode is the macvlan default", mode)
 	}
 	return m, nil
 }
@@ -91,13 +90,3 @@ func AttachMacvlan(h *netlink.Handle, parent string, mode string, nsPath string,
 	}
 	return nil
 }
-
-// textError is an error with an exact (Docker's) text that still matches a
-// sentinel with errors.Is.
-type textError struct {
-	text     string
-	sentinel error
-}
-
-func (e textError) Error() string { return e.text }
-func (e textError) Unwrap() error { return e.sentinel }
