@@ -204,6 +204,13 @@ func (c *Container) ensureDNSLocked(nsPath string) error {
 		return fmt.Errorf("container %s: embedded DNS: %w", c.name, err)
 	}
 	c.net.dns = srv
+	// A container that started on the default bridge and is connected
+	// to a user network now resolves through the embedded DNS too, as in
+	// Docker.
+	resolv := filepath.Join(c.dir, "resolv.conf")
+	if data, err := os.ReadFile(resolv); err == nil && string(data) != userResolvConf {
+		return writeInPlace(resolv, userResolvConf)
+	}
 	return nil
 }
 
@@ -361,16 +368,22 @@ func (c *Container) ConnectNetwork(n Network, aliases []string, ip string) error
 		}
 		a.ip = addr
 	}
+	c.net.nets = append(c.net.nets, a)
 	if c.status == StatusRunning && c.inst != nil {
 		ns := c.inst.NetNSPath()
-		if err := c.connectLocked(a, ns, len(c.net.nets) == 0); err != nil {
-			return err
+		err := c.connectLocked(a, ns, len(c.net.nets) == 1)
+		if err == nil {
+			err = c.ensureDNSLocked(ns)
 		}
-		if err := c.ensureDNSLocked(ns); err != nil {
+		if err != nil {
+			if a.ep != nil {
+				_ = c.e.nets.Disconnect(a.net.shown(), c.id, ns)
+				c.sb.dnsTable().Leave(a.net.Name, c.id)
+			}
+			c.net.nets = c.net.nets[:len(c.net.nets)-1]
 			return err
 		}
 	}
-	c.net.nets = append(c.net.nets, a)
 	return nil
 }
 
