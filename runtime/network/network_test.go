@@ -31,7 +31,7 @@ func TestCreateGetRemove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = m.Remove(rec) })
+	t.Cleanup(func() { _ = netdev.DeleteLink(m.Host(), rec.Device) }) // if the test stops early
 	if rec.Device != "br-"+rec.ID[:12] || rec.Gateway.String() != "10.211.0.1" || !rec.UserSubnet {
 		t.Errorf("record = %+v", rec)
 	}
@@ -96,12 +96,17 @@ func TestGC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer live.Close()
+	t.Cleanup(live.Close) // after the Remove below: cleanups run last first
 	kept, err := live.Create(CreateSpec{Name: "kept"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = live.Remove(kept) })
+	t.Cleanup(func() {
+		_ = os.Remove(filepath.Join(live.netDir(kept.ID), "endpoints", "c3.json")) // the fake live endpoint
+		if err := live.Remove(kept); err != nil {
+			t.Errorf("remove kept: %v", err)
+		}
+	})
 	eps := filepath.Join(dead.netDir(kept.ID), "endpoints")
 	writing := filepath.Join(eps, "c2.json.123.tmp")
 	for name, content := range map[string]string{
