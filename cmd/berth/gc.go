@@ -10,8 +10,9 @@ const gcUsage = `usage: berth gc
 
 Removes what berth runs that were killed (SIGKILL, a crash) left under the
 root: their containers and processes, overlay mounts, cgroups and state
-directories. The containers of berth runs still alive are left alone, so gc
-is safe while other runs use the same root.
+directories, their volumes (not those kept with keep=True), and their
+networks with their bridges on the host. What berth runs still alive own
+is left alone, so gc is safe while other runs use the same root.
 `
 
 func cmdGC(g globalOptions, argv []string, stdout, stderr io.Writer) error {

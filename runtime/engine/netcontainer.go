@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -103,12 +105,14 @@ func (s *Sandbox) resolveNetworking(c *Container) error {
 		}
 		ns.links = append(ns.links, link{target: target, alias: alias})
 	}
-	if ns.kind == netNetworks {
-		for _, p := range cs.Ports {
-			m, err := portproxy.ParseMapping(p)
-			if err != nil {
-				return errorf(spec.ErrInvalid, "%v", err)
-			}
+	for _, p := range cs.Ports {
+		m, err := portproxy.ParseMapping(p)
+		if err != nil {
+			return errorf(spec.ErrInvalid, "%v", err)
+		}
+		// As Docker: checked always, published only from a namespace of
+		// the container's own on a network (host and none discard them).
+		if ns.kind == netNetworks {
 			ns.ports = append(ns.ports, m)
 		}
 	}
@@ -249,7 +253,7 @@ func (c *Container) primaryIP() netip.Addr {
 func (c *Container) writeHosts() error {
 	var b strings.Builder
 	b.WriteString(hostsHeader)
-	for _, l := range c.net.links {
+	for _, l := range c.legacyLinks() {
 		ip := l.target.IP()
 		if ip == "" {
 			continue
@@ -275,12 +279,22 @@ func writeInPlace(path, content string) error {
 	return errors.Join(err, f.Close())
 }
 
+// legacyLinks are the links that act as Docker's legacy links, with
+// /etc/hosts lines and variables: on the default bridge. On a user
+// network a link is only a name in the embedded DNS.
+func (c *Container) legacyLinks() []link {
+	if c.onUserNetwork() {
+		return nil
+	}
+	return c.net.links
+}
+
 // linkEnv is the environment --link gives on the default bridge:
 // ALIAS_NAME, ALIAS_ENV_* and the ALIAS_PORT_* family for each port the
 // target publishes.
 func (c *Container) linkEnv() []string {
 	var env []string
-	for _, l := range c.net.links {
+	for _, l := range c.legacyLinks() {
 		ip := l.target.IP()
 		if ip == "" {
 			continue
@@ -426,7 +440,7 @@ func (c *Container) inspectNetworks() map[string]any {
 			"Gateway": "", "MacAddress": "", "Aliases": strs(a.aliases),
 		}
 		if a.ep != nil {
-			doc["EndpointID"] = c.id[:12] + a.ep.MAC
+			doc["EndpointID"] = endpointID(a.net.ID(), c.id)
 			doc["IPAddress"] = a.ep.Addr.String()
 			doc["IPPrefixLen"] = int64(a.ep.PrefixLen)
 			doc["Gateway"] = a.net.Gateway()
@@ -478,4 +492,11 @@ func prefixString(p netip.Prefix) string {
 		return ""
 	}
 	return p.String()
+}
+
+// endpointID is a stable 64-hex id for a container's endpoint on a
+// network, as Docker shows one.
+func endpointID(networkID, containerID string) string {
+	sum := sha256.Sum256([]byte(networkID + "/" + containerID))
+	return hex.EncodeToString(sum[:])
 }

@@ -1,12 +1,15 @@
 package engine
 
 import (
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -160,4 +163,41 @@ func execIn(t *testing.T, c *Container, args ...string) (int, string, string) {
 		t.Fatal(err)
 	}
 	return res.ExitCode, res.Stdout, res.Stderr
+}
+
+// A stopped container's address goes to the next container at once; the
+// first connection to the new one must not be lost to the old one's
+// dying port (the MAC, derived from the address, is the same).
+func TestReusedAddressWorksAtOnce(t *testing.T) {
+	sb := sandbox(t)
+	client := &http.Client{Timeout: 5 * time.Second}
+	var first string
+	for i := range 8 {
+		c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Ports: []string{"127.0.0.1:28090:80"},
+			Cmd:    []string{"sh", "-c", "echo round " + strconv.Itoa(i) + " > /www/index.html; exec httpd -f -p 80 -h /www"},
+			Mounts: []spec.Mount{{Type: spec.MountTmpfs, Target: "/www"}}}, RunOptions{Detach: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = c.IP()
+		} else if c.IP() != first {
+			t.Fatalf("round %d: address %s, want the reused %s", i, c.IP(), first)
+		}
+		if err := c.WaitForPort(ctx(t), 80, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Get("http://127.0.0.1:28090/")
+		if err != nil {
+			t.Fatalf("round %d: first request: %v", i, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if want := "round " + strconv.Itoa(i) + "\n"; string(body) != want {
+			t.Fatalf("round %d: got %q, want %q", i, body, want)
+		}
+		if err := c.Remove(ctx(t), RemoveOptions{Force: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -61,10 +61,6 @@ func (m *Manager) Connect(rec Record, req ConnectRequest) (Endpoint, error) {
 		Addr: addr, PrefixLen: rec.Subnet.Bits(), MAC: ipam.MAC(addr).String(),
 		IfName: req.IfName, Aliases: req.Aliases, Owner: m.owner,
 	}
-	path := m.endpointPath(rec.ID, req.ContainerID)
-	if err := writeEndpoint(path, ep); err != nil {
-		return Endpoint{}, fmt.Errorf("connect to network %s: %w", rec.Name, err)
-	}
 	link := netdev.Endpoint{
 		IfName: req.IfName, Addr: netip.PrefixFrom(addr, rec.Subnet.Bits()), MAC: ipam.MAC(addr),
 		Gateway: rec.Gateway, DefaultRoute: req.DefaultRoute && !rec.Internal,
@@ -79,8 +75,15 @@ func (m *Manager) Connect(rec Record, req ConnectRequest) (Endpoint, error) {
 		err = netdev.AttachMacvlan(m.host, rec.Device, rec.Options["macvlan_mode"], req.NSPath, link)
 	}
 	if err != nil {
-		_ = os.Remove(path)
 		return Endpoint{}, fmt.Errorf("connect %s to network %s: %w", req.ContainerName, rec.Name, err)
+	}
+	// Written under the network's lock, which every allocation holds: the
+	// address is taken from here on.
+	if err := writeEndpoint(m.endpointPath(rec.ID, req.ContainerID), ep); err != nil {
+		if ep.HostVeth != "" {
+			_ = netdev.Detach(m.host, ep.HostVeth)
+		}
+		return Endpoint{}, fmt.Errorf("connect to network %s: %w", rec.Name, err)
 	}
 	return ep, nil
 }
@@ -108,6 +111,12 @@ func (m *Manager) Disconnect(rec Record, containerID, nsPath string) error {
 	}
 	if nsPath != "" {
 		if err := netdev.DetachInNS(nsPath, ep.IfName); err != nil && !errors.Is(err, netdev.ErrNotFound) {
+			return fmt.Errorf("disconnect from network %s: %w", rec.Name, err)
+		}
+	} else if ep.HostVeth != "" {
+		// The namespace is dying and takes the pair with it, later: off
+		// the bridge now, before the address is given out again.
+		if err := netdev.Unbridge(m.host, ep.HostVeth); err != nil {
 			return fmt.Errorf("disconnect from network %s: %w", rec.Name, err)
 		}
 	}

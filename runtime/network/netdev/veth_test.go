@@ -315,3 +315,33 @@ func TestAttachVethHostAddress(t *testing.T) {
 	assertTCP(t, c1, c2, netip.MustParseAddr("172.18.0.2"))
 	assertTCP(t, c2, c1, netip.MustParseAddr("172.18.0.3"))
 }
+
+// Unbridge takes a host end off its bridge and leaves it otherwise alone.
+func TestUnbridge(t *testing.T) {
+	_, h := newHost(t)
+	br, err := EnsureBridge(h, "br-net1", mustPrefix("172.18.0.1/16"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := nstest.New(t)
+	name, err := AttachVeth(h, "br-net1", c, endpoint("eth0", "172.18.0.2/16", "02:42:ac:12:00:02", "172.18.0.1", true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Unbridge(h, name); err != nil {
+		t.Fatal(err)
+	}
+	link, err := h.LinkByName(name)
+	if err != nil {
+		t.Fatalf("Unbridge deleted the link: %v", err)
+	}
+	if link.Attrs().MasterIndex == br.Attrs().Index {
+		t.Errorf("%s is still on the bridge", name)
+	}
+	if err := Unbridge(h, "vethmissing0"); err != nil {
+		t.Errorf("Unbridge of a missing link = %v, want nil", err)
+	}
+	if err := Unbridge(h, "br-net1"); !errors.Is(err, ErrWrongKind) {
+		t.Errorf("Unbridge of a bridge = %v, want ErrWrongKind", err)
+	}
+}
