@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -38,6 +39,10 @@ type Container struct {
 	// removeVolumes makes every removal take the anonymous volumes along,
 	// as docker run --rm does: set for foreground runs.
 	removeVolumes bool
+
+	// livePid mirrors pid for readers that must not take mu: a container
+	// whose namespace others joined reads theirs while holding its own mu.
+	livePid atomic.Int64
 
 	mu         sync.Mutex
 	status     Status
@@ -106,6 +111,7 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 	}
 	defer func() {
 		if retErr != nil {
+			c.leaveJoined()
 			c.teardown()
 		}
 	}()
@@ -271,6 +277,7 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 	c.status = to
 	c.inst = inst
 	c.pid = inst.Pid()
+	c.livePid.Store(int64(c.pid))
 	c.startedAt = time.Now().UTC()
 	c.finishedAt = time.Time{}
 	c.exitCode = 0
@@ -313,6 +320,7 @@ func (c *Container) monitor(inst *container.Instance, copiers []*logdriver.Copie
 		c.errMsg = werr.Error()
 	}
 	c.pid = 0
+	c.livePid.Store(0)
 	c.inst = nil
 	c.finishedAt = time.Now().UTC()
 	close(exited)
@@ -468,6 +476,7 @@ func (c *Container) Remove(ctx context.Context, opts RemoveOptions) error {
 
 	err := c.teardown()
 	c.sb.forget(c)
+	c.leaveJoined()
 	c.mu.Lock()
 	c.status, _ = next(c.id, c.status, evGone)
 	c.mu.Unlock()

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
 	"berth/runtime/container"
 	"berth/runtime/network"
 	"berth/runtime/network/dns"
@@ -47,7 +49,8 @@ type link struct {
 // netState is the container's networking, guarded by Container.mu.
 type netState struct {
 	kind    netKind
-	join    *Container // netContainer: whose namespace
+	join    *Container   // netContainer: whose namespace
+	joiners []*Container // containers created with network="container:<this one>"
 	nets    []*attachment
 	links   []link
 	ports   []portproxy.Mapping
@@ -55,6 +58,28 @@ type netState struct {
 	dns     *dns.Server
 	proxies []*portproxy.Proxy
 	linkEnv []string // --link's variables, computed at each start
+	nsIno   uint64   // the network namespace of the current run
+}
+
+// leaveJoined takes a container made with network="container:NAME" off
+// NAME's list of joiners.
+func (c *Container) leaveJoined() {
+	t := c.net.join
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	t.net.joiners = slices.DeleteFunc(t.net.joiners, func(j *Container) bool { return j == c })
+	t.mu.Unlock()
+}
+
+// netnsIno is the inode of a process's network namespace, 0 if unknown.
+func netnsIno(path string) uint64 {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return 0
+	}
+	return st.Ino
 }
 
 // userResolvConf is what containers on user networks get: the embedded
@@ -77,6 +102,9 @@ func (s *Sandbox) resolveNetworking(c *Container) error {
 			return err
 		}
 		ns.kind, ns.join = netContainer, target
+		target.mu.Lock()
+		target.net.joiners = append(target.net.joiners, c)
+		target.mu.Unlock()
 	default:
 		if mode == "" || mode == "default" {
 			mode = defaultBridge
@@ -139,6 +167,7 @@ func (c *Container) wireNetworks(inst *container.Instance) (retErr error) {
 	}()
 	nsPath := inst.NetNSPath()
 	c.net.nextIf = 0
+	c.net.nsIno = netnsIno(nsPath)
 	for i, a := range c.net.nets {
 		if err := c.connectLocked(a, nsPath, i == 0); err != nil {
 			return err
@@ -231,9 +260,21 @@ func (c *Container) unwireNetworks() {
 		c.net.dns = nil
 	}
 	c.sb.dnsTable().LeaveAll(c.id)
+	// Containers that joined this one's namespace keep it alive after
+	// this one's exit: take the interfaces out of it, as Docker tears the
+	// network down, so the released addresses are nobody's.
+	joined := ""
+	for _, j := range c.net.joiners {
+		if pid := j.livePid.Load(); pid > 0 {
+			if p := fmt.Sprintf("/proc/%d/ns/net", pid); c.net.nsIno != 0 && netnsIno(p) == c.net.nsIno {
+				joined = p
+				break
+			}
+		}
+	}
 	for _, a := range c.net.nets {
 		if a.ep != nil {
-			_ = c.e.nets.Disconnect(a.net.shown(), c.id, "")
+			_ = c.e.nets.Disconnect(a.net.shown(), c.id, joined)
 			a.ep = nil
 		}
 	}
