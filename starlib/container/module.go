@@ -139,3 +139,24 @@ func scenarioDir(th *starlark.Thread) string {
 	}
 	return "/"
 }
+
+// SandboxOp is a builtin's work, given the sandbox of the calling thread
+// and the builtin's name.
+type SandboxOp func(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)
+
+// SandboxBuiltin makes a builtin of op for the other modules that act on
+// the running case's sandbox (network, volume): it finds the sandbox and
+// prefixes errors with the builtin's name.
+func SandboxBuiltin(name string, op SandboxOp) *starlark.Builtin {
+	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+		sb, err := SandboxOf(th, b.Name())
+		if err != nil {
+			return nil, err
+		}
+		v, err := op(sb, b.Name(), a, kw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", b.Name(), err)
+		}
+		return v, nil
+	})
+}

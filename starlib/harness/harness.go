@@ -32,8 +32,8 @@ func Predeclared() starlark.StringDict {
 		}
 		return e.Images(), nil
 	})
-	g["volume"] = volume.NewModule(container.SandboxOf)
-	g["network"] = network.NewModule(container.SandboxOf, container.ContainerOf)
+	g["volume"] = volume.Module
+	g["network"] = network.Module
 	return g
 }
 

@@ -21,52 +21,23 @@ import (
 
 	"berth/runtime/engine"
 	"berth/starlib/args"
+	"berth/starlib/container"
 )
 
-// SandboxFunc returns the sandbox of the running case.
-type SandboxFunc func(th *starlark.Thread, fn string) (*engine.Sandbox, error)
-
-// ContainerFunc unwraps a Container value (the container module's).
-type ContainerFunc func(v starlark.Value) (*engine.Container, bool)
-
-// NewModule returns the network module.
-func NewModule(sandboxOf SandboxFunc, containerOf ContainerFunc) *starlarkstruct.Module {
-	m := &module{sandboxOf: sandboxOf, containerOf: containerOf}
-	return &starlarkstruct.Module{
-		Name: "network",
-		Members: starlark.StringDict{
-			"create":     m.builtin("network.create", (*module).create),
-			"ls":         m.builtin("network.ls", (*module).ls),
-			"inspect":    m.builtin("network.inspect", (*module).inspect),
-			"connect":    m.builtin("network.connect", (*module).connect),
-			"disconnect": m.builtin("network.disconnect", (*module).disconnect),
-			"rm":         m.builtin("network.rm", (*module).rm),
-		},
-	}
+// Module is the network module.
+var Module = &starlarkstruct.Module{
+	Name: "network",
+	Members: starlark.StringDict{
+		"create":     container.SandboxBuiltin("network.create", create),
+		"ls":         container.SandboxBuiltin("network.ls", ls),
+		"inspect":    container.SandboxBuiltin("network.inspect", inspect),
+		"connect":    container.SandboxBuiltin("network.connect", connect),
+		"disconnect": container.SandboxBuiltin("network.disconnect", disconnect),
+		"rm":         container.SandboxBuiltin("network.rm", rm),
+	},
 }
 
-type module struct {
-	sandboxOf   SandboxFunc
-	containerOf ContainerFunc
-}
-
-type op func(m *module, sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)
-
-func (m *module) builtin(name string, f op) *starlark.Builtin {
-	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-		sb, err := m.sandboxOf(th, b.Name())
-		if err != nil {
-			return nil, err
-		}
-		v, err := f(m, sb, b.Name(), a, kw)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", b.Name(), err)
-		}
-		return v, nil
-	})
-}
-
-func (m *module) create(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func create(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var (
 		name                     string
 		driver                   = "bridge"
@@ -85,10 +56,10 @@ func (m *module) create(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []st
 	if err != nil {
 		return nil, err
 	}
-	return &Value{m: m, sb: sb, n: n}, nil
+	return &Value{sb: sb, n: n}, nil
 }
 
-func (m *module) ls(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func ls(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackArgs(fn, a, kw); err != nil {
 		return nil, err
 	}
@@ -98,12 +69,12 @@ func (m *module) ls(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starla
 	}
 	list := make([]starlark.Value, len(nets))
 	for i, n := range nets {
-		list[i] = &Value{m: m, sb: sb, n: n}
+		list[i] = &Value{sb: sb, n: n}
 	}
 	return starlark.NewList(list), nil
 }
 
-func (m *module) inspect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func inspect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var ref starlark.Value
 	if err := starlark.UnpackArgs(fn, a, kw, "name", &ref); err != nil {
 		return nil, err
@@ -119,7 +90,7 @@ func (m *module) inspect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []s
 	return args.ToStarlark(doc)
 }
 
-func (m *module) connect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func connect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var (
 		ref, c  starlark.Value
 		aliases args.StringList
@@ -128,30 +99,30 @@ func (m *module) connect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []s
 	if err := starlark.UnpackArgs(fn, a, kw, "net", &ref, "container", &c, "aliases??", &aliases, "ip??", &ip); err != nil {
 		return nil, err
 	}
-	return starlark.None, m.doConnect(sb, ref, c, aliases, ip)
+	return starlark.None, doConnect(sb, ref, c, aliases, ip)
 }
 
-func (m *module) doConnect(sb *engine.Sandbox, ref, c starlark.Value, aliases []string, ip string) error {
-	n, ctr, err := m.resolve(sb, ref, c)
+func doConnect(sb *engine.Sandbox, ref, c starlark.Value, aliases []string, ip string) error {
+	n, ctr, err := resolve(sb, ref, c)
 	if err != nil {
 		return err
 	}
 	return ctr.ConnectNetwork(n, aliases, ip)
 }
 
-func (m *module) disconnect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func disconnect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var ref, c starlark.Value
 	if err := starlark.UnpackArgs(fn, a, kw, "net", &ref, "container", &c); err != nil {
 		return nil, err
 	}
-	n, ctr, err := m.resolve(sb, ref, c)
+	n, ctr, err := resolve(sb, ref, c)
 	if err != nil {
 		return nil, err
 	}
 	return starlark.None, ctr.DisconnectNetwork(n)
 }
 
-func (m *module) rm(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func rm(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var ref starlark.Value
 	if err := starlark.UnpackArgs(fn, a, kw, "name", &ref); err != nil {
 		return nil, err
@@ -165,7 +136,7 @@ func (m *module) rm(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starla
 
 // resolve finds the network and the container of connect/disconnect; the
 // container may be a Container or its name.
-func (m *module) resolve(sb *engine.Sandbox, ref, c starlark.Value) (engine.Network, *engine.Container, error) {
+func resolve(sb *engine.Sandbox, ref, c starlark.Value) (engine.Network, *engine.Container, error) {
 	name, err := networkName(ref)
 	if err != nil {
 		return engine.Network{}, nil, err
@@ -174,7 +145,7 @@ func (m *module) resolve(sb *engine.Sandbox, ref, c starlark.Value) (engine.Netw
 	if err != nil {
 		return engine.Network{}, nil, err
 	}
-	if ctr, ok := m.containerOf(c); ok {
+	if ctr, ok := container.ContainerOf(c); ok {
 		return n, ctr, nil
 	}
 	s, ok := starlark.AsString(c)
@@ -198,7 +169,6 @@ func networkName(v starlark.Value) (string, error) {
 
 // Value is a network in a scenario.
 type Value struct {
-	m  *module
 	sb *engine.Sandbox
 	n  engine.Network
 }
@@ -251,7 +221,7 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 			if err := starlark.UnpackArgs("connect", a, kw, "container", &c, "aliases??", &aliases, "ip??", &ip); err != nil {
 				return nil, err
 			}
-			return starlark.None, v.m.doConnect(v.sb, v, c, aliases, ip)
+			return starlark.None, doConnect(v.sb, v, c, aliases, ip)
 		}), nil
 	case "disconnect":
 		return v.method("disconnect", func(a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
@@ -259,7 +229,7 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 			if err := starlark.UnpackArgs("disconnect", a, kw, "container", &c); err != nil {
 				return nil, err
 			}
-			_, ctr, err := v.m.resolve(v.sb, v, c)
+			_, ctr, err := resolve(v.sb, v, c)
 			if err != nil {
 				return nil, err
 			}

@@ -19,45 +19,21 @@ import (
 
 	"berth/runtime/engine"
 	"berth/starlib/args"
+	"berth/starlib/container"
 )
 
-// SandboxFunc returns the sandbox of the running case; fn names the
-// builtin for the error when there is none.
-type SandboxFunc func(th *starlark.Thread, fn string) (*engine.Sandbox, error)
-
-// NewModule returns the volume module over the sandboxes sandboxOf finds.
-func NewModule(sandboxOf SandboxFunc) *starlarkstruct.Module {
-	m := &module{sandboxOf: sandboxOf}
-	return &starlarkstruct.Module{
-		Name: "volume",
-		Members: starlark.StringDict{
-			"create":  m.builtin("volume.create", (*module).create),
-			"ls":      m.builtin("volume.ls", (*module).ls),
-			"inspect": m.builtin("volume.inspect", (*module).inspect),
-			"rm":      m.builtin("volume.rm", (*module).rm),
-		},
-	}
+// Module is the volume module.
+var Module = &starlarkstruct.Module{
+	Name: "volume",
+	Members: starlark.StringDict{
+		"create":  container.SandboxBuiltin("volume.create", create),
+		"ls":      container.SandboxBuiltin("volume.ls", ls),
+		"inspect": container.SandboxBuiltin("volume.inspect", inspect),
+		"rm":      container.SandboxBuiltin("volume.rm", rm),
+	},
 }
 
-type module struct{ sandboxOf SandboxFunc }
-
-type op func(m *module, sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)
-
-func (m *module) builtin(name string, f op) *starlark.Builtin {
-	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-		sb, err := m.sandboxOf(th, b.Name())
-		if err != nil {
-			return nil, err
-		}
-		v, err := f(m, sb, b.Name(), a, kw)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", b.Name(), err)
-		}
-		return v, nil
-	})
-}
-
-func (m *module) create(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func create(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var (
 		name, driver string = "", "local"
 		labels       args.StringDict
@@ -79,7 +55,7 @@ func (m *module) create(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []st
 	return &Value{sb: sb, v: v}, nil
 }
 
-func (m *module) ls(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func ls(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackArgs(fn, a, kw); err != nil {
 		return nil, err
 	}
@@ -94,7 +70,7 @@ func (m *module) ls(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starla
 	return starlark.NewList(list), nil
 }
 
-func (m *module) inspect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func inspect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var name string
 	if err := starlark.UnpackArgs(fn, a, kw, "name", &name); err != nil {
 		return nil, err
@@ -106,7 +82,7 @@ func (m *module) inspect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []s
 	return args.ToStarlark(v.Inspect())
 }
 
-func (m *module) rm(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func rm(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var (
 		name  string
 		force bool
