@@ -185,17 +185,27 @@ func Detach(h *netlink.Handle, hostName string) error {
 	if err := ValidateName(hostName); err != nil {
 		return err
 	}
-	link, err := lookup(h, hostName)
-	if errors.Is(err, ErrNotFound) {
-		return nil
-	}
-	if err != nil {
+	link, err := hostVeth(h, hostName, "detach")
+	if link == nil {
 		return err
 	}
-	if link.Type() != "veth" {
-		return fmt.Errorf("detach %s: %w: it is a %s, not a veth", hostName, ErrWrongKind, link.Type())
-	}
 	return deleteLink(h, link)
+}
+
+// hostVeth looks up the host end of a pair for op; a missing link gives
+// nil and no error.
+func hostVeth(h *netlink.Handle, hostName, op string) (netlink.Link, error) {
+	link, err := lookup(h, hostName)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if link.Type() != "veth" {
+		return nil, fmt.Errorf("%s %s: %w: it is a %s, not a veth", op, hostName, ErrWrongKind, link.Type())
+	}
+	return link, nil
 }
 
 // Unbridge takes the host end hostName off its bridge, for a container
@@ -211,15 +221,9 @@ func Unbridge(h *netlink.Handle, hostName string) error {
 	if err := checkHandle(h); err != nil {
 		return err
 	}
-	link, err := lookup(h, hostName)
-	if errors.Is(err, ErrNotFound) {
-		return nil
-	}
-	if err != nil {
+	link, err := hostVeth(h, hostName, "unbridge")
+	if link == nil {
 		return err
-	}
-	if link.Type() != "veth" {
-		return fmt.Errorf("unbridge %s: %w: it is a %s, not a veth", hostName, ErrWrongKind, link.Type())
 	}
 	if err := h.LinkSetNoMaster(link); err != nil && !errors.Is(err, unix.ENODEV) {
 		return fmt.Errorf("take %s off its bridge: %w", hostName, err)
