@@ -5,15 +5,14 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"runtime"
 	"slices"
 	"sync"
 	"time"
 
 	miekg "github.com/miekg/dns"
-	"github.com/vishvananda/netns"
 
 	"berth/runtime/engine"
+	"berth/runtime/network/nstest"
 	"berth/runtime/spec"
 )
 
@@ -166,23 +165,8 @@ func percentiles(s stats) string {
 	return fmt.Sprintf("p50 %6.1f  p99 %6.1f  max %7.1f µs  (n=%d)", us(sorted[len(sorted)/2]), us(sorted[len(sorted)*99/100]), us(sorted[len(sorted)-1]), len(sorted))
 }
 
-// inNetNS runs fn on a thread inside the network namespace of pid; the
-// thread is thrown away afterwards.
+// inNetNS runs fn on a throwaway thread inside the network namespace of
+// pid, as a process of that container would.
 func inNetNS(pid int, fn func() error) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread dies with the goroutine
-		ns, err := netns.GetFromPid(pid)
-		if err != nil {
-			errc <- err
-			return
-		}
-		defer ns.Close()
-		if err := netns.Set(ns); err != nil {
-			errc <- err
-			return
-		}
-		errc <- fn()
-	}()
-	return <-errc
+	return nstest.Do(fmt.Sprintf("/proc/%d/ns/net", pid), fn)
 }

@@ -14,8 +14,6 @@ import (
 	"time"
 
 	miekg "github.com/miekg/dns"
-	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netns"
 
 	"berth/runtime/network/nstest"
 )
@@ -27,16 +25,7 @@ const safetyTimeout = 10 * time.Second
 func newNetNS(t testing.TB) string {
 	t.Helper()
 	path := nstest.New(t)
-	ns, err := netns.GetFromPath(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ns.Close()
-	h, err := netlink.NewHandleAt(ns)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
+	h := nstest.Handle(t, path)
 	lo, err := h.LinkByName("lo")
 	if err != nil {
 		t.Fatal(err)

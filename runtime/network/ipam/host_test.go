@@ -9,7 +9,6 @@ import (
 	"berth/runtime/network/nstest"
 
 	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netns"
 )
 
 // setupDocker0Lookalike builds, inside the test namespace ns, a bridge with
@@ -68,16 +67,7 @@ func setupDocker0Lookalike(t *testing.T, h *netlink.Handle) {
 
 func TestHostPrefixesInNamespace(t *testing.T) {
 	path := nstest.New(t)
-	ns, err := netns.GetFromPath(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ns.Close()
-	h, err := netlink.NewHandleAt(ns)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
+	h := nstest.Handle(t, path)
 	setupDocker0Lookalike(t, h)
 
 	want := []netip.Prefix{

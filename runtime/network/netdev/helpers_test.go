@@ -13,7 +13,6 @@ import (
 	"berth/runtime/network/nstest"
 
 	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
@@ -25,20 +24,7 @@ func newHost(t testing.TB) (string, *netlink.Handle) {
 	return path, handleAt(t, path)
 }
 
-func handleAt(t testing.TB, path string) *netlink.Handle {
-	t.Helper()
-	ns, err := netns.GetFromPath(path)
-	if err != nil {
-		t.Fatalf("open namespace %s: %v", path, err)
-	}
-	t.Cleanup(func() { ns.Close() })
-	h, err := netlink.NewHandleAt(ns, unix.NETLINK_ROUTE)
-	if err != nil {
-		t.Fatalf("netlink handle in %s: %v", path, err)
-	}
-	t.Cleanup(h.Close)
-	return h
-}
+func handleAt(t testing.TB, path string) *netlink.Handle { return nstest.Handle(t, path) }
 
 // linkNames lists every link name in the namespace at path.
 func linkNames(t testing.TB, path string) []string {

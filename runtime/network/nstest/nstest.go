@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
@@ -80,4 +81,21 @@ func create(path string) error {
 		return err
 	}
 	return nil
+}
+
+// Handle returns a netlink handle working in the namespace at path, closed
+// at cleanup: the "host" side of a test that must not touch the real host.
+func Handle(t testing.TB, path string) *netlink.Handle {
+	t.Helper()
+	ns, err := netns.GetFromPath(path)
+	if err != nil {
+		t.Fatalf("open namespace %s: %v", path, err)
+	}
+	defer ns.Close() // the handle keeps its own reference
+	h, err := netlink.NewHandleAt(ns, unix.NETLINK_ROUTE)
+	if err != nil {
+		t.Fatalf("netlink handle in %s: %v", path, err)
+	}
+	t.Cleanup(h.Close)
+	return h
 }
