@@ -11,12 +11,16 @@ import (
 // BenchmarkRunTrue is run("busybox", "true") end to end: create, start,
 // exit, remove. Target: median ≤ 25 ms on the 2-core CI machine.
 func BenchmarkRunTrue(b *testing.B) {
+	benchRun(b, spec.Container{Image: "busybox", Cmd: []string{"true"}})
+}
+
+// benchRun runs s in the foreground and removes it, once per iteration.
+func benchRun(b *testing.B, s spec.Container) {
 	if testEngine == nil {
 		b.Skip("the engine needs root")
 	}
 	sb := testEngine.NewSandbox(b.Name(), nil)
 	defer sb.Close()
-	s := spec.Container{Image: "busybox", Cmd: []string{"true"}}
 	for b.Loop() {
 		c, err := sb.Run(context.Background(), s, RunOptions{})
 		if err != nil {
@@ -62,23 +66,9 @@ func BenchmarkRun20Parallel(b *testing.B) {
 // BenchmarkRunThreeVolumes is BenchmarkRunTrue with a bind, a named volume
 // and a tmpfs. Target: median within 5 ms of BenchmarkRunTrue.
 func BenchmarkRunThreeVolumes(b *testing.B) {
-	if testEngine == nil {
-		b.Skip("the engine needs root")
-	}
-	sb := testEngine.NewSandbox(b.Name(), nil)
-	defer sb.Close()
-	s := spec.Container{Image: "busybox", Cmd: []string{"true"}, Mounts: []spec.Mount{
+	benchRun(b, spec.Container{Image: "busybox", Cmd: []string{"true"}, Mounts: []spec.Mount{
 		{Type: spec.MountBind, Source: b.TempDir(), Target: "/bind"},
 		{Type: spec.MountVolume, Source: "bench", Target: "/vol"},
 		{Type: spec.MountTmpfs, Target: "/tmpfs", Size: 8 << 20},
-	}}
-	for b.Loop() {
-		c, err := sb.Run(context.Background(), s, RunOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := c.Remove(context.Background(), RemoveOptions{}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	}})
 }
