@@ -12,7 +12,11 @@ export CGO_ENABLED := 1
 # Debian packages the engine and its tests need.
 DEB_PACKAGES := busybox-static libseccomp-dev pkg-config gcc
 
-.PHONY: all setup build demo test test-go test-scenarios bench fuzz clean
+.PHONY: all setup build demo test test-go test-scenarios lint bench fuzz clean
+
+# staticcheck, pinned: run at this version, outside go.mod, so that the
+# linter's own dependencies never move the project's.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 all: build
 
@@ -34,10 +38,15 @@ build: setup
 demo: build
 	./$(BIN) test -v scenarios/
 
-test: build test-go test-scenarios
+test: build lint test-go test-scenarios
+
+# vet, gofmt and staticcheck (its checks: staticcheck.conf).
+lint:
+	$(GO) vet -tags '$(TAGS)' ./...
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt -l: these files need gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) run $(STATICCHECK) -tags '$(TAGS)' ./...
 
 test-go:
-	$(GO) vet -tags '$(TAGS)' ./...
 	$(GO) test -tags '$(TAGS)' -count=1 ./...
 
 test-scenarios:

@@ -17,6 +17,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"berth/starlib/dialect"
 	"berth/starlib/enginetest"
 	"berth/starlib/harness"
 	"berth/starlib/runner"
@@ -209,7 +210,7 @@ func TestExamplesCompile(t *testing.T) {
 	}
 	predeclared := harness.Predeclared()
 	for _, ex := range all {
-		f, err := runner.FileOptions().Parse(ex.String(), ex.code, 0)
+		f, err := dialect.FileOptions().Parse(ex.String(), ex.code, 0)
 		if err == nil {
 			_, err = starlark.FileProgram(f, predeclared.Has)
 		}

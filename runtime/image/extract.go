@@ -306,7 +306,7 @@ func (x *extractor) create(fd int, base, name string, hdr *tar.Header, body io.R
 	}
 	mode := uint32(hdr.Mode) & 0o7777
 	switch hdr.Typeflag {
-	case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse:
+	case tar.TypeReg, tar.TypeGNUSparse: // the reader turns the old TypeRegA into TypeReg
 		return x.createFile(fd, base, hdr, body, mode)
 	case tar.TypeDir:
 		if err := unix.Mkdirat(fd, base, 0o700); err != nil && !errors.Is(err, unix.EEXIST) {

@@ -7,12 +7,14 @@ import (
 
 	starlarktime "go.starlark.net/lib/time"
 	"go.starlark.net/starlark"
+
+	"berth/starlib/dialect"
 )
 
 // eval evaluates a Starlark expression, with the time module available.
 func eval(t *testing.T, expr string) starlark.Value {
 	t.Helper()
-	v, err := starlark.Eval(&starlark.Thread{}, "test", expr, starlark.StringDict{"time": starlarktime.Module})
+	v, err := starlark.EvalOptions(dialect.FileOptions(), &starlark.Thread{}, "test", expr, starlark.StringDict{"time": starlarktime.Module})
 	if err != nil {
 		t.Fatalf("eval %s: %v", expr, err)
 	}

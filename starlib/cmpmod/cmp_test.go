@@ -8,6 +8,7 @@ import (
 	"go.starlark.net/starlarkstruct"
 
 	"berth/starlib/cmpmod"
+	"berth/starlib/dialect"
 	"berth/starlib/internal/startest"
 )
 
@@ -17,7 +18,7 @@ func TestScripts(t *testing.T) {
 
 func eval(t *testing.T, expr string) starlark.Value {
 	t.Helper()
-	v, err := starlark.Eval(&starlark.Thread{}, "test", expr, starlark.StringDict{"struct": starlark.NewBuiltin("struct", starlarkstruct.Make)})
+	v, err := starlark.EvalOptions(dialect.FileOptions(), &starlark.Thread{}, "test", expr, starlark.StringDict{"struct": starlark.NewBuiltin("struct", starlarkstruct.Make)})
 	if err != nil {
 		t.Fatalf("eval %s: %v", expr, err)
 	}

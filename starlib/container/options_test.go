@@ -11,6 +11,7 @@ import (
 
 	"berth/runtime/engine"
 	"berth/runtime/spec"
+	"berth/starlib/dialect"
 )
 
 // parse evaluates one run(...) or create(...) call written in Starlark
@@ -27,7 +28,7 @@ func parse(t *testing.T, call string) (*runArgs, error) {
 		})
 	}
 	globals := starlark.StringDict{"run": probe(true), "create": probe(false)}
-	if _, err := starlark.ExecFile(&starlark.Thread{}, "t.star", call, globals); err != nil {
+	if _, err := starlark.ExecFileOptions(dialect.FileOptions(), &starlark.Thread{}, "t.star", call, globals); err != nil {
 		t.Fatalf("%s: %v", call, err)
 	}
 	return got, perr

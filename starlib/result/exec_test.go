@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"go.starlark.net/starlark"
+
+	"berth/starlib/dialect"
 )
 
 func TestExecResultInStarlark(t *testing.T) {
@@ -29,7 +31,7 @@ func TestExecResultInStarlark(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
-			v, err := starlark.Eval(&starlark.Thread{}, "test", tt.expr, predeclared)
+			v, err := starlark.EvalOptions(dialect.FileOptions(), &starlark.Thread{}, "test", tt.expr, predeclared)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -48,7 +50,7 @@ func TestExecResultErrors(t *testing.T) {
 		{"r < r", "exec_result < exec_result not supported"},
 	}
 	for _, tt := range tests {
-		_, err := starlark.Eval(&starlark.Thread{}, "test", tt.expr, predeclared)
+		_, err := starlark.EvalOptions(dialect.FileOptions(), &starlark.Thread{}, "test", tt.expr, predeclared)
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("%s: err = %v, want %q", tt.expr, err, tt.want)
 		}

@@ -16,6 +16,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
+	"berth/starlib/dialect"
 	"berth/starlib/session"
 )
 
@@ -77,7 +78,7 @@ func (fr *fileRun) run(ctx context.Context) []CaseResult {
 		fr.emit(fr.fileFailure(start, err.Error()))
 		return fr.results
 	}
-	f, err := FileOptions().Parse(fr.path, src, 0)
+	f, err := dialect.FileOptions().Parse(fr.path, src, 0)
 	if err != nil {
 		fr.emit(fr.fileFailure(start, formatError(err)))
 		return fr.results

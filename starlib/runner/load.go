@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.starlark.net/starlark"
+
+	"berth/starlib/dialect"
 )
 
 // loader implements load() for one file run: paths relative to the loading
@@ -93,7 +95,7 @@ func (l *loader) exec(th *starlark.Thread, path string) (starlark.StringDict, er
 	if err != nil {
 		return nil, err
 	}
-	f, err := FileOptions().Parse(path, src, 0)
+	f, err := dialect.FileOptions().Parse(path, src, 0)
 	if err != nil {
 		return nil, err
 	}

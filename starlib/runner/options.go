@@ -9,7 +9,6 @@ import (
 	"go.starlark.net/lib/json"
 	starlarktime "go.starlark.net/lib/time"
 	"go.starlark.net/starlark"
-	"go.starlark.net/syntax"
 
 	"berth/starlib/assert"
 	"berth/starlib/cmpmod"
@@ -58,19 +57,6 @@ type Sandbox interface {
 	// Close removes everything the sandbox created. It is called exactly
 	// once, whether the case passed, failed, timed out or was interrupted.
 	Close() error
-}
-
-// FileOptions is the Starlark dialect of scenario files, in one place:
-// scenario writers expect Python-like freedom (sets, while loops, if and
-// for at top level, reassigned globals, recursion).
-func FileOptions() *syntax.FileOptions {
-	return &syntax.FileOptions{
-		Set:             true,
-		While:           true,
-		TopLevelControl: true,
-		GlobalReassign:  true,
-		Recursion:       true,
-	}
 }
 
 // CoreModules returns the predeclared modules that do not need an engine:

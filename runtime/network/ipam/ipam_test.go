@@ -40,10 +40,7 @@ func TestDefaultPools(t *testing.T) {
 }
 
 func TestPickSubnet(t *testing.T) {
-	all172 := []netip.Prefix{}
-	for _, p := range DefaultPools()[:15] {
-		all172 = append(all172, p)
-	}
+	all172 := append([]netip.Prefix{}, DefaultPools()[:15]...)
 	tests := []struct {
 		name  string
 		taken []netip.Prefix
