@@ -64,3 +64,7 @@ func NoSuchNetwork(name string) error {
 func NoSuchVolume(name string) error {
 	return errorf(ErrNoSuchVolume, "get %s: no such volume", name)
 }
+
+// ErrImageConflict: an image cannot be removed (several repositories name
+// it, or a container uses it).
+var ErrImageConflict = errors.New("image conflict")
