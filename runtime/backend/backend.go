@@ -60,8 +60,9 @@ type CreateRequest struct {
 // Scope is the sandbox a container is created in, as a backend sees it.
 // Its methods apply the sandbox's rules (names scoped to the sandbox and
 // its parent); a backend calls them where Docker's daemon would look a
-// name up, never holding a lock of its own that the sandbox's calls could
-// need.
+// name up. They call the sandbox's containers' State, Name and ID, and
+// the backend's stores: a backend must not call them while it holds a
+// lock those need.
 type Scope interface {
 	// Label names the sandbox in records and diagnostics
 	// ("dir/file.star", "dir/file.star::test_x").

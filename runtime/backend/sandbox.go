@@ -62,19 +62,28 @@ func (s *sandbox) depth() int {
 // scopedName is the stored name of the sandbox's network or volume name.
 func (s *sandbox) scopedName(name string) string { return s.token + "_" + name }
 
-// live drops the removed containers (a removal forgets the container) and
-// returns the others in creation order. The caller holds s.mu.
-func (s *sandbox) live() []Container {
-	s.containers = slices.DeleteFunc(s.containers, func(c Container) bool {
-		return c.State().Status == StatusRemoved
-	})
-	return slices.Clone(s.containers)
-}
-
+// Containers lists the sandbox's containers in creation order, without
+// the removed ones, which it forgets (a removal forgets the container).
+// Container methods are called without s.mu held: a backend may hold its
+// own lock while it calls the Scope.
 func (s *sandbox) Containers() []Container {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.live()
+	list := slices.Clone(s.containers)
+	s.mu.Unlock()
+	var live, gone []Container
+	for _, c := range list {
+		if c.State().Status == StatusRemoved {
+			gone = append(gone, c)
+		} else {
+			live = append(live, c)
+		}
+	}
+	if len(gone) > 0 {
+		s.mu.Lock()
+		s.containers = slices.DeleteFunc(s.containers, func(c Container) bool { return slices.Contains(gone, c) })
+		s.mu.Unlock()
+	}
+	return live
 }
 
 func (s *sandbox) Lookup(ref string) (Container, error) {
@@ -205,8 +214,8 @@ func (s *sandbox) Close() error {
 	ctx := context.Background()
 	s.mu.Lock()
 	s.closed = true
-	list := s.live()
 	s.mu.Unlock()
+	list := s.Containers()
 	var errs []error
 	for i := len(list) - 1; i >= 0; i-- {
 		if err := list[i].Remove(ctx, RemoveOptions{Force: true}); err != nil {
