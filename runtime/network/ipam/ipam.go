@@ -27,6 +27,10 @@ var (
 	ErrExhausted = errors.New("address pool exhausted")
 	// ErrAddressInUse means a requested address is taken (or is the gateway).
 	ErrAddressInUse = errors.New("address in use")
+	// ErrShadowsHost means a subnet overlaps a special-purpose range
+	// (loopback, link-local, multicast, reserved) or an address or route
+	// of the host, which a bridge on it would take over.
+	ErrShadowsHost = errors.New("subnet overlaps the host's addresses")
 )
 
 func errorf(kind error, format string, args ...any) error {
