@@ -1,6 +1,8 @@
 // Package ipam is berth's IPv4 address management for bridge and macvlan
-// networks: it picks free subnets, validates user subnet/gateway/ip_range
-// input and hands out addresses. It keeps no state: the engine persists the
+// networks: it picks free /24 subnets from Docker's pools, validates user
+// subnet/gateway/ip_range input, refuses subnets that would shadow the host
+// (special-purpose ranges, the host's own addresses and routes) and hands
+// out addresses. It keeps no state: the engine persists the
 // Config of each network and tells the allocator which addresses are in use.
 package ipam
 
