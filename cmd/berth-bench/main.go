@@ -9,6 +9,8 @@
 //   - the embedded DNS's round trip from inside a container, and 100
 //     containers on one bridge resolving each other
 //   - N containers started in parallel
+//   - 64 scenario files at once, each with a default bridge and two user
+//     networks (berth test -parallel 64): time and pass count
 //   - berth's own RSS with 50 detached containers running (no shim)
 //
 // Timings are printed, never asserted: targets are read off this output.
@@ -37,6 +39,7 @@ type options struct {
 	runs     int
 	parallel int
 	detached int
+	crowd    int
 }
 
 func main() {
@@ -45,6 +48,7 @@ func main() {
 	flag.IntVar(&o.runs, "runs", 20, "sequential runs per measurement")
 	flag.IntVar(&o.parallel, "parallel", 20, "containers started at once")
 	flag.IntVar(&o.detached, "detached", 50, "detached containers for the RSS measurement")
+	flag.IntVar(&o.crowd, "crowd", 64, "scenario files run at once, each with a default bridge and two user networks")
 	flag.Parse()
 	if err := bench(context.Background(), o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "berth-bench:", err)
@@ -104,6 +108,9 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 		return err
 	}
 	if err := benchNetworks(ctx, o, e, w); err != nil {
+		return err
+	}
+	if err := benchCrowd(ctx, o, e, w); err != nil {
 		return err
 	}
 

@@ -191,34 +191,9 @@ func (m *Manager) createLocked(cs CreateSpec, id string) (Record, error) {
 	default:
 		return Record{}, errorf(ErrInvalid, "plugin %q not found: berth has the drivers \"bridge\" and \"macvlan\"", cs.Driver)
 	}
-	var taken []netip.Prefix
-	for _, r := range all {
-		taken = append(taken, r.Subnet)
-	}
-	hostPrefixes, err := ipam.HostPrefixes(m.host)
+	cfg, err := m.addressConfig(cs, all)
 	if err != nil {
 		return Record{}, err
-	}
-	pick := func() (netip.Prefix, error) {
-		return ipam.PickSubnet(ipam.DefaultPools(), append(slices.Clone(taken), hostPrefixes...))
-	}
-	cfg, err := ipam.ParseConfig(cs.Subnet, cs.Gateway, cs.IPRange, pick)
-	if err != nil {
-		return Record{}, err
-	}
-	if cfg.UserSubnet {
-		if err := ipam.CheckNoOverlap(cfg.Subnet, taken); err != nil {
-			return Record{}, err
-		}
-		if cs.Driver == DriverBridge {
-			// A bridge address inside a subnet the host already routes
-			// would take that traffic away from the host's own interface.
-			for _, p := range hostPrefixes {
-				if ipam.Overlaps(cfg.Subnet, p) {
-					return Record{}, errorf(ErrInvalid, "subnet %s overlaps %s, which the host already uses: choose another subnet", cfg.Subnet, p)
-				}
-			}
-		}
 	}
 	rec.Subnet, rec.Gateway, rec.IPRange, rec.UserSubnet = cfg.Subnet, cfg.Gateway, cfg.IPRange, cfg.UserSubnet
 	dir := m.netDir(id)
@@ -238,13 +213,50 @@ func (m *Manager) createLocked(cs CreateSpec, id string) (Record, error) {
 	return rec, nil
 }
 
+// addressConfig picks or checks the network's subnet. A picked one is the
+// first free /24 of the pools (172.17.0.0/16 for a default bridge) that
+// overlaps no network of the root and no address or route of the host,
+// where other roots' bridges show too. A user's subnet must overlap no
+// network of the root and, for a bridge, nothing the host routes: the
+// bridge's link route would take that traffic from the host.
+func (m *Manager) addressConfig(cs CreateSpec, all []Record) (ipam.Config, error) {
+	var taken []netip.Prefix
+	for _, r := range all {
+		taken = append(taken, r.Subnet)
+	}
+	host, err := ipam.HostPrefixes(m.host)
+	if err != nil {
+		return ipam.Config{}, err
+	}
+	pools := ipam.UserPools()
+	if cs.Default {
+		pools = ipam.DefaultBridgePools()
+	}
+	pick := func() (netip.Prefix, error) {
+		return ipam.PickSubnet(pools, append(taken, ipam.Prefixes(host)...))
+	}
+	cfg, err := ipam.ParseConfig(cs.Subnet, cs.Gateway, cs.IPRange, pick)
+	if err != nil || !cfg.UserSubnet {
+		return cfg, err
+	}
+	if err := ipam.CheckNoOverlap(cfg.Subnet, taken); err != nil {
+		return ipam.Config{}, err
+	}
+	if cs.Driver == DriverBridge {
+		if err := ipam.CheckHost(cfg.Subnet, host); err != nil {
+			return ipam.Config{}, err
+		}
+	}
+	return cfg, nil
+}
+
 func (r Record) gatewayPrefix() netip.Prefix {
 	return netip.PrefixFrom(r.Gateway, r.Subnet.Bits())
 }
 
-// checkMacvlan validates macvlan's options and returns the parent. A
-// parent that carries the host's default route is refused: berth never
-// puts containers on the host's own uplink.
+// checkMacvlan validates macvlan's options and returns the parent, which
+// must be an interface of its own (netdev.CheckMacvlanParent): never
+// loopback, a bridge or the host's uplink.
 func (m *Manager) checkMacvlan(opts map[string]string) (string, error) {
 	for k := range opts {
 		if k != "parent" && k != "macvlan_mode" {
@@ -258,18 +270,8 @@ func (m *Manager) checkMacvlan(opts map[string]string) (string, error) {
 	if parent == "" {
 		return "", errorf(ErrInvalid, "macvlan needs a parent interface: options={\"parent\": IFACE}")
 	}
-	link, err := m.host.LinkByName(parent)
-	if err != nil {
-		return "", errorf(netdev.ErrParentNotFound, "-o parent interface was not found on the host: %s", parent)
-	}
-	routes, err := m.host.RouteList(link, netlink.FAMILY_V4)
-	if err != nil {
-		return "", fmt.Errorf("routes of %s: %w", parent, err)
-	}
-	for _, r := range routes {
-		if r.Dst == nil || r.Dst.IP.IsUnspecified() {
-			return "", errorf(ErrInvalid, "parent %s carries the host's default route: berth attaches macvlan only to an interface of its own (for a test, one end of a veth pair)", parent)
-		}
+	if err := netdev.CheckMacvlanParent(m.host, parent); err != nil {
+		return "", err
 	}
 	return parent, nil
 }

@@ -83,6 +83,9 @@ func checkSubnet(p netip.Prefix) (netip.Prefix, error) {
 		return netip.Prefix{}, errorf(ErrInvalid,
 			"invalid subnet %s: too small, the prefix length must be at most /%d", p, maxPrefixBits)
 	}
+	if err := checkSpecial(p.Masked()); err != nil {
+		return netip.Prefix{}, err
+	}
 	return p.Masked(), nil
 }
 

@@ -1,14 +1,15 @@
 package ipam
 
 import (
+	"errors"
 	"net"
-	"net/netip"
 	"slices"
 	"testing"
 
 	"berth/runtime/network/nstest"
 
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 // setupDocker0Lookalike builds, inside the test namespace ns, a bridge with
@@ -57,6 +58,9 @@ func setupDocker0Lookalike(t *testing.T, h *netlink.Handle) {
 	routes := []netlink.Route{
 		{LinkIndex: link("veth0").Attrs().Index, Dst: &net.IPNet{IP: net.IPv4(10, 50, 0, 0), Mask: net.CIDRMask(16, 32)}, Gw: net.IPv4(10, 9, 8, 1)},
 		{LinkIndex: link("br-test").Attrs().Index, Gw: net.IPv4(172, 17, 0, 254)}, // default route
+		{LinkIndex: link("veth0").Attrs().Index, Dst: &net.IPNet{IP: net.IPv4(10, 60, 0, 0), Mask: net.CIDRMask(16, 32)}, Gw: net.IPv4(10, 9, 8, 1), Table: 100},
+		{LinkIndex: link("veth0").Attrs().Index, Gw: net.IPv4(10, 9, 8, 1), Table: 100}, // that table's default route
+		{Dst: &net.IPNet{IP: net.IPv4(10, 70, 0, 0), Mask: net.CIDRMask(16, 32)}, Type: unix.RTN_BLACKHOLE},
 	}
 	for _, r := range routes {
 		if err := h.RouteAdd(&r); err != nil {
@@ -70,31 +74,38 @@ func TestHostPrefixesInNamespace(t *testing.T) {
 	h := nstest.Handle(t, path)
 	setupDocker0Lookalike(t, h)
 
-	want := []netip.Prefix{
-		pfx("172.17.0.1/16"), // address of the bridge
-		pfx("172.17.0.0/16"), // its link route
-		pfx("10.9.8.7/24"),
-		pfx("10.9.8.0/24"),
-		pfx("10.50.0.0/16"),
+	want := []HostPrefix{
+		{Prefix: pfx("172.17.0.1/16"), Dev: "br-test"},              // address of the bridge
+		{Prefix: pfx("172.17.0.0/16"), Dev: "br-test", Route: true}, // its link route
+		{Prefix: pfx("10.9.8.7/24"), Dev: "veth0"},
+		{Prefix: pfx("10.9.8.0/24"), Dev: "veth0", Route: true},
+		{Prefix: pfx("10.50.0.0/16"), Dev: "veth0", Route: true},
+		{Prefix: pfx("10.60.0.0/16"), Dev: "veth0", Route: true}, // in a table of its own
+		{Prefix: pfx("10.70.0.0/16"), Route: true},               // a blackhole: no interface
 	}
-	check := func(name string, got []netip.Prefix) {
+	check := func(name string, got []HostPrefix) {
 		t.Helper()
 		for _, w := range want {
 			if !slices.Contains(got, w) {
-				t.Errorf("%s: HostPrefixes = %v, missing %s", name, got, w)
+				t.Errorf("%s: HostPrefixes = %v, missing %v", name, got, w)
 			}
 		}
 		for _, p := range got {
-			if p.Bits() == 0 || !p.Addr().Is4() {
-				t.Errorf("%s: HostPrefixes holds %s, want only IPv4 non-default prefixes", name, p)
+			if p.Prefix.Bits() == 0 || !p.Prefix.Addr().Is4() {
+				t.Errorf("%s: HostPrefixes holds %v, want only IPv4 non-default prefixes", name, p)
 			}
 		}
-		sub, err := PickSubnet(DefaultPools(), got)
+		sub, err := PickSubnet(DefaultBridgePools(), Prefixes(got))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sub != pfx("172.18.0.0/16") {
-			t.Errorf("%s: PickSubnet with a docker0 lookalike = %s, want 172.18.0.0/16", name, sub)
+		if sub != pfx("172.18.0.0/24") {
+			t.Errorf("%s: PickSubnet with a docker0 lookalike = %s, want 172.18.0.0/24", name, sub)
+		}
+		err = CheckHost(pfx("10.60.128.0/24"), got)
+		const msg = "subnet 10.60.128.0/24 overlaps the host's route 10.60.0.0/16 on veth0: choose another subnet"
+		if !errors.Is(err, ErrShadowsHost) || err.Error() != msg {
+			t.Errorf("%s: CheckHost = %v, want %q", name, err, msg)
 		}
 	}
 
@@ -126,7 +137,7 @@ func TestHostPrefixesInNamespace(t *testing.T) {
 
 func TestHostPrefixesEmptyNamespace(t *testing.T) {
 	path := nstest.New(t)
-	var got []netip.Prefix
+	var got []HostPrefix
 	err := nstest.Do(path, func() error {
 		var err error
 		got, err = HostPrefixes(nil)
@@ -147,11 +158,11 @@ func TestHostPrefixesHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(got, pfx("127.0.0.1/8")) {
+	if !slices.Contains(got, HostPrefix{Prefix: pfx("127.0.0.1/8"), Dev: "lo"}) {
 		t.Errorf("HostPrefixes on the host = %v, want it to include lo's 127.0.0.1/8", got)
 	}
 	for _, p := range got {
-		if p.Bits() == 0 || !p.Addr().Is4() {
+		if p.Prefix.Bits() == 0 || !p.Prefix.Addr().Is4() {
 			t.Errorf("HostPrefixes on the host holds %s, want only IPv4 non-default prefixes", p)
 		}
 	}
@@ -173,6 +184,37 @@ func TestPrefixOf(t *testing.T) {
 		got, ok := prefixOf(tt.n)
 		if ok != tt.wantOK || (ok && got != pfx(tt.want)) {
 			t.Errorf("prefixOf(%v) = %s, %v; want %s, %v", tt.n, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
+
+func TestCheckHost(t *testing.T) {
+	host := []HostPrefix{
+		{Prefix: pfx("127.0.0.1/8"), Dev: "lo"},
+		{Prefix: pfx("192.0.2.2/24"), Dev: "eth0"},
+		{Prefix: pfx("192.0.2.0/24"), Dev: "eth0", Route: true},
+		{Prefix: pfx("10.70.0.0/16"), Route: true},
+		{Prefix: pfx("172.17.3.1/24"), Dev: "berth1a2b3c4d"},
+	}
+	tests := []struct{ subnet, want string }{
+		{"10.1.0.0/16", ""},
+		{"172.17.4.0/24", ""},
+		{"192.0.2.128/25", "subnet 192.0.2.128/25 overlaps the host's address 192.0.2.2/24 on eth0: choose another subnet"},
+		{"192.0.0.0/16", "subnet 192.0.0.0/16 overlaps the host's address 192.0.2.2/24 on eth0: choose another subnet"},
+		{"10.70.9.0/24", "subnet 10.70.9.0/24 overlaps the host's route 10.70.0.0/16: choose another subnet"},
+		{"172.17.3.0/24", "subnet 172.17.3.0/24 overlaps the host's address 172.17.3.1/24 on berth1a2b3c4d: choose another subnet"},
+		{"127.0.0.0/8", "subnet 127.0.0.0/8 overlaps the host's address 127.0.0.1/8 on lo: choose another subnet"},
+	}
+	for _, tt := range tests {
+		err := CheckHost(pfx(tt.subnet), host)
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("CheckHost(%s) = %v, want nil", tt.subnet, err)
+			}
+			continue
+		}
+		if err == nil || err.Error() != tt.want || !errors.Is(err, ErrShadowsHost) {
+			t.Errorf("CheckHost(%s) = %v, want %q (ErrShadowsHost)", tt.subnet, err, tt.want)
 		}
 	}
 }

@@ -1,6 +1,8 @@
 // Package ipam is berth's IPv4 address management for bridge and macvlan
-// networks: it picks free subnets, validates user subnet/gateway/ip_range
-// input and hands out addresses. It keeps no state: the engine persists the
+// networks: it picks free /24 subnets from Docker's pools, validates user
+// subnet/gateway/ip_range input, refuses subnets that would shadow the host
+// (special-purpose ranges, the host's own addresses and routes) and hands
+// out addresses. It keeps no state: the engine persists the
 // Config of each network and tells the allocator which addresses are in use.
 package ipam
 
@@ -27,6 +29,10 @@ var (
 	ErrExhausted = errors.New("address pool exhausted")
 	// ErrAddressInUse means a requested address is taken (or is the gateway).
 	ErrAddressInUse = errors.New("address in use")
+	// ErrShadowsHost means a subnet overlaps a special-purpose range
+	// (loopback, link-local, multicast, reserved) or an address or route
+	// of the host, which a bridge on it would take over.
+	ErrShadowsHost = errors.New("subnet overlaps the host's addresses")
 )
 
 func errorf(kind error, format string, args ...any) error {

@@ -1,130 +1,99 @@
 package ipam
 
 import (
-	"errors"
-	"fmt"
-	"net"
+	"cmp"
 	"net/netip"
-
-	"github.com/vishvananda/netlink"
+	"slices"
 )
 
-// DefaultPools returns Docker's local address pools in the order Docker
-// tries them: 172.17.0.0/16 … 172.31.0.0/16, then 192.168.0.0/20 …
-// 192.168.240.0/20.
-func DefaultPools() []netip.Prefix {
-	pools := make([]netip.Prefix, 0, 15+16)
-	for b := byte(17); b <= 31; b++ {
-		pools = append(pools, netip.PrefixFrom(netip.AddrFrom4([4]byte{172, b, 0, 0}), 16))
-	}
-	for b := 0; b < 256; b += 16 {
-		pools = append(pools, netip.PrefixFrom(netip.AddrFrom4([4]byte{192, 168, byte(b), 0}), 20))
-	}
-	return pools
+// SubnetBits is the size of every subnet berth picks: a /24 has room for
+// 253 containers, and a pool of /24s serves many networks at once.
+const SubnetBits = 24
+
+// Pool is an address pool carved into subnets of Bits bits, as in Docker's
+// daemon.json "default-address-pools": {"base": "172.17.0.0/16", "size": 24}.
+type Pool struct {
+	Base netip.Prefix
+	Bits int
 }
 
-// PickSubnet returns the first of pools that overlaps none of taken. taken
-// should hold the subnets of berth's networks and HostPrefixes of the host,
-// so a new bridge never shadows a route the host already uses.
-func PickSubnet(pools, taken []netip.Prefix) (netip.Prefix, error) {
+// DefaultBridgePools are where each scenario file's default bridge gets its
+// subnet: the /24s of 172.17.0.0/16, Docker's docker0 pool, so a file run
+// alone gets 172.17.0.0/24; then, when a running docker0 or 256 other
+// files hold all of them, the user pools.
+func DefaultBridgePools() []Pool {
+	return append([]Pool{{netip.MustParsePrefix("172.17.0.0/16"), SubnetBits}}, UserPools()...)
+}
+
+// UserPools are where a user network created without a subnet gets one:
+// the /24s of Docker's other default pools, 172.18.0.0/16 … 172.31.0.0/16
+// and 192.168.0.0/16, in that order. 172.17.0.0/16 is left to the default
+// bridges.
+func UserPools() []Pool {
+	pools := make([]Pool, 0, 15)
+	for b := byte(18); b <= 31; b++ {
+		pools = append(pools, Pool{netip.PrefixFrom(netip.AddrFrom4([4]byte{172, b, 0, 0}), 16), SubnetBits})
+	}
+	return append(pools, Pool{netip.MustParsePrefix("192.168.0.0/16"), SubnetBits})
+}
+
+// PickSubnet returns the first subnet of pools, in order, that overlaps
+// none of taken. taken should hold the subnets of the root's networks and
+// the host's addresses and routes (HostPrefixes), so that a new bridge
+// never shadows a route the host already uses, nor another root's bridge.
+func PickSubnet(pools []Pool, taken []netip.Prefix) (netip.Prefix, error) {
+	used := union(taken)
 	for _, p := range pools {
-		free := true
-		for _, t := range taken {
-			if Overlaps(p, t) {
-				free = false
-				break
-			}
-		}
-		if free {
-			return p.Masked(), nil
+		if sub, ok := p.firstFree(used); ok {
+			return sub, nil
 		}
 	}
 	return netip.Prefix{}, errorf(ErrNoPool,
 		"could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network")
 }
 
-// dumpAttempts bounds retries of a netlink dump the kernel reports as
-// interrupted (the address or route table changed while it was read).
-const dumpAttempts = 5
+// span is an inclusive range of IPv4 addresses, as integers.
+type span struct{ first, last uint64 }
 
-// lister is the part of netlink used here; the nil-handle case goes through
-// netlink's package functions, which work in the calling thread's namespace.
-type lister interface {
-	AddrList(link netlink.Link, family int) ([]netlink.Addr, error)
-	RouteList(link netlink.Link, family int) ([]netlink.Route, error)
-}
-
-type currentNamespace struct{}
-
-func (currentNamespace) AddrList(link netlink.Link, family int) ([]netlink.Addr, error) {
-	return netlink.AddrList(link, family)
-}
-
-func (currentNamespace) RouteList(link netlink.Link, family int) ([]netlink.Route, error) {
-	return netlink.RouteList(link, family)
-}
-
-// HostPrefixes lists every IPv4 address (with its prefix length, e.g.
-// 10.0.2.15/24) and every IPv4 route destination of the main table except
-// the default route, in the namespace of h (nil: the calling thread's
-// namespace, normally the host's). It only reads.
-func HostPrefixes(h *netlink.Handle) ([]netip.Prefix, error) {
-	var l lister = currentNamespace{}
-	if h != nil {
-		l = h
-	}
-	addrs, err := retryDump(func() ([]netlink.Addr, error) { return l.AddrList(nil, netlink.FAMILY_V4) })
-	if err != nil {
-		return nil, fmt.Errorf("list IPv4 addresses: %w", err)
-	}
-	routes, err := retryDump(func() ([]netlink.Route, error) { return l.RouteList(nil, netlink.FAMILY_V4) })
-	if err != nil {
-		return nil, fmt.Errorf("list IPv4 routes: %w", err)
-	}
-	var out []netip.Prefix
-	for _, a := range addrs {
-		if p, ok := prefixOf(a.IPNet); ok {
-			out = append(out, p)
+// union sorts the IPv4 prefixes of taken and merges those that overlap or
+// touch, so a pool is walked once, in address order.
+func union(taken []netip.Prefix) []span {
+	var spans []span
+	for _, t := range taken {
+		if t.IsValid() && t.Addr().Is4() {
+			f, l := bounds(t)
+			spans = append(spans, span{uint64(f), uint64(l)})
 		}
 	}
-	for _, r := range routes {
-		// The default route (nil Dst in older netlink, 0.0.0.0/0 now)
-		// overlaps everything and says nothing about used subnets.
-		if p, ok := prefixOf(r.Dst); ok && p.Bits() > 0 {
-			out = append(out, p)
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.first, b.first) })
+	var out []span
+	for _, s := range spans {
+		if n := len(out); n > 0 && s.first <= out[n-1].last+1 {
+			out[n-1].last = max(out[n-1].last, s.last)
+			continue
 		}
+		out = append(out, s)
 	}
-	return out, nil
+	return out
 }
 
-func retryDump[T any](dump func() ([]T, error)) ([]T, error) {
-	var err error
-	for range dumpAttempts {
-		var res []T
-		res, err = dump()
-		if !errors.Is(err, netlink.ErrDumpInterrupted) {
-			return res, err
-		}
-	}
-	return nil, fmt.Errorf("gave up after %d interrupted dumps: %w", dumpAttempts, err)
-}
-
-// prefixOf converts an IPv4 net.IPNet (4- or 16-byte form) to a prefix that
-// keeps the address's host bits, as `ip addr` shows it.
-func prefixOf(n *net.IPNet) (netip.Prefix, bool) {
-	if n == nil {
+// firstFree returns the pool's first subnet, in address order, that no
+// span of used touches.
+func (p Pool) firstFree(used []span) (netip.Prefix, bool) {
+	if !p.Base.Addr().Is4() || p.Bits < p.Base.Bits() || p.Bits > maxPrefixBits {
 		return netip.Prefix{}, false
 	}
-	ip4 := n.IP.To4()
-	ones, bits := n.Mask.Size()
-	if ip4 == nil || (bits != 32 && bits != 128) {
-		return netip.Prefix{}, false
-	}
-	if bits == 128 { // a 16-byte mask on an IPv4 address
-		ones -= 96
-		if ones < 0 {
-			return netip.Prefix{}, false
+	first, last := bounds(p.Base)
+	step := uint64(1) << (32 - p.Bits)
+	j := 0
+	for u := uint64(first); u <= uint64(last); {
+		for j < len(used) && used[j].last < u {
+			j++
 		}
+		if j == len(used) || used[j].first > u+step-1 {
+			return netip.PrefixFrom(fromUint(uint32(u)), p.Bits), true
+		}
+		u = (used[j].last + step) &^ (step - 1) // the first subnet after the span
 	}
-	return netip.PrefixFrom(netip.AddrFrom4([4]byte(ip4)), ones), true
+	return netip.Prefix{}, false
 }
