@@ -69,3 +69,24 @@ func TestForegroundOutputCapped(t *testing.T) {
 		t.Errorf("logs: %d bytes, %d full lines; want %d bytes, %d lines and done", n, lines, total+len("done\n"), total/len(line))
 	}
 }
+
+// exec output is the container's too: bounded the same way, with a note
+// that nothing else has the rest.
+func TestExecOutputCapped(t *testing.T) {
+	sb := sandbox(t)
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "1000"}}, RunOptions{Detach: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const total = 20_000_000
+	cmd, line := bigOutput(total)
+	res, err := c.Exec(ctx(t), ExecOptions{Cmd: cmd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ExitCode != 0 || res.Stderr != "done\n" {
+		t.Fatalf("exec: exit code %d, stderr %q", res.ExitCode, res.Stderr)
+	}
+	checkCut(t, "stdout", res.Stdout, line, total, execNote, true)
+	checkCut(t, "output", res.Output, line, total+len("done\n"), execNote, false)
+}
