@@ -90,3 +90,18 @@ func TestCaptureSealed(t *testing.T) {
 		t.Errorf("Stdout = %q, want %q", got, "a\n")
 	}
 }
+
+// A copier makes no garbage per line: a container printing millions of
+// lines must not grow berth's heap by what it prints (the GC lets the
+// heap reach twice what is live before collecting).
+func TestCopierAllocationsPerStream(t *testing.T) {
+	data := strings.Repeat("a line of output\n", 10000)
+	c := NewCapture(capped.Limit{Head: 1000, Tail: 100}, "")
+	sink := c.Sink()
+	allocs := testing.AllocsPerRun(5, func() {
+		NewCopier("stdout", strings.NewReader(data), sink).Wait()
+	})
+	if allocs > 100 {
+		t.Errorf("copying 10000 lines into a capture made %.0f allocations, want a few per stream", allocs)
+	}
+}
