@@ -10,6 +10,8 @@
 //     containers on one bridge resolving each other
 //   - N containers started in parallel
 //   - berth's own RSS with 50 detached containers running (no shim)
+//   - berth's peak RSS (a child `berth run`) during a foreground run
+//     printing 200 MB, and during logs() of a 200 MB log
 //
 // Timings are printed, never asserted: targets are read off this output.
 package main
@@ -37,6 +39,8 @@ type options struct {
 	runs     int
 	parallel int
 	detached int
+	berth    string // the berth binary for the peak RSS measurements
+	bigMB    int
 }
 
 func main() {
@@ -45,6 +49,8 @@ func main() {
 	flag.IntVar(&o.runs, "runs", 20, "sequential runs per measurement")
 	flag.IntVar(&o.parallel, "parallel", 20, "containers started at once")
 	flag.IntVar(&o.detached, "detached", 50, "detached containers for the RSS measurement")
+	flag.StringVar(&o.berth, "berth", defaultBerth(), "berth binary run for the peak RSS measurements")
+	flag.IntVar(&o.bigMB, "big", 200, "MB printed for the peak RSS measurements")
 	flag.Parse()
 	if err := bench(context.Background(), o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "berth-bench:", err)
@@ -104,6 +110,9 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 		return err
 	}
 	if err := benchNetworks(ctx, o, e, w); err != nil {
+		return err
+	}
+	if err := benchMemory(ctx, o, w); err != nil {
 		return err
 	}
 
