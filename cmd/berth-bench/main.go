@@ -12,6 +12,8 @@
 //   - 64 scenario files at once, each with a default bridge and two user
 //     networks (berth test -parallel 64): time and pass count
 //   - berth's own RSS with 50 detached containers running (no shim)
+//   - berth's peak RSS (a child `berth run`) during a foreground run
+//     printing 200 MB, and during logs() of a 200 MB log
 //
 // Timings are printed, never asserted: targets are read off this output.
 package main
@@ -40,6 +42,8 @@ type options struct {
 	parallel int
 	detached int
 	crowd    int
+	berth    string // the berth binary for the peak RSS measurements
+	bigMB    int
 }
 
 func main() {
@@ -49,6 +53,8 @@ func main() {
 	flag.IntVar(&o.parallel, "parallel", 20, "containers started at once")
 	flag.IntVar(&o.detached, "detached", 50, "detached containers for the RSS measurement")
 	flag.IntVar(&o.crowd, "crowd", 64, "scenario files run at once, each with a default bridge and two user networks")
+	flag.StringVar(&o.berth, "berth", defaultBerth(), "berth binary run for the peak RSS measurements")
+	flag.IntVar(&o.bigMB, "big", 200, "MB printed for the peak RSS measurements")
 	flag.Parse()
 	if err := bench(context.Background(), o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "berth-bench:", err)
@@ -111,6 +117,9 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 		return err
 	}
 	if err := benchCrowd(ctx, o, e, w); err != nil {
+		return err
+	}
+	if err := benchMemory(ctx, o, w); err != nil {
 		return err
 	}
 

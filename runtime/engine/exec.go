@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"berth/runtime/capped"
 	"berth/runtime/container"
 )
 
@@ -21,7 +21,8 @@ type ExecOptions struct {
 	Stdin   *string
 }
 
-// ExecResult is how an exec'd process ended and what it printed.
+// ExecResult is how an exec'd process ended and what it printed, each
+// text cut to capped.Value with a note when longer.
 type ExecResult struct {
 	ExitCode               int
 	Stdout, Stderr, Output string
@@ -52,7 +53,7 @@ func (c *Container) Exec(ctx context.Context, opts ExecOptions) (ExecResult, err
 			return ExecResult{}, err
 		}
 	}
-	var out interleaved
+	out := newInterleaved()
 	stdout, stderr := out.stream(), out.stream()
 	p := &container.Process{
 		Args: opts.Cmd, Env: c.processEnv(u, opts.Env), Cwd: cwd,
@@ -63,6 +64,7 @@ func (c *Container) Exec(ctx context.Context, opts ExecOptions) (ExecResult, err
 		p.Stdin = strings.NewReader(*opts.Stdin)
 	}
 	code, err := inst.Exec(ctx, p)
+	out.seal() // the process and its output are done
 	res := ExecResult{ExitCode: code, Stdout: stdout.String(), Stderr: stderr.String(), Output: out.String()}
 	if err != nil {
 		if errors.Is(err, container.ErrExecNotFound) {
@@ -73,11 +75,20 @@ func (c *Container) Exec(ctx context.Context, opts ExecOptions) (ExecResult, err
 	return res, nil
 }
 
+// execNote ends the marker of a cut exec output.
+const execNote = "exec output is not logged: the rest is gone"
+
 // interleaved keeps stdout and stderr apart and also together, in the
-// order their writes arrived.
+// order their writes arrived, each bounded: the process is the
+// container's.
 type interleaved struct {
-	mu  sync.Mutex
-	all bytes.Buffer
+	mu      sync.Mutex
+	all     *capped.Buffer
+	streams []*streamBuf
+}
+
+func newInterleaved() *interleaved {
+	return &interleaved{all: capped.New(capped.Value, execNote)}
 }
 
 func (o *interleaved) String() string {
@@ -86,11 +97,27 @@ func (o *interleaved) String() string {
 	return o.all.String()
 }
 
-func (o *interleaved) stream() *streamBuf { return &streamBuf{parent: o} }
+func (o *interleaved) stream() *streamBuf {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s := &streamBuf{parent: o, buf: capped.New(capped.Value, execNote)}
+	o.streams = append(o.streams, s)
+	return s
+}
+
+// seal builds the final texts in place: nothing is written any more.
+func (o *interleaved) seal() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.all.Seal()
+	for _, s := range o.streams {
+		s.buf.Seal()
+	}
+}
 
 type streamBuf struct {
 	parent *interleaved
-	buf    bytes.Buffer
+	buf    *capped.Buffer
 }
 
 var _ io.Writer = (*streamBuf)(nil)
@@ -98,7 +125,9 @@ var _ io.Writer = (*streamBuf)(nil)
 func (s *streamBuf) Write(p []byte) (int, error) {
 	s.parent.mu.Lock()
 	defer s.parent.mu.Unlock()
-	s.parent.all.Write(p)
+	if _, err := s.parent.all.Write(p); err != nil {
+		return 0, err
+	}
 	return s.buf.Write(p)
 }
 

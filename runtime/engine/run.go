@@ -5,6 +5,7 @@ import (
 	"syscall"
 	"time"
 
+	"berth/runtime/capped"
 	"berth/runtime/logdriver"
 	"berth/runtime/spec"
 )
@@ -29,7 +30,7 @@ func (s *Sandbox) Run(ctx context.Context, cs spec.Container, opts RunOptions) (
 		}
 		return c, nil
 	}
-	capture := logdriver.NewCapture()
+	capture := logdriver.NewCapture(capped.Value, c.captureNote())
 	c.mu.Lock()
 	c.removeVolumes = true
 	err = c.startLocked(capture)
@@ -53,15 +54,30 @@ func (s *Sandbox) Run(ctx context.Context, cs spec.Container, opts RunOptions) (
 	return c, nil
 }
 
+// captureNote ends the marker of a cut foreground output: where the rest
+// of it is.
+func (c *Container) captureNote() string {
+	if _, err := logdriver.OpenReader(c.spec.Log.DriverName(), c.logInfo()); err != nil {
+		return "log_driver " + c.spec.Log.DriverName() + " keeps nothing to read back"
+	}
+	return "logs() has all of it"
+}
+
 // ForegroundOutput is what a foreground run printed: stdout and stderr
-// interleaved as written, and each alone. ok is false for a container that
-// was not run in the foreground (use Logs).
+// interleaved as written, and each alone, each cut to capped.Value with a
+// note when longer. ok is false for a container that was not run in the
+// foreground (use Logs).
 func (c *Container) ForegroundOutput() (output, stdout, stderr string, ok bool) {
 	c.mu.Lock()
 	capture := c.capture
+	exited := c.status != StatusRunning // the monitor has drained the output
 	c.mu.Unlock()
 	if capture == nil {
 		return "", "", "", false
+	}
+	if exited {
+		// The copiers are done: build the texts in place, once.
+		capture.Seal()
 	}
 	return capture.Output(), capture.Stdout(), capture.Stderr(), true
 }

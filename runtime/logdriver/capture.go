@@ -1,17 +1,26 @@
 package logdriver
 
-import "sync"
+import (
+	"sync"
+
+	"berth/runtime/capped"
+)
 
 // Capture keeps the raw output of a foreground run in memory: stdout and
 // stderr interleaved in the order the copiers read them, and each alone,
-// newlines included. It is safe for concurrent use.
+// newlines included. Each of the three keeps at most limit (its first and
+// last bytes, with a marker saying what was cut and ending with note): a
+// container can print without end, and the log has all of it anyway. It
+// is safe for concurrent use.
 type Capture struct {
 	mu                     sync.Mutex
-	output, stdout, stderr []byte
+	output, stdout, stderr *capped.Buffer
 }
 
 // NewCapture returns an empty capture.
-func NewCapture() *Capture { return &Capture{} }
+func NewCapture(limit capped.Limit, note string) *Capture {
+	return &Capture{output: capped.New(limit, note), stdout: capped.New(limit, note), stderr: capped.New(limit, note)}
+}
 
 // Sink returns the sink that records messages into the capture.
 func (c *Capture) Sink() Sink { return c.add }
@@ -19,42 +28,60 @@ func (c *Capture) Sink() Sink { return c.add }
 func (c *Capture) add(m *Message) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.output = appendRaw(c.output, m)
+	if err := appendRaw(c.output, m); err != nil {
+		return err
+	}
 	switch m.Stream {
 	case "stdout":
-		c.stdout = appendRaw(c.stdout, m)
+		return appendRaw(c.stdout, m)
 	case "stderr":
-		c.stderr = appendRaw(c.stderr, m)
+		return appendRaw(c.stderr, m)
 	}
 	return nil
 }
 
-// appendRaw appends the bytes the process wrote for m.
-func appendRaw(dst []byte, m *Message) []byte {
-	dst = append(dst, m.Line...)
-	if m.EndsLine() {
-		dst = append(dst, '\n')
+// appendRaw writes the bytes the process wrote for m.
+func appendRaw(dst *capped.Buffer, m *Message) error {
+	if _, err := dst.Write(m.Line); err != nil {
+		return err
 	}
-	return dst
+	if m.EndsLine() {
+		_, err := dst.WriteString("\n")
+		return err
+	}
+	return nil
+}
+
+// Seal ends the capture once the copiers are done: the texts are then
+// built in place, without a copy, and Output, Stdout and Stderr return
+// them. A message after Seal is refused.
+func (c *Capture) Seal() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.output.Seal()
+	c.stdout.Seal()
+	c.stderr.Seal()
 }
 
 // Output is stdout and stderr interleaved.
-func (c *Capture) Output() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return string(c.output)
-}
+func (c *Capture) Output() string { return c.text(c.output) }
 
 // Stdout is what was written to stdout.
-func (c *Capture) Stdout() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return string(c.stdout)
-}
+func (c *Capture) Stdout() string { return c.text(c.stdout) }
 
 // Stderr is what was written to stderr.
-func (c *Capture) Stderr() string {
+func (c *Capture) Stderr() string { return c.text(c.stderr) }
+
+func (c *Capture) text(b *capped.Buffer) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return string(c.stderr)
+	return b.String()
+}
+
+// Dropped is how many bytes of the interleaved output, of stdout and of
+// stderr were left out.
+func (c *Capture) Dropped() (output, stdout, stderr int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.output.Dropped(), c.stdout.Dropped(), c.stderr.Dropped()
 }

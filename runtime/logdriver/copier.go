@@ -57,6 +57,9 @@ func (c *Copier) run() {
 		splitAt time.Time
 		readErr error
 		sinkErr error
+		// One message, reused: sinks must not keep it (see Sink), and a
+		// container printing millions of lines makes no garbage per line.
+		m Message
 	)
 	deliver := func(m *Message) {
 		for _, sink := range c.sinks {
@@ -81,7 +84,7 @@ func (c *Copier) run() {
 			if i < 0 {
 				break
 			}
-			m := Message{Line: buf[p : p+i], Stream: c.stream, Time: time.Now().UTC()}
+			m = Message{Line: buf[p : p+i], Stream: c.stream, Time: time.Now().UTC()}
 			if split != nil {
 				m.Partial = &PartialMeta{ID: split.ID, Ordinal: split.Ordinal, Last: true}
 				m.Time = splitAt
@@ -94,7 +97,7 @@ func (c *Copier) run() {
 			if split == nil {
 				split, splitAt = &PartialMeta{ID: newPartialID(), Ordinal: 1}, time.Now().UTC()
 			}
-			m := Message{Line: buf[p:n], Stream: c.stream, Time: splitAt,
+			m = Message{Line: buf[p:n], Stream: c.stream, Time: splitAt,
 				Partial: &PartialMeta{ID: split.ID, Ordinal: split.Ordinal}}
 			split.Ordinal++
 			deliver(&m)

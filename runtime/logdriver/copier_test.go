@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"berth/runtime/capped"
 )
 
 // chunkReader returns its chunks one Read at a time, then err (io.EOF if
@@ -156,7 +158,7 @@ func TestCopierErrors(t *testing.T) {
 }
 
 func TestCaptureInterleaves(t *testing.T) {
-	c := NewCapture()
+	c := NewCapture(capped.Value, "")
 	sink := c.Sink()
 	for _, m := range []Message{
 		{Line: []byte("out1"), Stream: "stdout"},
@@ -189,7 +191,7 @@ func TestCaptureWithTwoCopiers(t *testing.T) {
 		fmt.Fprintf(&out, "out %d\n", i)
 		fmt.Fprintf(&errs, "err %d\n", i)
 	}
-	c := NewCapture()
+	c := NewCapture(capped.Value, "")
 	a := NewCopier("stdout", &chunkReader{chunks: strings.SplitAfter(out.String(), "\n")}, c.Sink())
 	b := NewCopier("stderr", &chunkReader{chunks: strings.SplitAfter(errs.String(), "\n")}, c.Sink())
 	if err := errors.Join(a.Wait(), b.Wait()); err != nil {

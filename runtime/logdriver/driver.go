@@ -16,6 +16,7 @@ type Driver interface {
 
 // Reader gives back what a driver logged. ReadLogs calls fn for each
 // message in order; an error from fn ends the read and is returned as is.
+// The message and its Line are valid only during the call.
 type Reader interface {
 	ReadLogs(ctx context.Context, cfg ReadConfig, fn func(Message) error) error
 }

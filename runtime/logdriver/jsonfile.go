@@ -104,10 +104,12 @@ func (r jsonFileReader) ReadLogs(ctx context.Context, cfg ReadConfig, fn func(Me
 		Follow: cfg.Follow, Done: cfg.Done,
 		MaxFiles: r.maxFiles,
 	}
+	var partial PartialMeta // shared by the messages: fn must not keep them
 	return jsonfile.Read(ctx, r.path, opts, func(e jsonfile.Entry) error {
 		m := Message{Line: e.Line, Stream: e.Stream, Time: e.Time}
 		if e.Partial {
-			m.Partial = &PartialMeta{} // the file keeps no ID or ordinal
+			partial = PartialMeta{} // the file keeps no ID or ordinal
+			m.Partial = &partial
 		}
 		return fn(m)
 	})

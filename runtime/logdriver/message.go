@@ -1,9 +1,6 @@
 package logdriver
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 // Message is one log entry: a line (without its newline) or a piece of a
 // long or unterminated line.
@@ -43,15 +40,27 @@ const TimestampLayout = "2006-01-02T15:04:05.000000000Z07:00"
 // newline if it ended one, prefixed by its UTC time and a space when
 // timestamps is set.
 func Format(m Message, timestamps bool) string {
-	var b strings.Builder
-	b.Grow(len(TimestampLayout) + 2 + len(m.Line))
+	return string(AppendFormat(make([]byte, 0, FormattedSize(m, timestamps)), m, timestamps))
+}
+
+// AppendFormat appends the message as Format renders it.
+func AppendFormat(dst []byte, m Message, timestamps bool) []byte {
 	if timestamps {
-		b.WriteString(m.Time.UTC().Format(TimestampLayout))
-		b.WriteByte(' ')
+		dst = m.Time.UTC().AppendFormat(dst, TimestampLayout)
+		dst = append(dst, ' ')
 	}
-	b.Write(m.Line)
+	dst = append(dst, m.Line...)
 	if m.EndsLine() {
-		b.WriteByte('\n')
+		dst = append(dst, '\n')
 	}
-	return b.String()
+	return dst
+}
+
+// FormattedSize is at least the size of the message as Format renders it.
+func FormattedSize(m Message, timestamps bool) int {
+	n := len(m.Line) + 1
+	if timestamps {
+		n += len(TimestampLayout) + 8 // a year past 9999 is longer
+	}
+	return n
 }

@@ -73,4 +73,9 @@
 // never mix. A case's print() output is shown under -v or when it fails;
 // the print output of a file's top level goes with the file's first case.
 // RunFile instead streams print() output as it happens.
+//
+// A failure message, a case's print output (and, streamed, each print)
+// longer than capped.Report is cut: its first 64 KiB and last 4 KiB are
+// shown, with a line between them giving its size and how much was left
+// out. The results kept for reporters are cut the same way.
 package runner

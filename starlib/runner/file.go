@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
+	"berth/runtime/capped"
 	"berth/starlib/dialect"
 	"berth/starlib/session"
 )
@@ -49,7 +49,11 @@ func newFileRun(opts *Options, f scenarioFile, out *printer, live bool) *fileRun
 }
 
 // emit records a result and reports it at once.
+// emit records and reports a result. Its failure message is cut to
+// capped.Report: a fail() of 50 MB would otherwise be printed, and kept,
+// whole.
 func (fr *fileRun) emit(r CaseResult) {
+	r.Failure = capped.Cut(r.Failure, capped.Report, "")
 	fr.results = append(fr.results, r)
 	fr.out.caseDone(r)
 }
@@ -217,8 +221,8 @@ func teardown(sb Sandbox, sess *session.Session) error {
 	return errors.Join(errs...)
 }
 
-func (fr *fileRun) newSession() (*session.Session, *syncBuffer) {
-	buf := &syncBuffer{}
+func (fr *fileRun) newSession() (*session.Session, *printBuffer) {
+	buf := newPrintBuffer()
 	s := &session.Session{File: fr.abs, SuiteRoot: fr.rootAbs, Update: fr.opts.Update, Out: buf}
 	if fr.live {
 		s.Out = fr.out.liveWriter()
@@ -318,19 +322,23 @@ func testNames(stmts []syntax.Stmt, names []string) []string {
 	return names
 }
 
-// syncBuffer is a bytes.Buffer that a builtin's goroutine may also write.
-type syncBuffer struct {
+// printBuffer keeps what a case prints for the report, cut to
+// capped.Report: a case printing in a loop must not fill berth's memory.
+// A builtin's goroutine may also write it.
+type printBuffer struct {
 	mu  sync.Mutex
-	buf bytes.Buffer
+	buf *capped.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func newPrintBuffer() *printBuffer { return &printBuffer{buf: capped.New(capped.Report, "")} }
+
+func (b *printBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *printBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()

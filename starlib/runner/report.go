@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"sync"
+
+	"berth/runtime/capped"
 )
 
 // printer writes the report. Each case's block is one write under a lock,
@@ -62,12 +64,18 @@ func writeIndented(b *strings.Builder, text, indent string) {
 }
 
 // liveWriter is where print() goes when output is streamed (RunFile).
+// Each write (one print) is cut to capped.Report.
 func (p *printer) liveWriter() io.Writer { return liveWriter{p} }
 
 type liveWriter struct{ p *printer }
 
 func (w liveWriter) Write(b []byte) (int, error) {
+	text := capped.New(capped.Report, "")
+	text.Write(b)
 	w.p.mu.Lock()
 	defer w.p.mu.Unlock()
-	return w.p.w.Write(b)
+	if _, err := io.WriteString(w.p.w, text.Seal()); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }

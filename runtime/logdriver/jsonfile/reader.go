@@ -61,7 +61,8 @@ var errUntil = errors.New("past until")
 // oldest first. An error from fn stops the read and is returned as is. A
 // log that does not exist yet reads as empty (and is waited for when
 // following). A line not ended by '\n' is still being written and is not
-// handed out until it is complete.
+// handed out until it is complete. An Entry's Line is valid only during the
+// call to fn: the reader reuses its storage.
 func Read(ctx context.Context, path string, opts ReadOptions, fn func(Entry) error) error {
 	if err := opts.validate(); err != nil {
 		return err
@@ -91,6 +92,7 @@ type reader struct {
 	opts ReadOptions
 	fn   func(Entry) error
 	segs []*segment // oldest first
+	dec  decoder
 	// followed is the file being followed once it is not one of segs.
 	followed *segment
 }
@@ -184,7 +186,7 @@ func (r *reader) tailMatch(line []byte) (keep, beforeSince bool, err error) {
 	if r.opts.Stdout && r.opts.Stderr && r.opts.Since.IsZero() && r.opts.Until.IsZero() {
 		return true, false, nil // no filter: no need to decode
 	}
-	e, err := parseEntry(line)
+	e, err := r.dec.decode(line)
 	if err != nil {
 		return false, false, err
 	}
@@ -214,7 +216,7 @@ func (r *reader) emitter(seg *segment) func(line []byte, off int64) error {
 		if isBlank(line) {
 			return nil
 		}
-		e, err := parseEntry(line)
+		e, err := r.dec.decode(line)
 		if err != nil {
 			return fmt.Errorf("read log %q: entry at offset %d: %w", seg.f.Name(), off, err)
 		}
