@@ -19,8 +19,16 @@ import (
 // ($TMPDIR or /tmp), that holds the temporary directories berth makes.
 const tempBaseName = "berth-host"
 
-// TempBase is the directory that holds berth's temporary directories.
-func TempBase() string { return filepath.Join(os.TempDir(), tempBaseName) }
+// TempBase is the directory that holds berth's temporary directories:
+// $TMPDIR/berth-host for root (who runs berth), berth-host-UID for another
+// user (whose tests may call host.tempdir), since each must own its base.
+func TempBase() string {
+	name := tempBaseName
+	if uid := os.Geteuid(); uid != 0 {
+		name += "-" + strconv.Itoa(uid)
+	}
+	return filepath.Join(os.TempDir(), name)
+}
 
 // MkdirTemp creates a new directory for owner under TempBase, named
 // "PID-START-RANDOM" so that SweepTempDirs can tell whose it is. Its mode

@@ -17,9 +17,8 @@ import (
 // useTempBase points TempBase at a fresh directory of the test.
 func useTempBase(t *testing.T) string {
 	t.Helper()
-	tmp := t.TempDir()
-	t.Setenv("TMPDIR", tmp)
-	return filepath.Join(tmp, tempBaseName)
+	t.Setenv("TMPDIR", t.TempDir())
+	return TempBase()
 }
 
 // deadOwner is a process that has ended: this PID with another start time.
@@ -114,17 +113,17 @@ func TestTempBaseMustBeBerths(t *testing.T) {
 	}
 	tests := []struct {
 		name, want string
-		make       func(base string) error
+		make       func(t *testing.T, base string) error
 	}{
-		{"symlink", "is a symbolic link", func(base string) error { return os.Symlink(t.TempDir(), base) }},
-		{"file", "not a directory", func(base string) error { return os.WriteFile(base, nil, 0o600) }},
-		{"writable by others", "writable by others", func(base string) error {
+		{"symlink", "is a symbolic link", func(t *testing.T, base string) error { return os.Symlink(t.TempDir(), base) }},
+		{"file", "not a directory", func(t *testing.T, base string) error { return os.WriteFile(base, nil, 0o600) }},
+		{"writable by others", "writable by others", func(t *testing.T, base string) error {
 			if err := os.Mkdir(base, 0o777); err != nil {
 				return err
 			}
 			return os.Chmod(base, 0o777)
 		}},
-		{"another user's", "belongs to another user", func(base string) error {
+		{"another user's", "belongs to another user", func(t *testing.T, base string) error {
 			if os.Geteuid() != 0 {
 				t.Skip("chown needs root")
 			}
@@ -137,7 +136,7 @@ func TestTempBaseMustBeBerths(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			base := useTempBase(t)
-			if err := tt.make(base); err != nil {
+			if err := tt.make(t, base); err != nil {
 				t.Fatal(err)
 			}
 			if dir, err := MkdirTemp(me); err == nil || !strings.Contains(err.Error(), tt.want) {
