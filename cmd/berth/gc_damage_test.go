@@ -226,19 +226,25 @@ func TestGCDamagedContainerRecord(t *testing.T) {
 				!strings.HasPrefix(res.stderr, "berth gc: container "+id+": ") || !strings.Contains(res.stderr, tt.wantLeft) {
 				t.Errorf("gc of a live run's container with a damaged record: want it left, saying %q\n%s", tt.wantLeft, res)
 			}
-			checkHeld(t, root.scan(t), []string{id})
-			if alive := procs.alive(); len(alive) != len(procs) {
-				t.Errorf("gc killed the live run's processes: %d of %d left", len(alive), len(procs))
-			}
-			// The live run still removes its container itself.
-			b.signal(t, syscall.SIGTERM)
-			if ws := b.wait(t); ws.ExitStatus() != 128+int(syscall.SIGTERM) {
-				t.Errorf("live run after SIGTERM: %v\n%s", ws, b.output())
-			}
-			if l := root.scan(t); !l.empty() {
-				t.Errorf("left after the live run ended: %s", l)
-			}
+			checkLiveRunIntact(t, root, b, id, procs)
 		})
+	}
+}
+
+// checkLiveRunIntact checks that the live run b still has its container id
+// running with its processes, and that it removes it itself when it ends.
+func checkLiveRunIntact(t *testing.T, root *testRoot, b *background, id string, procs processes) {
+	t.Helper()
+	checkHeld(t, root.scan(t), []string{id})
+	if alive := procs.alive(); len(alive) != len(procs) {
+		t.Errorf("gc killed the live run's processes: %d of %d left", len(alive), len(procs))
+	}
+	b.signal(t, syscall.SIGTERM)
+	if ws := b.wait(t); ws.ExitStatus() != 128+int(syscall.SIGTERM) {
+		t.Errorf("live run after SIGTERM: %v\n%s", ws, b.output())
+	}
+	if l := root.scan(t); !l.empty() {
+		t.Errorf("left after the live run ended: %s", l)
 	}
 }
 

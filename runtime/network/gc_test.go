@@ -14,18 +14,21 @@ import (
 	"berth/runtime/store"
 )
 
+// Damages done to a record.
+func garbage(p string) error { return os.WriteFile(p, []byte("\x00garbage{"), 0o600) }
+
+func truncate(p string) error {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	return os.Truncate(p, fi.Size()/2)
+}
+
 // A network whose record is damaged or gone is judged by its owner file:
 // a dead owner's goes, with its bridge (found by its mark); a live
 // owner's stays; without an owner file it stays and GC says so.
 func TestGCDamagedRecord(t *testing.T) {
-	garbage := func(p string) error { return os.WriteFile(p, []byte("\x00garbage{"), 0o600) }
-	truncate := func(p string) error {
-		fi, err := os.Stat(p)
-		if err != nil {
-			return err
-		}
-		return os.Truncate(p, fi.Size()/2)
-	}
 	tests := []struct {
 		name, owner string
 		damage      func(record string) error
