@@ -293,7 +293,7 @@ type mountPoint struct {
 
 // PruneVolumes removes every volume no live container uses, except the
 // private volumes of live runs (berth volume prune). It returns the names
-// removed.
+// removed, and a line for each volume whose record is damaged (skipped).
 func (e *Engine) PruneVolumes() (removed, damaged []string, err error) {
 	all, bad, err := e.volumes.Scan()
 	if err != nil {
