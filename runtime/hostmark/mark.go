@@ -4,8 +4,10 @@
 // under a root, and never takes what a live process still uses.
 //
 // A link carries its mark in its alias (ifalias), a temporary directory in
-// its name. An owner is a PID with its start time (store.Owner): a PID
-// reused by a newer process does not pass for the owner.
+// its name. An owner is a PID with its start time (store.Owner), so that a
+// PID reused by a newer process does not pass for the owner, and its PID
+// namespace, so that a berth whose PIDs are not ours (in a container that
+// shares the host's network) is never judged by them.
 package hostmark
 
 import (
@@ -13,7 +15,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 
 	"berth/runtime/store"
 )
@@ -26,14 +31,43 @@ const MaxLen = 255
 
 // Mark says who made a host object, for which root, and what it is.
 type Mark struct {
-	Owner  store.Owner
+	Owner store.Owner
+	// PIDNS is the owner's PID namespace (the inode of /proc/PID/ns/pid):
+	// a berth in a container may share the host's network namespace but
+	// not its PIDs, and its owners can only be judged from its own.
+	PIDNS  uint64
 	Root   string // RootID of the berth root it belongs to; "" for none
 	Object string // what it is, e.g. "network/0123456789ab" or "host.veth_pair"
 }
 
-// String formats the mark as "berth owner=PID:START root=ID object=WHAT".
+// NewMark marks an object made by owner, a process of this PID namespace.
+func NewMark(owner store.Owner, root, object string) Mark {
+	return Mark{Owner: owner, PIDNS: PIDNamespace(), Root: root, Object: object}
+}
+
+// OwnerEnded reports whether the mark's owner is known to have ended: it
+// ran in this PID namespace and is no longer alive. An owner of another
+// namespace, or of a mark without one, cannot be told: not ended.
+func (m Mark) OwnerEnded() bool {
+	return m.PIDNS != 0 && m.PIDNS == PIDNamespace() && !m.Owner.Alive()
+}
+
+// PIDNamespace is this process's PID namespace, 0 if it cannot be read.
+var PIDNamespace = sync.OnceValue(func() uint64 {
+	var st syscall.Stat_t
+	if err := syscall.Stat("/proc/self/ns/pid", &st); err != nil {
+		return 0
+	}
+	return st.Ino
+})
+
+// String formats the mark as "berth owner=PID:START pidns=N root=ID
+// object=WHAT".
 func (m Mark) String() string {
 	s := word + " owner=" + m.Owner.String()
+	if m.PIDNS != 0 {
+		s += " pidns=" + strconv.FormatUint(m.PIDNS, 10)
+	}
 	if m.Root != "" {
 		s += " root=" + m.Root
 	}
@@ -80,6 +114,12 @@ func Parse(s string) (m Mark, ok bool) {
 				return Mark{}, false
 			}
 			m.Owner, owner = o, true
+		case "pidns":
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				return Mark{}, false
+			}
+			m.PIDNS = n
 		case "root":
 			m.Root = v
 		case "object":

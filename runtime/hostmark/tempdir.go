@@ -30,9 +30,9 @@ func TempBase() string {
 	return filepath.Join(os.TempDir(), name)
 }
 
-// MkdirTemp creates a new directory for owner under TempBase, named
-// "PID-START-RANDOM" so that SweepTempDirs can tell whose it is. Its mode
-// is 0700, as os.MkdirTemp's.
+// MkdirTemp creates a new directory for owner, a process of this PID
+// namespace, under TempBase, named "PID-START-PIDNS-RANDOM" so that
+// SweepTempDirs can tell whose it is. Its mode is 0700, as os.MkdirTemp's.
 func MkdirTemp(owner store.Owner) (string, error) {
 	base := TempBase()
 	if err := os.Mkdir(base, 0o711); err != nil && !errors.Is(err, fs.ErrExist) {
@@ -41,7 +41,7 @@ func MkdirTemp(owner store.Owner) (string, error) {
 	if err := checkBase(base); err != nil {
 		return "", err
 	}
-	return os.MkdirTemp(base, fmt.Sprintf("%d-%d-", owner.Pid, owner.StartTime))
+	return os.MkdirTemp(base, fmt.Sprintf("%d-%d-%d-", owner.Pid, owner.StartTime, PIDNamespace()))
 }
 
 // checkBase refuses a base directory that another user could have made or
@@ -70,22 +70,23 @@ func kind(m fs.FileMode) string {
 	return "file of mode " + m.String()
 }
 
-// tempOwner reads the owner from a temporary directory's name.
-func tempOwner(name string) (store.Owner, bool) {
-	f := strings.SplitN(name, "-", 3)
-	if len(f) != 3 {
-		return store.Owner{}, false
+// tempMark reads the owner from a temporary directory's name.
+func tempMark(name string) (Mark, bool) {
+	f := strings.SplitN(name, "-", 4)
+	if len(f) != 4 {
+		return Mark{}, false
 	}
 	pid, err1 := strconv.Atoi(f[0])
 	start, err2 := strconv.ParseUint(f[1], 10, 64)
-	if err1 != nil || err2 != nil || pid <= 0 {
-		return store.Owner{}, false
+	pidns, err3 := strconv.ParseUint(f[2], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil || pid <= 0 {
+		return Mark{}, false
 	}
-	return store.Owner{Pid: pid, StartTime: start}, true
+	return Mark{Owner: store.Owner{Pid: pid, StartTime: start}, PIDNS: pidns}, true
 }
 
 // SweepTempDirs removes the temporary directories of owners that are no
-// longer alive. A directory with a file system mounted inside is left (its
+// longer alive (see Mark.OwnerEnded). A directory with a file system mounted inside is left (its
 // removal would empty the mounted one): left names it and why.
 func SweepTempDirs() (removed int, left []string, err error) {
 	base := TempBase()
@@ -101,10 +102,11 @@ func SweepTempDirs() (removed int, left []string, err error) {
 	}
 	var errs []error
 	for _, e := range entries {
-		o, ok := tempOwner(e.Name())
-		if !ok || o.Alive() {
+		m, ok := tempMark(e.Name())
+		if !ok || !m.OwnerEnded() {
 			continue
 		}
+		o := m.Owner
 		dir := filepath.Join(base, e.Name())
 		real, err := filepath.EvalSymlinks(dir) // the mount table has real paths
 		if err != nil {

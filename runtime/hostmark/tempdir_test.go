@@ -45,8 +45,8 @@ func TestSweepTempDirsRemovesOnlyDeadOwners(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if filepath.Dir(live) != base || !strings.HasPrefix(filepath.Base(live), fmt.Sprintf("%d-%d-", me.Pid, me.StartTime)) {
-		t.Errorf("MkdirTemp made %s, want PID-START-RANDOM under %s", live, base)
+	if filepath.Dir(live) != base || !strings.HasPrefix(filepath.Base(live), fmt.Sprintf("%d-%d-%d-", me.Pid, me.StartTime, PIDNamespace())) {
+		t.Errorf("MkdirTemp made %s, want PID-START-PIDNS-RANDOM under %s", live, base)
 	}
 	// What is inside goes too, symlinks without being followed.
 	outside := filepath.Join(t.TempDir(), "outside")
@@ -56,15 +56,19 @@ func TestSweepTempDirsRemovesOnlyDeadOwners(t *testing.T) {
 	if err := os.Symlink(filepath.Dir(outside), filepath.Join(dead, "link")); err != nil {
 		t.Fatal(err)
 	}
+	// Not berth's name, and an ended owner of another PID namespace.
 	foreign := filepath.Join(base, "not-berths")
-	if err := os.Mkdir(foreign, 0o755); err != nil {
-		t.Fatal(err)
+	otherNS := filepath.Join(base, fmt.Sprintf("%d-%d-%d-1", me.Pid, me.StartTime+1, PIDNamespace()+1))
+	for _, dir := range []string{foreign, otherNS} {
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	removed, left, err := SweepTempDirs()
 	if err != nil || removed != 1 || len(left) != 0 {
 		t.Fatalf("SweepTempDirs = %d, %q, %v; want 1 removed", removed, left, err)
 	}
-	for path, want := range map[string]bool{live: true, dead: false, foreign: true, outside: true} {
+	for path, want := range map[string]bool{live: true, dead: false, foreign: true, otherNS: true, outside: true} {
 		if _, err := os.Stat(path); (err == nil) != want {
 			t.Errorf("%s exists: %v, want %v", path, err == nil, want)
 		}

@@ -38,7 +38,7 @@ func (m *Manager) markBridge(rec Record) error {
 	if err != nil {
 		return fmt.Errorf("mark bridge %s: %w", rec.Device, err)
 	}
-	mark := hostmark.Mark{Owner: o, Root: m.rootID, Object: "network/" + rec.ID[:12]}
+	mark := hostmark.NewMark(o, m.rootID, "network/"+rec.ID[:12])
 	if err := mark.Validate(); err != nil {
 		return fmt.Errorf("mark bridge %s: %w", rec.Device, err)
 	}
@@ -124,8 +124,9 @@ func (m *Manager) gcNetwork(id string, res *GCResult) (removed bool, err error) 
 }
 
 // sweepMarkedLinks deletes the host links whose mark names an owner that
-// is no longer alive. Links without a berth mark are never touched, and
-// liveness is always the process table's (never a test's stand-in).
+// has ended (see hostmark.Mark.OwnerEnded). Links without a berth mark are
+// never touched, and liveness is always the process table's (never a
+// test's stand-in).
 func (m *Manager) sweepMarkedLinks() (int, error) {
 	links, err := netdev.AliasedLinks(m.host)
 	if err != nil {
@@ -135,7 +136,7 @@ func (m *Manager) sweepMarkedLinks() (int, error) {
 	var errs []error
 	for _, l := range links {
 		mark, ok := hostmark.Parse(l.Alias)
-		if !ok || mark.Owner.Alive() {
+		if !ok || !mark.OwnerEnded() {
 			continue
 		}
 		// Deleting one end of a veth pair deletes the other: that one is

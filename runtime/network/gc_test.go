@@ -100,8 +100,11 @@ func TestSweepMarkedLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dead := hostmark.Mark{Owner: store.Owner{Pid: me.Pid, StartTime: me.StartTime + 1}, Object: "host.veth_pair"}
-	live := hostmark.Mark{Owner: me, Root: "abc", Object: "network/0123"}
+	ended := store.Owner{Pid: me.Pid, StartTime: me.StartTime + 1}
+	dead := hostmark.NewMark(ended, "", "host.veth_pair")
+	live := hostmark.NewMark(me, "abc", "network/0123")
+	// An ended owner whose PID namespace is not this one cannot be told.
+	otherNS := hostmark.Mark{Owner: ended, PIDNS: hostmark.PIDNamespace() + 1}
 	links := []struct {
 		name, peer, alias string
 		want              bool // still there after the sweep
@@ -111,6 +114,8 @@ func TestSweepMarkedLinks(t *testing.T) {
 		{"berth0badcafe", "", "", true},
 		{"br-foreign", "", "lab uplink", true},
 		{"br-nopid", "", "berth owner=live", true},
+		{"br-otherns", "", otherNS.String(), true},
+		{"br-nons", "", "berth owner=" + ended.String(), true},
 		{"bvpdeada", "bvpdeadb", dead.String(), false},
 	}
 	for _, l := range links {

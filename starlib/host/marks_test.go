@@ -31,8 +31,8 @@ func TestHostObjectsAreMarked(t *testing.T) {
 		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 3, &dir, &a, &z); err != nil {
 			return nil, err
 		}
-		if filepath.Dir(dir) != hostmark.TempBase() || !strings.HasPrefix(filepath.Base(dir), fmt.Sprintf("%d-%d-", me.Pid, me.StartTime)) {
-			t.Errorf("tempdir %s: want PID-START-RANDOM under %s", dir, hostmark.TempBase())
+		if filepath.Dir(dir) != hostmark.TempBase() || !strings.HasPrefix(filepath.Base(dir), fmt.Sprintf("%d-%d-%d-", me.Pid, me.StartTime, hostmark.PIDNamespace())) {
+			t.Errorf("tempdir %s: want PID-START-PIDNS-RANDOM under %s", dir, hostmark.TempBase())
 		}
 		for _, name := range []string{a, z} {
 			link, err := netlink.LinkByName(name)
@@ -40,7 +40,7 @@ func TestHostObjectsAreMarked(t *testing.T) {
 				return nil, err
 			}
 			m, ok := hostmark.Parse(link.Attrs().Alias)
-			if !ok || m.Owner != me || m.Object != "host.veth_pair" {
+			if !ok || m.Owner != me || m.PIDNS != hostmark.PIDNamespace() || m.Object != "host.veth_pair" {
 				t.Errorf("veth end %s has alias %q, want a mark naming this process", name, link.Attrs().Alias)
 			}
 		}

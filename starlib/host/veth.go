@@ -45,7 +45,7 @@ func vethPair(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []s
 		_ = remove()
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}
-	mark := hostmark.Mark{Owner: self, Object: "host.veth_pair"}.String()
+	mark := hostmark.NewMark(self, "", "host.veth_pair").String()
 	for _, name := range names {
 		link, err := netlink.LinkByName(name)
 		if err == nil {
