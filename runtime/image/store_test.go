@@ -39,20 +39,22 @@ func TestGetNotFound(t *testing.T) {
 	}
 }
 
+// The name is not hex: "a" would also be read as an ID prefix, and match
+// the image whenever its random ID starts with an a.
 func TestTagRemoveList(t *testing.T) {
 	s := openStore(t)
-	a := importTiny(t, s, "a")
-	if err := s.Tag("a", "registry.local/b:1"); err != nil {
+	a := importTiny(t, s, "mine")
+	if err := s.Tag("mine", "registry.local/b:1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Tag("a", "Bad"); err == nil || !strings.Contains(err.Error(), "lowercase") {
+	if err := s.Tag("mine", "Bad"); err == nil || !strings.Contains(err.Error(), "lowercase") {
 		t.Errorf("Tag to an invalid name: %v", err)
 	}
 	if err := s.Tag("nosuch", "c"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Tag of a missing image: %v", err)
 	}
 	b := mustGet(t, s, "registry.local/b:1")
-	if b.ID != a.ID || !slices.Equal(b.RepoTags, []string{"a:latest", "registry.local/b:1"}) {
+	if b.ID != a.ID || !slices.Equal(b.RepoTags, []string{"mine:latest", "registry.local/b:1"}) {
 		t.Errorf("after Tag: %s %q, want %s with both tags", b.ID, b.RepoTags, a.ID)
 	}
 
@@ -72,14 +74,14 @@ func TestTagRemoveList(t *testing.T) {
 	if err := s.Remove(a.ID[:19]); !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "referenced in multiple repositories") {
 		t.Errorf("Remove by ID of a twice-tagged image: %v", err)
 	}
-	if err := s.Remove("a"); err != nil {
+	if err := s.Remove("mine"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(a.RootDir); err != nil {
 		t.Errorf("removing one of two tags removed the data: %v", err)
 	}
-	if _, err := s.Get("a"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Get(a) after Remove: %v", err)
+	if _, err := s.Get("mine"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get(mine) after Remove: %v", err)
 	}
 	if err := s.Remove("registry.local/b:1"); err != nil {
 		t.Fatal(err)
