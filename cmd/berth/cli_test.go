@@ -168,5 +168,5 @@ func TestGCCleanRoot(t *testing.T) {
 	if res.code != 0 || res.stderr != "" {
 		t.Fatalf("gc on a clean root\n%s", res)
 	}
-	golden(t, "gc-clean.golden", res.stdout)
+	golden(t, "gc-clean.golden", gcReport(res.stdout))
 }

@@ -13,6 +13,15 @@ root: their containers and processes, overlay mounts, cgroups and state
 directories, their volumes (not those kept with keep=True), and their
 networks with their bridges on the host. What berth runs still alive own
 is left alone, so gc is safe while other runs use the same root.
+
+On the host, outside any root, it also removes the links (bridges, veth
+pairs) and host.tempdir directories that berth marked for a run that has
+ended, whatever root that run used. Links berth did not mark are never
+touched.
+
+A damaged record (record.json, network.json, volume.json) stops nothing:
+gc judges the container or network by its owner file, leaves what it
+cannot tell the owner of, and names it on stderr with the way out.
 `
 
 func cmdGC(g globalOptions, argv []string, stdout, stderr io.Writer) error {
@@ -31,5 +40,8 @@ func cmdGC(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 	}
 	rep, err := e.GC()
 	fmt.Fprintln(stdout, rep)
+	for _, l := range rep.Left {
+		fmt.Fprintf(stderr, "berth gc: %s\n", l)
+	}
 	return err
 }

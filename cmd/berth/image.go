@@ -17,13 +17,14 @@ Commands:
   import PATH REF   make an image of a root filesystem (directory or tar)
   tag SRC DST       give an image another name
   rm REF            remove a name, and the image with its last one
+  prune             remove the images without a name that no container uses
 `
 
 // imageArgs names the arguments of an image command; ok is false for an
 // unknown command.
 func imageArgs(cmd string) (names []string, ok bool) {
 	switch cmd {
-	case "ls":
+	case "ls", "prune":
 		return nil, true
 	case "inspect", "rm":
 		return []string{"REF"}, true
@@ -50,7 +51,7 @@ func cmdImage(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 	}
 	names, ok := imageArgs(cmd)
 	if !ok {
-		return fmt.Errorf("image: unknown command %q: want ls, inspect, load, import, tag or rm", cmd)
+		return fmt.Errorf("image: unknown command %q: want ls, inspect, load, import, tag, rm or prune", cmd)
 	}
 	if len(args) != len(names) {
 		want := "no arguments"
@@ -112,6 +113,13 @@ func cmdImage(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "Untagged: %s\n", args[0])
 		return nil
+	case "prune":
+		removed, err := st.Prune()
+		if len(removed) > 0 {
+			fmt.Fprintf(stdout, "Deleted Images:\n%s\n", strings.Join(removed, "\n"))
+		}
+		fmt.Fprintf(stdout, "Removed %d images\n", len(removed))
+		return err
 	}
 	return nil
 }

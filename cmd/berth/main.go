@@ -4,7 +4,7 @@
 //	berth [--root DIR] run FILE.star
 //	berth [--root DIR] test [flags] [PATH...]
 //	berth [--root DIR] gc
-//	berth [--root DIR] image ls|inspect|load|import|tag|rm ...
+//	berth [--root DIR] image ls|inspect|load|import|tag|rm|prune ...
 //	berth [--root DIR] volume ls|inspect|rm|prune ...
 //
 // This file only turns flags into options; the work is done by the
@@ -37,7 +37,7 @@ Usage:
   berth [--root DIR] run FILE.star           run one scenario file
   berth [--root DIR] test [flags] [PATH...]  run every *.star under PATHs (CI runner)
   berth [--root DIR] gc                      remove what killed berth runs left behind
-  berth [--root DIR] image COMMAND           ls | inspect REF | load PATH | import PATH REF | tag SRC DST | rm REF
+  berth [--root DIR] image COMMAND           ls | inspect REF | load PATH | import PATH REF | tag SRC DST | rm REF | prune
   berth [--root DIR] volume COMMAND          ls | inspect NAME | rm NAME... | prune
 
 Global flags:
@@ -107,14 +107,15 @@ func parseFlags(fs *flag.FlagSet, argv []string) error {
 
 // globalOptions are the flags before the command.
 type globalOptions struct {
-	root string
+	root   string
+	stderr io.Writer // for warnings when the engine opens
 }
 
 func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("berth", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	var g globalOptions
+	g := globalOptions{stderr: stderr}
 	defRoot := os.Getenv("BERTH_ROOT")
 	if defRoot == "" {
 		defRoot = engine.DefaultRoot
@@ -147,6 +148,14 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 }
 
 // openEngine opens the engine for a command.
+// A damaged tag table it set aside is worth a warning: the images lost
+// their names.
 func openEngine(g globalOptions) (*engine.Engine, error) {
-	return engine.Open(engine.Options{Root: g.root})
+	e, err := engine.Open(engine.Options{Root: g.root})
+	if err == nil && g.stderr != nil {
+		if msg := e.Images().Repaired(); msg != "" {
+			fmt.Fprintf(g.stderr, "berth: warning: %s\n", msg)
+		}
+	}
+	return e, err
 }

@@ -51,9 +51,12 @@ func cmdVolume(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 	st := e.Volumes()
 	switch cmd {
 	case "ls":
-		vols, err := st.List()
+		vols, bad, err := st.Scan()
 		if err != nil {
 			return err
+		}
+		for _, d := range bad {
+			fmt.Fprintf(stderr, "berth: volume %s skipped: %v (berth volume rm %s removes it)\n", d.Name, d.Err, d.Name)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 3, ' ', 0)
 		fmt.Fprintln(tw, "DRIVER\tVOLUME NAME\tKEPT")
@@ -88,7 +91,10 @@ func cmdVolume(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	case "prune":
-		removed, err := e.PruneVolumes()
+		removed, damaged, err := e.PruneVolumes()
+		for _, d := range damaged {
+			fmt.Fprintf(stderr, "berth: %s\n", d)
+		}
 		if len(removed) > 0 {
 			fmt.Fprintf(stdout, "Deleted Volumes:\n%s\n", strings.Join(removed, "\n"))
 		}

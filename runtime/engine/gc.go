@@ -1,21 +1,18 @@
 package engine
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
-	"syscall"
-	"time"
 
-	"berth/runtime/container"
+	"berth/runtime/hostmark"
 	"berth/runtime/image"
 	"berth/runtime/store"
+	"berth/runtime/volume"
 )
 
-// GCReport counts what GC removed.
+// GCReport counts what GC removed, and says what it had to leave.
 type GCReport struct {
 	Containers int // containers killed and destroyed
 	Mounts     int // root filesystems unmounted
@@ -23,11 +20,16 @@ type GCReport struct {
 	StateDirs  int // container directories removed
 	Volumes    int // volumes of dead runs removed
 	Networks   int // networks of dead runs removed, with their bridges
+	Links      int // host links of dead runs found by their mark alone
+	TempDirs   int // host.tempdir directories of dead runs
+	// Left says, one line each, what GC could not settle and left alone:
+	// damaged records, owners it could not tell.
+	Left []string
 }
 
 func (r GCReport) String() string {
-	return fmt.Sprintf("removed %d containers, %d mounts, %d cgroups, %d state directories, %d volumes, %d networks",
-		r.Containers, r.Mounts, r.Cgroups, r.StateDirs, r.Volumes, r.Networks)
+	return fmt.Sprintf("removed %d containers, %d mounts, %d cgroups, %d state directories, %d volumes, %d networks, %d host links, %d temporary directories",
+		r.Containers, r.Mounts, r.Cgroups, r.StateDirs, r.Volumes, r.Networks, r.Links, r.TempDirs)
 }
 
 // Lock files in the root. gcLockName lets one GC run at a time: two would
@@ -51,6 +53,10 @@ func (e *Engine) makeContainerDir(dir string, rec record) error {
 	defer lock.Unlock()
 	if err := os.Mkdir(dir, 0o710); err != nil {
 		return fmt.Errorf("create container dir: %w", err)
+	}
+	if err := writeOwnerFile(dir, rec.Owner); err != nil {
+		_ = os.RemoveAll(dir)
+		return err
 	}
 	if err := store.WriteJSON(filepath.Join(dir, recordFile), rec); err != nil {
 		_ = os.RemoveAll(dir)
@@ -105,9 +111,12 @@ type orphan struct {
 
 // GC removes whatever berth processes that are no longer alive left under
 // the root: their containers (reattached through libcontainer and killed),
-// root filesystem mounts, cgroups, libcontainer state and container
-// directories. Containers of live berth processes, this one included, are
-// left alone, even while they are being created or removed.
+// root filesystem mounts, cgroups, libcontainer state, container
+// directories, networks and volumes; and on the host, the links and
+// temporary directories berth marked for them. Containers of live berth
+// processes, this one included, are left alone, even while they are being
+// created or removed, and so is whatever GC cannot tell the owner of: the
+// report's Left says what and why.
 func (e *Engine) GC() (GCReport, error) {
 	var rep GCReport
 	lock, err := store.LockFile(filepath.Join(e.root, gcLockName))
@@ -115,10 +124,11 @@ func (e *Engine) GC() (GCReport, error) {
 		return rep, fmt.Errorf("gc: %w", err)
 	}
 	defer lock.Unlock()
-	orphans, err := e.findOrphans()
+	orphans, left, err := e.findOrphans()
 	if err != nil {
 		return rep, err
 	}
+	rep.Left = left
 	var errs []error
 	dead := map[string]bool{}
 	for _, o := range orphans {
@@ -129,60 +139,69 @@ func (e *Engine) GC() (GCReport, error) {
 	}
 	n, err := removeStaleCgroups(dead)
 	rep.Cgroups += n
-	if err != nil {
-		errs = append(errs, err)
-	}
-	rep.Networks, err = e.nets.GC()
+	errs = append(errs, err)
+	nets, err := e.nets.GC()
+	rep.Networks, rep.Links = nets.Networks, nets.Links
+	rep.Left = append(rep.Left, nets.Left...)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("gc: %w", err))
 	}
-	rep.Volumes, err = e.gcVolumes()
+	rep.Volumes, left, err = e.gcVolumes()
+	rep.Left = append(rep.Left, left...)
+	errs = append(errs, err)
+	rep.TempDirs, left, err = hostmark.SweepTempDirs()
+	rep.Left = append(rep.Left, left...)
 	if err != nil {
-		errs = append(errs, err)
+		errs = append(errs, fmt.Errorf("gc: %w", err))
 	}
 	return rep, errors.Join(errs...)
 }
 
-// findOrphans lists the containers whose owner is dead. It holds the
-// records lock, so every directory it sees has its record, and it lists
-// libcontainer's state after the directories: a live process creates the
-// directory first and removes the state first, so state without a
-// directory seen here belongs to a dead process too.
-func (e *Engine) findOrphans() ([]orphan, error) {
+// findOrphans lists the containers whose owner is dead, and says which
+// ones it had to leave because it could not tell their owner. It holds the
+// records lock, so every directory it sees has its record and owner file,
+// and it lists libcontainer's state after the directories: a live process
+// creates the directory first and removes the state first, so state
+// without a directory seen here belongs to a dead process too.
+func (e *Engine) findOrphans() (orphans []orphan, left []string, err error) {
 	records, err := e.lockRecords(false)
 	if err != nil {
-		return nil, fmt.Errorf("gc: %w", err)
+		return nil, nil, fmt.Errorf("gc: %w", err)
 	}
 	defer records.Unlock()
 	entries, err := os.ReadDir(containersDir(e.root))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("gc: %w", err)
+		return nil, nil, fmt.Errorf("gc: %w", err)
 	}
-	var orphans []orphan
 	seen := map[string]bool{}
 	for _, ent := range entries {
 		id := ent.Name()
 		seen[id] = true
-		var rec record
-		// Without a record, the process died between creating the
-		// directory and writing the record: the lock rules out a live
-		// one in between.
-		err := store.ReadJSON(filepath.Join(e.containerDir(id), recordFile), &rec)
-		if err == nil && rec.Owner.alive() {
+		o, err := containerOwner(e.containerDir(id))
+		switch {
+		case err == nil && o.alive():
+			if damaged := recordDamage(e.containerDir(id)); damaged != nil {
+				left = append(left, fmt.Sprintf("container %s: %v; its owner, process %d, is alive: left alone", id, damaged, o.Pid))
+			}
+			continue
+		case err != nil && !errors.Is(err, errDiedCreating):
+			dir := e.containerDir(id)
+			left = append(left, fmt.Sprintf("container %s: %v; its owner is unknown, so it was left alone (if no berth run uses it, delete %s and %s: the next gc removes it)",
+				id, err, filepath.Join(dir, recordFile), filepath.Join(dir, ownerFileName)))
 			continue
 		}
 		orphans = append(orphans, orphan{id: id, record: err == nil, dir: true})
 	}
 	ids, err := e.runtime.List()
 	if err != nil {
-		return nil, fmt.Errorf("gc: %w", err)
+		return nil, nil, fmt.Errorf("gc: %w", err)
 	}
 	for _, id := range ids {
 		if !seen[id] {
 			orphans = append(orphans, orphan{id: id})
 		}
 	}
-	return orphans, nil
+	return orphans, left, nil
 }
 
 // removeOrphan kills the container, destroys its libcontainer state,
@@ -220,84 +239,38 @@ func (e *Engine) removeOrphan(o orphan, rep *GCReport) error {
 	return nil
 }
 
-// mounted reports whether path is a mount point.
-func mounted(path string) bool {
-	f, err := os.Open("/proc/self/mountinfo")
+// gcVolumes removes the volumes that a dead berth process created without
+// keep (a killed run's sandbox volumes), when no live container uses them.
+// A volume whose record cannot be read is left, and said so.
+func (e *Engine) gcVolumes() (int, []string, error) {
+	all, bad, err := e.volumes.Scan()
 	if err != nil {
-		return false
+		return 0, nil, fmt.Errorf("gc: %w", err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) > 4 && fields[4] == path {
-			return true
-		}
-	}
-	return false
-}
-
-// cgroupDirs lists the directories berth's cgroups can be in: each v1
-// hierarchy and the v2 (unified) root.
-func cgroupDirs() []string {
-	const base = "/sys/fs/cgroup"
-	if _, err := os.Stat(filepath.Join(base, "cgroup.controllers")); err == nil {
-		return []string{base} // pure cgroup v2
-	}
-	entries, _ := os.ReadDir(base)
-	var dirs []string
-	for _, e := range entries {
-		if e.IsDir() {
-			dirs = append(dirs, filepath.Join(base, e.Name()))
-		}
-	}
-	return dirs
-}
-
-// removeStaleCgroups kills what still runs in the cgroups of dead
-// containers and removes the cgroups. Only ids known to this root count:
-// a berth cgroup of another root may belong to a live process.
-func removeStaleCgroups(dead map[string]bool) (int, error) {
+	n := 0
 	var errs []error
-	removed := 0
-	for _, hier := range cgroupDirs() {
-		entries, err := os.ReadDir(hier)
-		if err != nil {
+	for _, v := range all {
+		o, ok := parseOwnerTag(v.Owner)
+		if v.Keep || !ok || o.alive() {
 			continue
 		}
-		for _, e := range entries {
-			id, ok := strings.CutPrefix(e.Name(), container.CgroupPrefix)
-			if !ok || !e.IsDir() || !dead[id] {
-				continue
+		if err := e.removeVolume(v.Name, v.Name); err != nil {
+			if !errors.Is(err, ErrVolumeInUse) {
+				errs = append(errs, fmt.Errorf("gc: %w", err))
 			}
-			if err := removeCgroup(filepath.Join(hier, e.Name())); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			removed++
+			continue
 		}
+		n++
 	}
-	return removed, errors.Join(errs...)
+	return n, damagedVolumes(bad), errors.Join(errs...)
 }
 
-func removeCgroup(dir string) error {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if data, err := os.ReadFile(filepath.Join(dir, "cgroup.procs")); err == nil {
-			for _, f := range strings.Fields(string(data)) {
-				var pid int
-				if _, err := fmt.Sscan(f, &pid); err == nil && pid > 0 {
-					_ = syscall.Kill(pid, syscall.SIGKILL)
-				}
-			}
-		}
-		err := os.Remove(dir)
-		if err == nil || errors.Is(err, os.ErrNotExist) {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("gc: remove cgroup %s: %w", dir, err)
-		}
-		time.Sleep(10 * time.Millisecond)
+// damagedVolumes words the volumes whose record cannot be read: left
+// alone, since their owner and keep flag are unknown.
+func damagedVolumes(bad []volume.Damaged) []string {
+	var out []string
+	for _, d := range bad {
+		out = append(out, fmt.Sprintf("volume %s: %v: left alone (if no run uses it, berth volume rm %s removes it)", d.Name, d.Err, d.Name))
 	}
+	return out
 }

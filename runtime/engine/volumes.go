@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"berth/runtime/spec"
-	"berth/runtime/store"
 	"berth/runtime/volume"
 )
 
@@ -252,9 +251,11 @@ func (e *Engine) volumeUsers(name string) ([]string, error) {
 		if err != nil || !slices.Contains(strings.Fields(string(data)), name) {
 			continue
 		}
-		var rec record
-		if err := store.ReadJSON(filepath.Join(dir, recordFile), &rec); err == nil && rec.Owner.alive() {
-			users = append(users, rec.ID)
+		// A container whose owner cannot be told counts as a user: its
+		// volume is not removed under it.
+		o, err := containerOwner(dir)
+		if err == nil && o.alive() || err != nil && !errors.Is(err, errDiedCreating) {
+			users = append(users, ent.Name())
 		}
 	}
 	return users, nil
@@ -290,40 +291,15 @@ type mountPoint struct {
 	FromContainer string
 }
 
-// gcVolumes removes the volumes that a dead berth process created without
-// keep (a killed run's sandbox volumes), when no live container uses them.
-func (e *Engine) gcVolumes() (int, error) {
-	all, err := e.volumes.List()
-	if err != nil {
-		return 0, fmt.Errorf("gc: %w", err)
-	}
-	n := 0
-	var errs []error
-	for _, v := range all {
-		o, ok := parseOwnerTag(v.Owner)
-		if v.Keep || !ok || o.alive() {
-			continue
-		}
-		if err := e.removeVolume(v.Name, v.Name); err != nil {
-			if !errors.Is(err, ErrVolumeInUse) {
-				errs = append(errs, fmt.Errorf("gc: %w", err))
-			}
-			continue
-		}
-		n++
-	}
-	return n, errors.Join(errs...)
-}
-
 // PruneVolumes removes every volume no live container uses, except the
 // private volumes of live runs (berth volume prune). It returns the names
-// removed.
-func (e *Engine) PruneVolumes() ([]string, error) {
-	all, err := e.volumes.List()
+// removed, and a line for each volume whose record is damaged (skipped).
+func (e *Engine) PruneVolumes() (removed, damaged []string, err error) {
+	all, bad, err := e.volumes.Scan()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var removed []string
+	damaged = damagedVolumes(bad)
 	var errs []error
 	for _, v := range all {
 		if o, ok := parseOwnerTag(v.Owner); ok && !v.Keep && o.alive() {
@@ -337,5 +313,5 @@ func (e *Engine) PruneVolumes() ([]string, error) {
 		}
 		removed = append(removed, v.Name)
 	}
-	return removed, errors.Join(errs...)
+	return removed, damaged, errors.Join(errs...)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -33,6 +34,7 @@ type Store struct {
 	dir       string
 	busybox   string // the host binary the busybox image is built from
 	tmpPrefix string // .tmp-<pid>-<start time>-: names this process's work dirs
+	repaired  string // what Open did to a damaged tag table
 }
 
 // meta holds what an image config does not: written once, with the image.
@@ -41,7 +43,8 @@ type meta struct {
 }
 
 // Open opens the store in dir (normally <berth root>/images), creating it,
-// and removes the work directories of berth processes that died mid-build.
+// removes the work directories of berth processes that died mid-build, and
+// moves a damaged tag table aside (see Repaired).
 func Open(dir string) (*Store, error) {
 	dir, err := filepath.Abs(dir) // RootDir goes into mount options
 	if err != nil {
@@ -61,6 +64,9 @@ func Open(dir string) (*Store, error) {
 		tmpPrefix: fmt.Sprintf("%s%d-%d-", tmpPrefix, pid, start),
 	}
 	if err := s.removeStaleWork(); err != nil {
+		return nil, fmt.Errorf("open image store: %w", err)
+	}
+	if s.repaired, err = s.repairRepos(); err != nil {
 		return nil, fmt.Errorf("open image store: %w", err)
 	}
 	return s, nil
@@ -379,18 +385,6 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (s *Store) readRepos() (map[string]string, error) {
-	repos := map[string]string{}
-	err := store.ReadJSON(filepath.Join(s.dir, reposFile), &repos)
-	if errors.Is(err, fs.ErrNotExist) {
-		return map[string]string{}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read image tags: %w", err)
-	}
-	return repos, nil
-}
-
 // withRepos runs fn on the tag table under the store lock and writes the
 // table back when fn reports a change.
 func (s *Store) withRepos(fn func(repos map[string]string) (changed bool, err error)) (err error) {
@@ -466,7 +460,9 @@ func (s *Store) create(tags []string, fill func(rootfs string) (config []byte, s
 // the hash of its config): the new copy is discarded.
 func (s *Store) install(work, hex string, tags []string) error {
 	duplicate := false
+	var lost []string
 	err := s.withRepos(func(repos map[string]string) (bool, error) {
+		before := maps.Clone(repos)
 		err := os.Rename(work, filepath.Join(s.dir, hex))
 		if errors.Is(err, fs.ErrExist) { // EEXIST or ENOTEMPTY
 			duplicate = true
@@ -476,8 +472,12 @@ func (s *Store) install(work, hex string, tags []string) error {
 		for _, tag := range tags {
 			repos[tag] = "sha256:" + hex
 		}
+		lost = untagged(before, repos)
 		return len(tags) > 0, nil
 	})
+	if err == nil {
+		s.dropUntagged(lost)
+	}
 	if err == nil && duplicate {
 		if err := os.RemoveAll(work); err != nil {
 			return fmt.Errorf("discard duplicate image: %w", err)
@@ -488,11 +488,18 @@ func (s *Store) install(work, hex string, tags []string) error {
 
 // retag points tag at an image already on disk.
 func (s *Store) retag(hex, tag string) error {
-	return s.withRepos(func(repos map[string]string) (bool, error) {
+	var lost []string
+	err := s.withRepos(func(repos map[string]string) (bool, error) {
 		if _, err := os.Stat(filepath.Join(s.dir, hex, configName)); err != nil {
 			return false, notFound(tag) // removed meanwhile
 		}
+		before := maps.Clone(repos)
 		repos[tag] = "sha256:" + hex
+		lost = untagged(before, repos)
 		return true, nil
 	})
+	if err == nil {
+		s.dropUntagged(lost)
+	}
+	return err
 }

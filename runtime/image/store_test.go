@@ -39,20 +39,22 @@ func TestGetNotFound(t *testing.T) {
 	}
 }
 
+// The name is not hex: "a" would also be read as an ID prefix, and match
+// the image whenever its random ID starts with an a.
 func TestTagRemoveList(t *testing.T) {
 	s := openStore(t)
-	a := importTiny(t, s, "app")
-	if err := s.Tag("app", "registry.local/b:1"); err != nil {
+	a := importTiny(t, s, "mine")
+	if err := s.Tag("mine", "registry.local/b:1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Tag("app", "Bad"); err == nil || !strings.Contains(err.Error(), "lowercase") {
+	if err := s.Tag("mine", "Bad"); err == nil || !strings.Contains(err.Error(), "lowercase") {
 		t.Errorf("Tag to an invalid name: %v", err)
 	}
 	if err := s.Tag("nosuch", "c"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Tag of a missing image: %v", err)
 	}
 	b := mustGet(t, s, "registry.local/b:1")
-	if b.ID != a.ID || !slices.Equal(b.RepoTags, []string{"app:latest", "registry.local/b:1"}) {
+	if b.ID != a.ID || !slices.Equal(b.RepoTags, []string{"mine:latest", "registry.local/b:1"}) {
 		t.Errorf("after Tag: %s %q, want %s with both tags", b.ID, b.RepoTags, a.ID)
 	}
 
@@ -72,14 +74,14 @@ func TestTagRemoveList(t *testing.T) {
 	if err := s.Remove(a.ID[:19]); !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "referenced in multiple repositories") {
 		t.Errorf("Remove by ID of a twice-tagged image: %v", err)
 	}
-	if err := s.Remove("app"); err != nil {
+	if err := s.Remove("mine"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(a.RootDir); err != nil {
 		t.Errorf("removing one of two tags removed the data: %v", err)
 	}
-	if _, err := s.Get("app"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Get(a) after Remove: %v", err)
+	if _, err := s.Get("mine"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get(mine) after Remove: %v", err)
 	}
 	if err := s.Remove("registry.local/b:1"); err != nil {
 		t.Fatal(err)
@@ -93,26 +95,128 @@ func TestTagRemoveList(t *testing.T) {
 	}
 }
 
-func TestRemoveByIDAndDangling(t *testing.T) {
+func TestRemoveByID(t *testing.T) {
+	s := openStore(t)
+	img := importTiny(t, s, "x")
+	if err := s.Remove(strings.TrimPrefix(img.ID, "sha256:")[:12]); err != nil {
+		t.Fatal(err)
+	}
+	mustNotExist(t, filepath.Dir(img.RootDir))
+	if _, err := s.Get("x"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get(x) after removing its image by ID: %v", err)
+	}
+}
+
+// A tag that moves to another image takes the old one with it, when it
+// has no other tag and no container uses it: Docker leaves it dangling,
+// and a suite importing its image on every run piled one up per run.
+func TestMovedTagTakesTheOldImage(t *testing.T) {
 	s := openStore(t)
 	first := importTiny(t, s, "x")
-	second := importTiny(t, s, "x") // takes the tag: first is left dangling
+	kept := importTiny(t, s, "y")
+	if err := s.Tag("y", "z"); err != nil {
+		t.Fatal(err)
+	}
+	second := importTiny(t, s, "x") // an import under a taken name
 	if first.ID == second.ID {
 		t.Fatal("two imports got the same ID")
 	}
-	dangling := mustGet(t, s, first.ID)
-	if len(dangling.RepoTags) != 0 {
-		t.Errorf("the replaced image still has tags %q", dangling.RepoTags)
-	}
-	if err := s.Remove(strings.TrimPrefix(first.ID, "sha256:")[:12]); err != nil {
+	mustNotExist(t, filepath.Dir(first.RootDir))
+	if err := s.Tag("y", "x"); err != nil { // a tag moved by Tag
 		t.Fatal(err)
+	}
+	mustNotExist(t, filepath.Dir(second.RootDir))
+	importTiny(t, s, "y") // y moves; kept still has x and z
+	if got := mustGet(t, s, kept.ID); !slices.Equal(got.RepoTags, []string{"x:latest", "z:latest"}) {
+		t.Errorf("the image that keeps tags: %q", got.RepoTags)
+	}
+	if n := imageDirs(t, s); n != 2 {
+		t.Errorf("%d image directories, want 2 (x and z's, y's)", n)
+	}
+}
+
+// An image in use when its tag moves stays, untagged, until Prune finds
+// it unused; Prune never takes a tagged image or one in use.
+func TestPrune(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a root filesystem needs root")
+	}
+	s := openStore(t)
+	busybox := mustGet(t, s, "busybox")
+	first := importTiny(t, s, "x")
+	ctr := t.TempDir()
+	if _, err := MountRootfs(first, ctr, false); err != nil {
+		t.Fatal(err)
+	}
+	mounted := true
+	t.Cleanup(func() {
+		if mounted {
+			_ = UnmountRootfs(ctr)
+		}
+	})
+	second := importTiny(t, s, "x")
+	if got := mustGet(t, s, first.ID); len(got.RepoTags) != 0 {
+		t.Fatalf("the replaced image still has tags %q", got.RepoTags)
+	}
+	if removed, err := s.Prune(); err != nil || len(removed) != 0 {
+		t.Errorf("Prune while a container uses the untagged image = %q, %v; want nothing", removed, err)
+	}
+	if err := UnmountRootfs(ctr); err != nil {
+		t.Fatal(err)
+	}
+	mounted = false
+	removed, err := s.Prune()
+	if err != nil || !slices.Equal(removed, []string{first.ID}) {
+		t.Errorf("Prune = %q, %v; want [%s]", removed, err, first.ID)
 	}
 	mustNotExist(t, filepath.Dir(first.RootDir))
-	if err := s.Remove(second.ID); err != nil {
-		t.Fatal(err)
+	for _, img := range []*Image{busybox, second} {
+		if _, err := os.Stat(img.RootDir); err != nil {
+			t.Errorf("Prune removed the tagged image %s: %v", img.RepoTags, err)
+		}
 	}
-	if _, err := s.Get("x"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Get(x) after removing its image by ID: %v", err)
+	if removed, err := s.Prune(); err != nil || len(removed) != 0 {
+		t.Errorf("second Prune = %q, %v", removed, err)
+	}
+	if n := imageDirs(t, s); n != 2 {
+		t.Errorf("%d image directories, want busybox and x", n)
+	}
+}
+
+// A tag table that cannot be decoded stops nothing: Open moves it aside,
+// says so, and the images stay, untagged; busybox is tagged again on use.
+func TestDamagedTagsAreMovedAside(t *testing.T) {
+	for _, tt := range []struct{ name, content string }{
+		{"garbage", "\x00\x01 not json"},
+		{"truncated", `{"busybox:latest": "sha256:01`},
+		{"empty", ""},
+		{"a list", `["busybox:latest"]`},
+		{"not an id", `{"busybox:latest": "latest"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openStore(t)
+			img := importTiny(t, s, "x")
+			path := writeFile(t, filepath.Join(s.dir, reposFile), []byte(tt.content))
+			if _, err := s.Get("x"); err == nil || !strings.Contains(err.Error(), path+" is damaged") {
+				t.Errorf("Get with a damaged table: %v; want it to name the file", err)
+			}
+			s, err := Open(s.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msg := s.Repaired(); !strings.Contains(msg, path+" was damaged") || !strings.Contains(msg, "moved it to "+path+".damaged-") || strings.Contains(msg, "\n") {
+				t.Errorf("Repaired() = %q, want one line saying where the table went", msg)
+			}
+			if got := mustGet(t, s, img.ID); len(got.RepoTags) != 0 {
+				t.Errorf("image after the repair: tags %q, want none", got.RepoTags)
+			}
+			if got := mustGet(t, s, "busybox"); !slices.Equal(got.RepoTags, []string{"busybox:latest"}) {
+				t.Errorf("busybox after the repair: %q", got.RepoTags)
+			}
+			if again, err := Open(s.dir); err != nil || again.Repaired() != "" {
+				t.Errorf("second Open: %q, %v; want nothing to repair", again.Repaired(), err)
+			}
+		})
 	}
 }
 

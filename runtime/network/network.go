@@ -23,6 +23,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 
+	"berth/runtime/hostmark"
 	"berth/runtime/kinderr"
 	"berth/runtime/network/ipam"
 	"berth/runtime/network/netdev"
@@ -108,6 +109,8 @@ type Manager struct {
 	host  *netlink.Handle
 	owner string
 	alive func(owner string) bool
+	// rootID names the root in the marks of the bridges (see hostmark).
+	rootID string
 }
 
 // Open prepares <dir> (the root's networks directory). owner identifies
@@ -120,7 +123,7 @@ func Open(dir, owner string, alive func(owner string) bool) (*Manager, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open netlink: %w", err)
 	}
-	return &Manager{dir: dir, host: h, owner: owner, alive: alive}, nil
+	return &Manager{dir: dir, host: h, owner: owner, alive: alive, rootID: hostmark.RootID(filepath.Dir(dir))}, nil
 }
 
 // Close releases the netlink handle.
@@ -200,12 +203,17 @@ func (m *Manager) createLocked(cs CreateSpec, id string) (Record, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "endpoints"), 0o700); err != nil {
 		return Record{}, fmt.Errorf("create network %q: %w", cs.Name, err)
 	}
-	if err := store.WriteJSON(filepath.Join(dir, "network.json"), rec); err != nil {
+	if err := m.writeRecord(dir, rec); err != nil {
 		_ = os.RemoveAll(dir)
 		return Record{}, fmt.Errorf("create network %q: %w", cs.Name, err)
 	}
 	if rec.Driver == DriverBridge {
 		if _, err := netdev.EnsureBridge(m.host, rec.Device, rec.gatewayPrefix(), 0); err != nil {
+			_ = os.RemoveAll(dir)
+			return Record{}, fmt.Errorf("create network %q: %w", cs.Name, err)
+		}
+		if err := m.markBridge(rec); err != nil {
+			_ = netdev.DeleteLink(m.host, rec.Device)
 			_ = os.RemoveAll(dir)
 			return Record{}, fmt.Errorf("create network %q: %w", cs.Name, err)
 		}

@@ -6,23 +6,55 @@ import (
 	"path/filepath"
 	"testing"
 
+	"berth/runtime/hostmark"
 	"berth/runtime/network/netdev"
 	"berth/runtime/network/nstest"
+	"berth/runtime/store"
 )
 
-// newManager opens a manager on a temporary root; owners named "live"
-// are alive, any other is dead.
+// ownerTag maps the tests' owner names to owner tags: "live" is this
+// process, any other name a process that has ended (this PID with another
+// start time). Liveness is the process table's, as in production.
+func ownerTag(t *testing.T, name string) string {
+	t.Helper()
+	me, err := store.Self()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name != "live" {
+		me.StartTime++
+	}
+	return me.String()
+}
+
+func alive(tag string) bool {
+	o, err := store.ParseOwner(tag)
+	return err == nil && o.Alive()
+}
+
+// newManager opens a manager on a temporary root, on the real host: owner
+// is "live" or a dead one (see ownerTag).
 func newManager(t *testing.T, owner string) *Manager {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("bridges need root")
 	}
-	m, err := Open(filepath.Join(t.TempDir(), "networks"), owner, func(o string) bool { return o == "live" })
+	m, err := Open(filepath.Join(t.TempDir(), "networks"), ownerTag(t, owner), alive)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(m.Close)
 	return m
+}
+
+// newNSManager is a manager whose host is a throwaway namespace.
+func newNSManager(t *testing.T, owner, dir string) *Manager {
+	t.Helper()
+	h := nstest.Handle(t, nstest.New(t))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return &Manager{dir: dir, host: h, owner: ownerTag(t, owner), alive: alive, rootID: hostmark.RootID(filepath.Dir(dir))}
 }
 
 func TestCreateGetRemove(t *testing.T) {
@@ -92,7 +124,7 @@ func TestGC(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = netdev.DeleteLink(dead.Host(), rec.Device) }) // if GC failed
-	live, err := Open(dead.dir, "live", dead.alive)
+	live, err := Open(dead.dir, ownerTag(t, "live"), alive)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,8 +142,8 @@ func TestGC(t *testing.T) {
 	eps := filepath.Join(dead.netDir(kept.ID), "endpoints")
 	writing := filepath.Join(eps, "c2.json.123.tmp")
 	for name, content := range map[string]string{
-		"c1.json": `{"container_id":"c1","owner":"dead"}`,
-		"c3.json": `{"container_id":"c3","owner":"live"}`,
+		"c1.json": `{"container_id":"c1","owner":"` + dead.owner + `"}`,
+		"c3.json": `{"container_id":"c3","owner":"` + live.owner + `"}`,
 	} {
 		if err := os.WriteFile(filepath.Join(eps, name), []byte(content), 0o600); err != nil {
 			t.Fatal(err)
@@ -125,9 +157,9 @@ func TestGC(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	n, err := live.GC()
-	if err != nil || n != 1 {
-		t.Fatalf("GC = %d, %v; want the orphan network removed", n, err)
+	res, err := live.GC()
+	if err != nil || res.Networks != 1 || len(res.Left) != 0 {
+		t.Fatalf("GC = %+v, %v; want the orphan network removed", res, err)
 	}
 	if _, err := live.Get("orphan"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("orphan still there: %v", err)

@@ -226,14 +226,29 @@ func (s *Store) write(rec record) error {
 	return store.WriteJSON(s.recordPath(rec.Name), rec)
 }
 
-// List returns every volume, sorted by name.
+// List returns every volume whose record is readable, sorted by name
+// (Scan also names the others).
 func (s *Store) List() ([]Volume, error) {
+	vols, _, err := s.Scan()
+	return vols, err
+}
+
+// Damaged is a volume whose record cannot be read.
+type Damaged struct {
+	Name string
+	Err  error
+}
+
+// Scan returns every volume, sorted by name, and apart those whose record
+// cannot be read: one damaged record does not hide the others.
+func (s *Store) Scan() ([]Volume, []Damaged, error) {
 	names, err := readNames(s.dir)
 	if err != nil {
-		return nil, fmt.Errorf("list volumes: %w", err)
+		return nil, nil, fmt.Errorf("list volumes: %w", err)
 	}
 	slices.Sort(names)
 	var out []Volume
+	var bad []Damaged
 	for _, n := range names {
 		if !spec.ValidName(n) {
 			continue // the lock file, leftovers of a crash
@@ -243,23 +258,27 @@ func (s *Store) List() ([]Volume, error) {
 			continue // removed since readNames, or not a volume
 		}
 		if err != nil {
-			return nil, fmt.Errorf("list volumes: %w", err)
+			bad = append(bad, Damaged{Name: n, Err: err})
+			continue
 		}
 		out = append(out, v)
 	}
-	return out, nil
+	return out, bad, nil
 }
 
 // Remove deletes the volume name and its data. inUse lists the IDs of the
 // containers that use it (the engine knows them, the store does not): if
 // there are any, nothing is removed and the error wraps ErrInUse with
 // Docker's text ("remove myvol: volume is in use - [id1, id2]"). A missing
-// volume yields Get's error. Symlinks inside the volume are removed, never
-// followed, and a volume with a file system mounted inside is refused
-// rather than emptied through the mount.
+// volume yields Get's error; one whose record is damaged is removed.
+// Symlinks inside the volume are removed, never followed, and a volume
+// with a file system mounted inside is refused rather than emptied
+// through the mount.
 func (s *Store) Remove(name string, inUse []string) error {
 	return s.locked(func() error {
-		if _, err := s.read(name); err != nil {
+		// A volume whose record is damaged can still be removed: that is
+		// the way out of the damage.
+		if _, err := s.read(name); errors.Is(err, ErrNotFound) {
 			return err
 		}
 		if len(inUse) > 0 {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -254,6 +255,47 @@ func TestListIsSortedAndSkipsLeftovers(t *testing.T) {
 	empty, err := newStore(t).List()
 	if err != nil || len(empty) != 0 {
 		t.Errorf("List of an empty store = %v, %v; want nothing", empty, err)
+	}
+}
+
+// One damaged record hides no other volume: Scan names it apart, List
+// skips it.
+func TestScanSetsDamagedRecordsApart(t *testing.T) {
+	s := newStore(t)
+	for _, n := range []string{"aa", "bad", "cc", "misnamed"} {
+		if _, _, err := s.Create(n, CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeFile(t, s.recordPath("bad"), `{"name": "bad", "cre`, 0o600)
+	writeFile(t, s.recordPath("misnamed"), `{"name": "other"}`, 0o600)
+	vols, bad, err := s.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names, badNames []string
+	for _, v := range vols {
+		names = append(names, v.Name)
+	}
+	for _, d := range bad {
+		badNames = append(badNames, d.Name)
+		if !strings.Contains(d.Err.Error(), s.recordPath(d.Name)) {
+			t.Errorf("damaged %s: %v; want the error to name its record", d.Name, d.Err)
+		}
+	}
+	if !slices.Equal(names, []string{"aa", "cc"}) || !slices.Equal(badNames, []string{"bad", "misnamed"}) {
+		t.Errorf("Scan = %v, damaged %v; want [aa cc], damaged [bad misnamed]", names, badNames)
+	}
+	list, err := s.List()
+	if err != nil || len(list) != 2 {
+		t.Errorf("List = %v, %v; want aa and cc", list, err)
+	}
+	// Removing it is the way out of the damage.
+	if err := s.Remove("bad", nil); err != nil {
+		t.Errorf("Remove of a damaged volume: %v", err)
+	}
+	if _, err := os.Stat(s.volumeDir("bad")); !os.IsNotExist(err) {
+		t.Errorf("damaged volume still there after Remove: %v", err)
 	}
 }
 

@@ -6,7 +6,9 @@
 //	)
 //
 // def tempdir(): creates a fresh directory (mode 0755) and returns its path.
-// It is removed, with its contents, when the case ends.
+// It is removed, with its contents, when the case ends; if the run is
+// killed first, by berth gc (it is made in $TMPDIR/berth-host, named after
+// the berth process).
 //
 // def read_file(path): returns the content of the file as a string.
 //
@@ -24,7 +26,9 @@
 //
 // def veth_pair(): creates a veth pair on the host, both ends up, and
 // returns their two names: a stand-in physical network for a macvlan
-// network's parent, never the host's own uplink. Removed when the case ends.
+// network's parent, never the host's own uplink. Removed when the case ends;
+// if the run is killed first, by berth gc (the ends' alias names the berth
+// process).
 //
 // Relative paths (path, workdir, and the working directory of exec) are
 // relative to the directory of the calling .star file, not to the
@@ -47,6 +51,8 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
+	"berth/runtime/hostmark"
+	"berth/runtime/store"
 	"berth/starlib/args"
 	"berth/starlib/result"
 	"berth/starlib/session"
@@ -73,7 +79,13 @@ func tempdir(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []st
 	if err := starlark.UnpackArgs(b.Name(), a, kw); err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "berth-host-")
+	var dir string
+	// Under berth's own directory and named after this process, so that
+	// berth gc finds it if the run is killed.
+	self, err := store.Self()
+	if err == nil {
+		dir, err = hostmark.MkdirTemp(self)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}

@@ -9,6 +9,8 @@ import (
 	"github.com/vishvananda/netlink"
 	"go.starlark.net/starlark"
 
+	"berth/runtime/hostmark"
+	"berth/runtime/store"
 	"berth/starlib/session"
 )
 
@@ -36,14 +38,25 @@ func vethPair(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []s
 		}
 		return nil
 	}
+	// The kernel ignores an alias given at creation: the mark, which
+	// berth gc finds the pair by if the run is killed, is set after.
+	self, err := store.Self()
+	if err != nil {
+		_ = remove()
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	mark := hostmark.NewMark(self, "", "host.veth_pair").String()
 	for _, name := range names {
 		link, err := netlink.LinkByName(name)
+		if err == nil {
+			err = netlink.LinkSetAlias(link, mark)
+		}
 		if err == nil {
 			err = netlink.LinkSetUp(link)
 		}
 		if err != nil {
 			_ = remove()
-			return nil, fmt.Errorf("%s: set %s up: %w", b.Name(), name, err)
+			return nil, fmt.Errorf("%s: mark %s and set it up: %w", b.Name(), name, err)
 		}
 	}
 	if err := session.AddCleanup(th, remove); err != nil {

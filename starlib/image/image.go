@@ -8,6 +8,8 @@
 //	image.import_rootfs(path, ref) -> dict       a root filesystem directory or tarball as an image
 //	image.tag(src, dst)                          docker tag
 //	image.rm(ref)                                docker rmi
+//	image.prune() -> list of ids                 docker image prune: the images without a tag
+//	                                             that no container uses
 //
 // Relative paths are relative to the directory of the running .star file.
 // The image "busybox" is always available without any download.
@@ -42,6 +44,7 @@ func NewModule(storeOf StoreFunc) *starlarkstruct.Module {
 			"import_rootfs": m.builtin("image.import_rootfs", (*module).importRootfs),
 			"tag":           m.builtin("image.tag", (*module).tag),
 			"rm":            m.builtin("image.rm", (*module).rm),
+			"prune":         m.builtin("image.prune", (*module).prune),
 		},
 	}
 }
@@ -159,4 +162,19 @@ func (m *module) rm(th *starlark.Thread, st *rtimage.Store, fn string, a starlar
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return starlark.None, nil
+}
+
+func (m *module) prune(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackArgs(fn, a, kw); err != nil {
+		return nil, err
+	}
+	removed, err := st.Prune()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	ids := make([]starlark.Value, len(removed))
+	for i, id := range removed {
+		ids[i] = starlark.String(id)
+	}
+	return starlark.NewList(ids), nil
 }

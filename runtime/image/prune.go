@@ -1,0 +1,114 @@
+package image
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Prune removes the images that have no tag and that no container uses
+// (no mounted root filesystem has them as its layer), as docker image
+// prune does. It returns their IDs.
+func (s *Store) Prune() ([]string, error) {
+	var doomed, removed []string
+	err := s.withRepos(func(repos map[string]string) (bool, error) {
+		ids, err := s.imageIDs()
+		if err != nil {
+			return false, err
+		}
+		tagged := map[string]bool{}
+		for _, id := range repos {
+			tagged[strings.TrimPrefix(id, "sha256:")] = true
+		}
+		for _, hex := range ids {
+			if tagged[hex] {
+				continue
+			}
+			aside, err := s.moveAsideUnused(hex)
+			if err != nil {
+				return false, err
+			}
+			if aside != "" {
+				doomed = append(doomed, aside)
+				removed = append(removed, "sha256:"+hex)
+			}
+		}
+		return false, nil
+	})
+	return removed, errors.Join(err, removeAll(doomed))
+}
+
+// moveAsideUnused moves image hex out of sight, unless a container uses
+// it, and returns where to, for removal once the lock is released ("" if
+// it stays). The caller holds the repositories lock.
+func (s *Store) moveAsideUnused(hex string) (string, error) {
+	busy, err := inUse(filepath.Join(s.dir, hex, rootfsName))
+	if err != nil || busy {
+		return "", err
+	}
+	aside := s.tmpName("rm-" + hex)
+	if err := os.Rename(filepath.Join(s.dir, hex), aside); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", nil
+		}
+		return "", fmt.Errorf("remove image %s: %w", shortID(hex), err)
+	}
+	return aside, nil
+}
+
+// untagged lists the hex IDs of the images that had a tag in before and
+// have none in after.
+func untagged(before, after map[string]string) []string {
+	left := map[string]bool{}
+	for _, id := range after {
+		left[id] = true
+	}
+	var lost []string
+	for _, id := range before {
+		hex := strings.TrimPrefix(id, "sha256:")
+		if !left[id] && !slices.Contains(lost, hex) {
+			lost = append(lost, hex)
+		}
+	}
+	return lost
+}
+
+// dropUntagged removes the images of hexes that still have no tag, when
+// no container uses them: a tag that moves to a new image (an import or a
+// load under a name already taken, or a tag) takes the old image with it,
+// instead of leaving it dangling as Docker does. A suite that imports its
+// image on every run would otherwise pile up one untagged copy per run.
+// It is best effort: an image that cannot go now (in use, or an error)
+// stays, untagged, for Prune.
+func (s *Store) dropUntagged(hexes []string) {
+	if len(hexes) == 0 {
+		return
+	}
+	var doomed []string
+	_ = s.withRepos(func(repos map[string]string) (bool, error) {
+		for _, id := range repos {
+			hexes = slices.DeleteFunc(hexes, func(h string) bool { return "sha256:"+h == id })
+		}
+		for _, hex := range hexes {
+			if aside, err := s.moveAsideUnused(hex); err == nil && aside != "" {
+				doomed = append(doomed, aside)
+			}
+		}
+		return false, nil
+	})
+	_ = removeAll(doomed)
+}
+
+func removeAll(paths []string) error {
+	var errs []error
+	for _, p := range paths {
+		if err := os.RemoveAll(p); err != nil {
+			errs = append(errs, fmt.Errorf("remove image: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
