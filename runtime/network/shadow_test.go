@@ -1,6 +1,7 @@
 package network
 
 import (
+	"berth/runtime/hostmark"
 	"errors"
 	"net"
 	"os"
@@ -70,7 +71,7 @@ func (n nsHost) manager(t *testing.T) *Manager {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	return &Manager{dir: dir, host: n.h, owner: "live", alive: func(o string) bool { return o == "live" }}
+	return &Manager{dir: dir, host: n.h, owner: ownerTag(t, "live"), alive: alive, rootID: hostmark.RootID(filepath.Dir(dir))}
 }
 
 func (n nsHost) links(t *testing.T) []string {
