@@ -107,14 +107,15 @@ func parseFlags(fs *flag.FlagSet, argv []string) error {
 
 // globalOptions are the flags before the command.
 type globalOptions struct {
-	root string
+	root     string
+	warnings io.Writer // the engine's warnings: the command's stderr
 }
 
 func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("berth", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	var g globalOptions
+	g := globalOptions{warnings: stderr}
 	defRoot := os.Getenv("BERTH_ROOT")
 	if defRoot == "" {
 		defRoot = engine.DefaultRoot
@@ -148,5 +149,5 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 
 // openEngine opens the engine for a command.
 func openEngine(g globalOptions) (*engine.Engine, error) {
-	return engine.Open(engine.Options{Root: g.root})
+	return engine.Open(engine.Options{Root: g.root, Warnings: g.warnings})
 }
