@@ -39,8 +39,8 @@ type Writer struct {
 
 	mu     sync.Mutex
 	f      *os.File // nil once closed
-	size   int64 // up to the end of the last whole entry
-	torn   bool  // the file holds part of an entry after size
+	size   int64    // up to the end of the last whole entry
+	torn   bool     // the file holds part of an entry after size
 	buf    []byte
 	closed bool
 }
