@@ -293,12 +293,16 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 }
 
 // failStart records a start that never reached the user's program: the
-// container keeps its state, with Docker's 127 for a missing executable.
+// container keeps its state, with Docker's 127 for a missing executable
+// and the shell's 126 for one the kernel refused to execute.
 func (c *Container) failStart(err error) error {
 	c.errMsg = err.Error()
-	if errors.Is(err, container.ErrExecNotFound) {
+	switch {
+	case errors.Is(err, container.ErrExecNotFound):
 		c.exitCode = 127
-	} else {
+	case errors.Is(err, container.ErrExecFailed):
+		c.exitCode = 126
+	default:
 		c.exitCode = 128
 	}
 	return fmt.Errorf("container %s: %w", c.name, err)
