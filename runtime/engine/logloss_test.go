@@ -82,7 +82,7 @@ func TestLogOnAFullDisk(t *testing.T) {
 	warnings := catchWarnings(t)
 	const lines, pad = 3000, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	script := `i=0; while [ $i -lt ` + strconv.Itoa(lines) + ` ]; do printf 'line %05d ` + pad + `\n' $i; i=$((i+1)); done
-touch /burst-done; while [ ! -e /go ]; do sleep 0.05; done; echo after`
+while [ ! -e /go ]; do sleep 0.05; done; echo after`
 	c, err := sb.Create(ctx(t), spec.Container{Name: "chatty", Image: "busybox", Cmd: []string{"sh", "-c", script}})
 	if err != nil {
 		t.Fatal(err)
@@ -98,16 +98,15 @@ touch /burst-done; while [ ! -e /go ]; do sleep 0.05; done; echo after`
 	if err == nil || !strings.Contains(err.Error(), "is missing lines") || !strings.Contains(err.Error(), "no space left on device") {
 		t.Fatalf("wait_for_log: %v, want it to fail naming the lost messages and ENOSPC", err)
 	}
-	if _, err := c.Exec(ctx(t), ExecOptions{Cmd: []string{"sh", "-c", "while [ ! -e /burst-done ]; do sleep 0.05; done"}}); err != nil {
-		t.Fatal(err)
-	}
+	waitAccounted(t, c, lines)
 	st := c.State()
+
 	if st.LogErrors == 0 || !strings.Contains(st.Error, "no space left on device") || !strings.Contains(st.Error, "log messages") {
 		t.Fatalf("state: %d log errors, error %q; want lost messages and ENOSPC", st.LogErrors, st.Error)
 	}
 	t.Logf("state error: %s", st.Error)
-	if got := c.Inspect()["State"].(map[string]any)["LogErrors"]; got != st.LogErrors {
-		t.Errorf("inspect State.LogErrors %v, want %d", got, st.LogErrors)
+	if got := c.Inspect()["State"].(map[string]any)["Error"]; got != st.Error {
+		t.Errorf("inspect State.Error %q, want %q", got, st.Error)
 	}
 	if d := sb.Diagnostics(); !strings.Contains(d, "no space left on device") {
 		t.Errorf("the failure report does not show the loss:\n%s", d)
@@ -120,10 +119,35 @@ touch /burst-done; while [ ! -e /go ]; do sleep 0.05; done; echo after`
 	if code, err := c.Wait(ctx(t)); err != nil || code != 0 {
 		t.Fatalf("wait: %d, %v", code, err)
 	}
+	// Final once the container has exited and its pipes are drained.
+	if got, want := c.Inspect()["State"].(map[string]any)["LogErrors"], c.State().LogErrors; got != want {
+		t.Errorf("inspect State.LogErrors %v, want %d", got, want)
+	}
 	t.Logf("warnings: %s", warnings)
 	checkLostAndMarked(t, c, lines, int64(len("line 00000 "+pad+"\n")))
 	if w := warnings.String(); strings.Count(w, "\n") != 1 || !strings.Contains(w, "container chatty") || !strings.Contains(w, "no space left on device") {
 		t.Errorf("warnings:\n%s\nwant one line naming the container and ENOSPC", w)
+	}
+}
+
+// waitAccounted waits until each of the printed lines is in the log or
+// counted lost: the burst has left the pipe.
+func waitAccounted(t *testing.T, c *Container, printed int) {
+	t.Helper()
+	ctx := ctx(t)
+	for {
+		out, err := c.Logs(ctx, LogOptions{Tail: -1, Stdout: true, Stderr: true})
+		if err != nil {
+			t.Fatalf("logs: %v", err)
+		}
+		if int64(strings.Count(out, "line "))+c.State().LogErrors == int64(printed) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the copier never accounted for the %d lines printed", printed)
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }
 
