@@ -108,7 +108,7 @@ func parseFlags(fs *flag.FlagSet, argv []string) error {
 // globalOptions are the flags before the command.
 type globalOptions struct {
 	root   string
-	stderr io.Writer // for warnings when the engine opens
+	stderr io.Writer // the engine's warnings: the command's stderr
 }
 
 func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
@@ -151,7 +151,7 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 // A damaged tag table it set aside is worth a warning: the images lost
 // their names.
 func openEngine(g globalOptions) (*engine.Engine, error) {
-	e, err := engine.Open(engine.Options{Root: g.root})
+	e, err := engine.Open(engine.Options{Root: g.root, Warnings: g.stderr})
 	if err == nil && g.stderr != nil {
 		if msg := e.Images().Repaired(); msg != "" {
 			fmt.Fprintf(g.stderr, "berth: warning: %s\n", msg)

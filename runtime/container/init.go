@@ -17,6 +17,7 @@ import (
 // environment). Init never returns.
 func init() {
 	if len(os.Args) > 1 && os.Args[1] == "init" && os.Getenv("_LIBCONTAINER_SYNCPIPE") != "" {
+		reportExecErrors()
 		libcontainer.Init()
 	}
 }

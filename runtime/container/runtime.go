@@ -50,7 +50,9 @@ type Process struct {
 	Stderr io.Writer
 }
 
-func (p *Process) libcontainer(init bool) *libcontainer.Process {
+// libcontainer converts p; execErr is the write end of the pipe through
+// which the init reports a failed execve (execerr.go).
+func (p *Process) libcontainer(init bool, execErr *os.File) *libcontainer.Process {
 	cwd := p.Cwd
 	if cwd == "" {
 		cwd = "/"
@@ -59,16 +61,19 @@ func (p *Process) libcontainer(init bool) *libcontainer.Process {
 		Args: p.Args, Env: p.Env, Cwd: cwd,
 		UID: p.UID, GID: p.GID, AdditionalGroups: p.Groups,
 		Stdin: p.Stdin, Stdout: p.Stdout, Stderr: p.Stderr,
-		Init: init,
+		ExtraFiles: []*os.File{execErr},
+		Init:       init,
 	}
 }
 
 // Instance is one run of a container: from Start until its init exits and
 // Destroy releases its cgroups and state.
 type Instance struct {
-	c    *libcontainer.Container
-	init *libcontainer.Process
-	pid  int
+	c       *libcontainer.Container
+	init    *libcontainer.Process
+	pid     int
+	process *Process
+	execErr *execReport
 	// initCmdline is /proc/PID/cmdline of libcontainer's init before it
 	// executes the user's program; a change means the program runs.
 	initCmdline []byte
@@ -91,8 +96,14 @@ func (r *Runtime) Start(cfg *Config, p *Process) (_ *Instance, retErr error) {
 			_ = c.Destroy()
 		}
 	}()
-	proc := p.libcontainer(true)
-	if err := c.Start(proc); err != nil {
+	report, execErr, err := newExecReport()
+	if err != nil {
+		return nil, err
+	}
+	proc := p.libcontainer(true, execErr)
+	err = c.Start(proc)
+	execErr.Close() // the init has its own copy now
+	if err != nil {
 		return nil, startError(err)
 	}
 	pid, err := proc.Pid()
@@ -102,7 +113,7 @@ func (r *Runtime) Start(cfg *Config, p *Process) (_ *Instance, retErr error) {
 		return nil, fmt.Errorf("container %s: init pid: %w", cfg.ID, err)
 	}
 	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	return &Instance{c: c, init: proc, pid: pid, initCmdline: cmdline}, nil
+	return &Instance{c: c, init: proc, pid: pid, process: p, execErr: report, initCmdline: cmdline}, nil
 }
 
 // ErrExecNotFound marks a start that failed because the program could not
@@ -125,12 +136,14 @@ type execError struct{ msg string }
 func (e *execError) Error() string        { return e.msg }
 func (e *execError) Is(target error) bool { return target == ErrExecNotFound }
 
-// Resume lets the init execute the user's program.
+// Resume lets the init execute the user's program, and returns once it
+// runs: an execve that fails is an ErrExecFailed naming the cause, and the
+// init has then exited.
 func (i *Instance) Resume() error {
 	if err := i.c.Exec(); err != nil {
 		return fmt.Errorf("container %s: exec init: %w", i.c.ID(), err)
 	}
-	return nil
+	return i.execErr.wait(i.process)
 }
 
 // Pid is the host PID of the container's init.
@@ -235,8 +248,14 @@ func (i *Instance) awaitUserProgram(timeout time.Duration) {
 // Exec runs p inside the running container and waits for it. Cancelling
 // ctx kills the exec'd process.
 func (i *Instance) Exec(ctx context.Context, p *Process) (int, error) {
-	proc := p.libcontainer(false)
-	if err := i.c.Run(proc); err != nil {
+	report, execErr, err := newExecReport()
+	if err != nil {
+		return -1, err
+	}
+	proc := p.libcontainer(false, execErr)
+	err = i.c.Run(proc)
+	execErr.Close() // the process has its own copy now
+	if err != nil {
 		if se := startError(err); errors.Is(se, ErrExecNotFound) {
 			return 127, se
 		}
@@ -247,6 +266,9 @@ func (i *Instance) Exec(ctx context.Context, p *Process) (int, error) {
 	state, err := proc.Wait()
 	if state == nil {
 		return -1, fmt.Errorf("container %s: wait for exec: %w", i.c.ID(), err)
+	}
+	if err := report.wait(p); err != nil {
+		return 126, err // the shell's code for a program that cannot be executed
 	}
 	if ctx.Err() != nil {
 		return exitCode(state), ctx.Err()

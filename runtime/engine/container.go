@@ -39,6 +39,8 @@ type Container struct {
 	// removeVolumes makes every removal take the anonymous volumes along,
 	// as docker run --rm does: set for foreground runs.
 	removeVolumes bool
+	logLoss       logLoss // what the log driver refused, over the container's life
+	logLossOnce   sync.Once
 
 	// livePid mirrors pid for readers that must not take mu: a container
 	// whose namespace others joined reads theirs while holding its own mu.
@@ -98,6 +100,7 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 		spec: cs, img: img, dir: s.e.containerDir(id), entry: entry, cmd: cmd, args: args,
 		status: StatusCreated,
 	}
+	c.initLogLoss()
 	if err := s.resolveNetworking(c); err != nil {
 		return nil, err
 	}
@@ -187,7 +190,8 @@ type State struct {
 	ExitCode   int
 	OOMKilled  bool
 	Pid        int
-	Error      string
+	Error      string // the run's error, then what the log lost
+	LogErrors  int64  // log messages the driver refused, in the container's life
 	StartedAt  time.Time
 	FinishedAt time.Time
 }
@@ -196,8 +200,9 @@ type State struct {
 func (c *Container) State() State {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	loss := c.logLoss.guard.Report()
 	return State{Status: c.status, ExitCode: c.exitCode, OOMKilled: c.oomKilled, Pid: c.pid,
-		Error: c.errMsg, StartedAt: c.startedAt, FinishedAt: c.finishedAt}
+		Error: stateError(c.errMsg, loss), LogErrors: loss.Messages, StartedAt: c.startedAt, FinishedAt: c.finishedAt}
 }
 
 // Start starts the container's main process (docker start). Starting a
@@ -239,7 +244,8 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 		driver.Close()
 		return c.failStart(err)
 	}
-	sinks := []logdriver.Sink{driver.Log}
+	c.logLoss.guard.Attach(driver.Log)
+	sinks := []logdriver.Sink{c.logLoss.guard.Log}
 	if capture != nil {
 		sinks = append(sinks, capture.Sink())
 	}
@@ -268,10 +274,7 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 		}
 	}
 	if err != nil {
-		for _, cp := range copiers {
-			cp.Wait()
-		}
-		driver.Close()
+		_ = c.closeLog(copiers, driver) // the start's error says what matters
 		return c.failStart(err)
 	}
 	c.status = to
@@ -290,12 +293,16 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 }
 
 // failStart records a start that never reached the user's program: the
-// container keeps its state, with Docker's 127 for a missing executable.
+// container keeps its state, with Docker's 127 for a missing executable
+// and the shell's 126 for one the kernel refused to execute.
 func (c *Container) failStart(err error) error {
 	c.errMsg = err.Error()
-	if errors.Is(err, container.ErrExecNotFound) {
+	switch {
+	case errors.Is(err, container.ErrExecNotFound):
 		c.exitCode = 127
-	} else {
+	case errors.Is(err, container.ErrExecFailed):
+		c.exitCode = 126
+	default:
 		c.exitCode = 128
 	}
 	return fmt.Errorf("container %s: %w", c.name, err)
@@ -305,10 +312,7 @@ func (c *Container) failStart(err error) error {
 // container exited.
 func (c *Container) monitor(inst *container.Instance, copiers []*logdriver.Copier, driver logdriver.Driver, exited chan struct{}) {
 	exit, werr := inst.Wait()
-	for _, cp := range copiers {
-		cp.Wait()
-	}
-	driver.Close()
+	logErr := c.closeLog(copiers, driver)
 	c.mu.Lock()
 	// Before the exit is seen: a stopped container leaves DNS answers
 	// and frees its address at once.
@@ -316,8 +320,8 @@ func (c *Container) monitor(inst *container.Instance, copiers []*logdriver.Copie
 	c.status, _ = next(c.id, c.status, evExit)
 	c.exitCode = exit.Code
 	c.oomKilled = exit.OOMKilled
-	if werr != nil {
-		c.errMsg = werr.Error()
+	if err := errors.Join(werr, logErr); err != nil {
+		c.errMsg = err.Error()
 	}
 	c.pid = 0
 	c.livePid.Store(0)

@@ -6,8 +6,10 @@
 package engine
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -30,6 +32,9 @@ const DefaultRoot = "/var/lib/berth"
 // Options configure an Engine.
 type Options struct {
 	Root string // default DefaultRoot
+	// Warnings receives what berth must tell but that fails nothing, such
+	// as a container's log losing messages; nil means os.Stderr.
+	Warnings io.Writer
 }
 
 // Engine owns the containers created by this process.
@@ -44,6 +49,9 @@ type Engine struct {
 
 	mu        sync.Mutex
 	sandboxes map[*Sandbox]struct{}
+
+	warnMu   sync.Mutex
+	warnings io.Writer
 }
 
 // owner identifies a live berth process; pid+start time survive PID reuse.
@@ -105,7 +113,15 @@ func Open(opts Options) (*Engine, error) {
 		owner:     o,
 		host:      hostInfo(),
 		sandboxes: map[*Sandbox]struct{}{},
+		warnings:  cmp.Or[io.Writer](opts.Warnings, os.Stderr),
 	}, nil
+}
+
+// warnf writes one warning line.
+func (e *Engine) warnf(format string, args ...any) {
+	e.warnMu.Lock()
+	defer e.warnMu.Unlock()
+	fmt.Fprintf(e.warnings, "berth: warning: "+format+"\n", args...)
 }
 
 // Root is the engine's root directory.

@@ -10,6 +10,7 @@ import (
 
 	"berth/runtime/capped"
 	"berth/runtime/container"
+	"berth/runtime/spec"
 )
 
 // ExecOptions are docker exec's flags.
@@ -39,6 +40,9 @@ func (c *Container) Exec(ctx context.Context, opts ExecOptions) (ExecResult, err
 	if len(opts.Cmd) == 0 {
 		return ExecResult{}, errors.New("exec: no command given: want a command string or a list of arguments")
 	}
+	if err := spec.CheckProcess("exec command", opts.Cmd, opts.Env); err != nil {
+		return ExecResult{}, err
+	}
 	userSpec := opts.User
 	if userSpec == "" {
 		userSpec = c.spec.User
@@ -67,7 +71,7 @@ func (c *Container) Exec(ctx context.Context, opts ExecOptions) (ExecResult, err
 	out.seal() // the process and its output are done
 	res := ExecResult{ExitCode: code, Stdout: stdout.String(), Stderr: stderr.String(), Output: out.String()}
 	if err != nil {
-		if errors.Is(err, container.ErrExecNotFound) {
+		if errors.Is(err, container.ErrExecNotFound) || errors.Is(err, container.ErrExecFailed) {
 			return res, fmt.Errorf("OCI runtime exec failed: %w", err)
 		}
 		return res, err

@@ -90,6 +90,7 @@ func (c *Container) Inspect() map[string]any {
 			"Pid":        int64(st.Pid),
 			"ExitCode":   int64(st.ExitCode),
 			"Error":      st.Error,
+			"LogErrors":  st.LogErrors,
 			"StartedAt":  dockerTime(st.StartedAt),
 			"FinishedAt": dockerTime(st.FinishedAt),
 		},

@@ -65,14 +65,25 @@ func (c *Container) WaitForLog(ctx context.Context, pattern *regexp.Regexp, occu
 	if err != nil {
 		return err
 	}
-	done, running := c.exitedChan()
+	exited, running := c.exitedChan()
 	if !running {
 		closed := make(chan struct{})
 		close(closed)
-		done = closed
+		exited = closed
 	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	// Reading ends with what was logged when the container exits or its
+	// log starts losing messages: the line waited for may be among them.
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-exited:
+		case <-c.logLoss.lost:
+		case <-wctx.Done():
+		}
+		close(done)
+	}()
 	seen := 0
 	err = r.ReadLogs(wctx, logdriver.ReadConfig{Tail: -1, Stdout: true, Stderr: true, Follow: true, Done: done},
 		func(m logdriver.Message) error {
@@ -96,6 +107,10 @@ func (c *Container) WaitForLog(ctx context.Context, pattern *regexp.Regexp, occu
 		return err
 	}
 	st := c.State()
+	if st.LogErrors > 0 {
+		return fmt.Errorf("container %s: its log is missing lines, so %q may never match (seen %d of %d): %s\nlast lines:\n%s",
+			c.name, pattern, seen, occurrences, st.Error, c.lastLines(10))
+	}
 	return fmt.Errorf("container %s exited (code %d) before its log matched %q (seen %d of %d)\nlast lines:\n%s",
 		c.name, st.ExitCode, pattern, seen, occurrences, c.lastLines(10))
 }

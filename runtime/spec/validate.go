@@ -41,6 +41,7 @@ func (c *Container) Validate(h Host) error {
 		c.checkName,
 		c.checkImage,
 		c.checkEnv,
+		c.checkArgv,
 		c.checkHostname,
 		c.checkWorkdir,
 		c.checkNetwork,

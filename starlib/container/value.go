@@ -73,7 +73,7 @@ var methods = map[string]method{
 	"write_file":    (*Value).writeFile,
 }
 
-var attrNames = []string{"exit_code", "hostname", "id", "image", "ip", "ips", "name", "oom_killed", "output", "pid", "status", "stderr", "stdout"}
+var attrNames = []string{"exit_code", "hostname", "id", "image", "ip", "ips", "log_errors", "name", "oom_killed", "output", "pid", "status", "stderr", "stdout"}
 
 func (v *Value) AttrNames() []string {
 	names := append([]string{}, attrNames...)
@@ -111,6 +111,8 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 		return starlark.MakeInt(st.ExitCode), nil
 	case "oom_killed":
 		return starlark.Bool(st.OOMKilled), nil
+	case "log_errors":
+		return starlark.MakeInt64(st.LogErrors), nil
 	case "pid":
 		return starlark.MakeInt(st.Pid), nil
 	case "hostname":

@@ -39,7 +39,8 @@ type Writer struct {
 
 	mu     sync.Mutex
 	f      *os.File // nil once closed
-	size   int64
+	size   int64    // up to the end of the last whole entry
+	torn   bool     // the file holds part of an entry after size
 	buf    []byte
 	closed bool
 }
@@ -87,6 +88,9 @@ func (w *Writer) Write(e Entry) error {
 	if w.buf, err = appendEntry(w.buf[:0], e, w.attrs); err != nil {
 		return fmt.Errorf("write log %q: %w", w.path, err)
 	}
+	if err := w.cutTorn(); err != nil {
+		return err
+	}
 	var rotateErr error
 	if w.maxSize > 0 && w.size >= w.maxSize {
 		if rotateErr = w.rotate(); w.closed {
@@ -96,9 +100,30 @@ func (w *Writer) Write(e Entry) error {
 	n, err := w.f.Write(w.buf)
 	w.size += int64(n)
 	if err != nil {
+		if n > 0 {
+			// A full disk can take part of an entry: cut it off, so that
+			// the next entry does not start inside it.
+			w.size -= int64(n)
+			w.torn = true
+			_ = w.cutTorn() // tried again before the next write
+		}
 		return errors.Join(rotateErr, fmt.Errorf("write log: %w", err))
 	}
 	return rotateErr
+}
+
+// cutTorn truncates the file back to its last whole entry after a write
+// that stored only part of one. Until that succeeds nothing more is
+// written: an entry appended to a torn one would make the line unreadable.
+func (w *Writer) cutTorn() error {
+	if !w.torn {
+		return nil
+	}
+	if err := w.f.Truncate(w.size); err != nil {
+		return fmt.Errorf("write log: cut a partly written entry: %w", err)
+	}
+	w.torn = false
+	return nil
 }
 
 // rotate shifts path.N-1 -> path.N ... path -> path.1 (dropping the oldest)
@@ -170,7 +195,8 @@ func (w *Writer) Close() error {
 	if w.f == nil {
 		return nil
 	}
-	if err := w.f.Close(); err != nil {
+	tornErr := w.cutTorn()
+	if err := errors.Join(tornErr, w.f.Close()); err != nil {
 		return fmt.Errorf("close log %q: %w", w.path, err)
 	}
 	return nil
