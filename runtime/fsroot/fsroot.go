@@ -85,6 +85,12 @@ func (r *Root) Lookup(p string) (*os.File, error) {
 	return r.open(p, unix.O_PATH, 0)
 }
 
+// LookupNoFollow is Lookup of p itself when p is a symlink: only the
+// directories leading to it are followed.
+func (r *Root) LookupNoFollow(p string) (*os.File, error) {
+	return r.open(p, unix.O_PATH|unix.O_NOFOLLOW, 0)
+}
+
 // OpenDir opens the directory p names inside the root, for reading.
 func (r *Root) OpenDir(p string) (*os.File, error) {
 	return r.open(p, unix.O_RDONLY|unix.O_DIRECTORY, 0)
