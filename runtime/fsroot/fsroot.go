@@ -27,20 +27,43 @@ import (
 
 // Root is an open directory that paths are resolved in.
 type Root struct {
-	dir *os.File // O_PATH | O_DIRECTORY
+	dir     *os.File // O_PATH | O_DIRECTORY
+	resolve uint64   // openat2's RESOLVE_* flags
 }
+
+const (
+	inRoot  = unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS
+	beneath = unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS
+)
 
 // Open opens the directory dir, a trusted host path, as a Root.
 func Open(dir string) (*Root, error) {
-	f, err := os.OpenFile(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	f, err := openDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	return &Root{dir: f}, nil
+	return &Root{dir: f, resolve: inRoot}, nil
 }
 
-// New makes a Root of an open directory, which the Root then owns.
-func New(dir *os.File) *Root { return &Root{dir: dir} }
+// OpenBeneath is Open for a tree whose paths must not leave it at all,
+// such as a suite of scenario files: an absolute path, or a ".." or a
+// symlink that would lead out of dir, fails with EXDEV instead of being
+// resolved as if dir were "/". MkdirAll and WriteFile are Open's alone.
+func OpenBeneath(dir string) (*Root, error) {
+	f, err := openDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Root{dir: f, resolve: beneath}, nil
+}
+
+func openDir(dir string) (*os.File, error) {
+	return os.OpenFile(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+}
+
+// New makes a Root (as Open does) of an open directory, which the Root
+// then owns.
+func New(dir *os.File) *Root { return &Root{dir: dir, resolve: inRoot} }
 
 // Close closes the root's directory.
 func (r *Root) Close() error { return r.dir.Close() }
@@ -57,7 +80,7 @@ func (r *Root) open(p string, flags int, mode uint32) (*os.File, error) {
 	how := unix.OpenHow{
 		Flags:   uint64(flags | unix.O_CLOEXEC),
 		Mode:    uint64(mode),
-		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
+		Resolve: r.resolve,
 	}
 	for tries := 0; ; tries++ {
 		fd, err := unix.Openat2(int(r.dir.Fd()), p, &how)
@@ -67,9 +90,10 @@ func (r *Root) open(p string, flags int, mode uint32) (*os.File, error) {
 			return os.NewFile(uintptr(fd), p), nil
 		case err == unix.EINTR:
 			continue
-		case err == unix.EAGAIN && tries < 64:
+		case (err == unix.EAGAIN || err == unix.EXDEV) && tries < 64:
 			// A rename or mount elsewhere raced a ".." step: the kernel
-			// asks for a retry rather than risk a wrong answer.
+			// asks for a retry rather than risk a wrong answer. (A real
+			// escape under OpenBeneath fails the same way every time.)
 			continue
 		case err == unix.ENOSYS:
 			return nil, ErrNoOpenat2
@@ -99,6 +123,9 @@ func (r *Root) OpenDir(p string) (*os.File, error) {
 // MkdirAll creates the directory p inside the root and any missing
 // parents, with mode perm (before the umask).
 func (r *Root) MkdirAll(p string, perm os.FileMode) error {
+	if r.resolve != inRoot {
+		return &os.PathError{Op: "mkdir", Path: p, Err: errors.New("fsroot: a root opened with OpenBeneath is for reading")}
+	}
 	d, err := pathrs.MkdirAllHandle(r.dir, p, perm)
 	if err != nil {
 		// The library's messages name host paths: keep only the cause.

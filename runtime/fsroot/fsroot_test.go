@@ -282,3 +282,45 @@ func TestRaceWithSymlinkSwap(t *testing.T) {
 	checkBait(t, out)
 	t.Logf("%d of 1000 reads found the directory's own file", inside.Load())
 }
+
+func TestOpenBeneath(t *testing.T) {
+	out := bait(t)
+	base := t.TempDir()
+	root := filepath.Join(base, "suite")
+	write(t, filepath.Join(root, "lib", "x.star"), "inside")
+	write(t, filepath.Join(base, "beside.star"), "beside")
+	symlink(t, "lib/x.star", filepath.Join(root, "rel-in"))
+	symlink(t, filepath.Join(out, "secret"), filepath.Join(root, "abs-out"))
+	symlink(t, "../beside.star", filepath.Join(root, "rel-out"))
+	symlink(t, "/proc/self/root"+out, filepath.Join(root, "magic"))
+	r, err := OpenBeneath(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	tests := []struct {
+		path string
+		want string // content, or "" for EXDEV
+	}{
+		{"lib/x.star", "inside"},
+		{"rel-in", "inside"},
+		{"lib/../lib/x.star", "inside"},
+		{"../beside.star", ""},
+		{"/etc/hostname", ""},
+		{"abs-out", ""},
+		{"rel-out", ""},
+		{"magic/secret", ""},
+	}
+	for _, tt := range tests {
+		got, err := r.ReadFile(tt.path, MaxReadFile)
+		switch {
+		case tt.want == "" && !errors.Is(err, unix.EXDEV):
+			t.Errorf("ReadFile(%s) = %q, %v; want EXDEV", tt.path, got, err)
+		case tt.want != "" && (err != nil || string(got) != tt.want):
+			t.Errorf("ReadFile(%s) = %q, %v; want %q", tt.path, got, err, tt.want)
+		}
+	}
+	if err := r.MkdirAll("new", 0o755); err == nil {
+		t.Error("MkdirAll on a root opened with OpenBeneath succeeded")
+	}
+}
