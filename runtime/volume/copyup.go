@@ -247,11 +247,15 @@ func openAt(dir *os.File, name string, flags int, mode uint32, kind uint32, rel 
 func (c *copier) link(first firstCopy, dstDir *os.File, name, rel string) error {
 	h, err := c.dst.LookupNoFollow(first.path)
 	if err != nil {
-		return &os.PathError{Op: "link", Path: rel, Err: err}
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return &os.PathError{Op: "link", Path: rel, Err: fmt.Errorf("its first name %s: %w", first.path, err)}
 	}
 	defer h.Close()
 	if id, err := fstatID(h); err != nil || id != first.id {
-		return &os.PathError{Op: "link", Path: rel, Err: fmt.Errorf("%s %w", first.path, errChanged)}
+		return &os.PathError{Op: "link", Path: rel, Err: fmt.Errorf("its first name %s %w", first.path, errChanged)}
 	}
 	// Through /proc: linkat(AT_EMPTY_PATH) would need CAP_DAC_READ_SEARCH.
 	if err := unix.Linkat(unix.AT_FDCWD, fsroot.ProcPath(h), int(dstDir.Fd()), name, unix.AT_SYMLINK_FOLLOW); err != nil {

@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"berth/runtime/fsroot"
 )
 
 // A container sharing a volume may swap a directory the copy-up has
@@ -65,4 +68,43 @@ func TestCopyUpRaceWithSymlinkSwap(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	t.Logf("%d of 1000 copy-ups caught the swap and failed", failed)
+}
+
+// A hard link is made to the first copy of its inode only: if the name
+// of that copy now holds another file, the copy fails rather than link
+// whatever is there.
+func TestCopyUpLinksOnlyToItsOwnFirstCopy(t *testing.T) {
+	src, dst := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(src, "a"), "image", 0o644)
+	if err := os.Link(filepath.Join(src, "a"), filepath.Join(src, "b")); err != nil {
+		t.Fatal(err)
+	}
+	s, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	d, err := fsroot.Open(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	first := ""
+	hook := func(p string) error {
+		if first == "" {
+			first = p
+			return nil
+		}
+		// The second name: swap the first copy for another file.
+		other := filepath.Join(dst, "other")
+		writeFile(t, other, "not the image's", 0o644)
+		return os.Rename(other, filepath.Join(dst, first))
+	}
+	err = copyTree(s, d, hook)
+	if err == nil || !strings.Contains(err.Error(), "its first name "+first+" changed during the copy") {
+		t.Fatalf("copy with the first copy swapped = %v", err)
+	}
+	if st := lstat(t, filepath.Join(dst, first)); st.Nlink != 1 {
+		t.Errorf("the swapped-in file has %d links, want 1: it was linked to", st.Nlink)
+	}
 }
