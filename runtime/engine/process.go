@@ -61,11 +61,11 @@ func (c *Container) resolveUser(spec string) (*user.ExecUser, error) {
 	defer root.Close()
 	passwd, err := readEtcFile(root, "/etc/passwd")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("unable to find user %s: %w", spec, err)
 	}
 	group, err := readEtcFile(root, "/etc/group")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("unable to find user %s: %w", spec, err)
 	}
 	defaults := &user.ExecUser{Uid: 0, Gid: 0, Home: "/"}
 	u, err := user.GetExecUser(spec, defaults, passwd, group)
@@ -82,8 +82,13 @@ func readEtcFile(root *fsroot.Root, path string) (io.Reader, error) {
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ENOTDIR) {
 		return nil, nil
 	}
+	var notRegular *fsroot.NotRegularError
+	if errors.As(err, &notRegular) {
+		// A FIFO there would have blocked the start, holding the lock.
+		return nil, fmt.Errorf("%s in the container is %w", path, notRegular)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("read the container's %s: %w", path, unwrapPath(err))
+		return nil, fmt.Errorf("read %s in the container: %w", path, unwrapPath(err))
 	}
 	return bytes.NewReader(data), nil
 }
