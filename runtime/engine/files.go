@@ -32,6 +32,10 @@ func (c *Container) openRoot(path string) (*fsroot.Root, string, error) {
 	dir, inside := c.rootfs, path
 	if host, rest, ok := c.mountedHostPath(path); ok {
 		dir, inside = host, "/"+rest
+		if fi, err := os.Stat(host); err == nil && !fi.IsDir() {
+			// A file bind: the file is reached from its directory.
+			dir, inside = filepath.Dir(host), filepath.Join("/", filepath.Base(host), rest)
+		}
 	}
 	r, err := fsroot.Open(dir)
 	if err != nil {

@@ -211,3 +211,26 @@ func TestReadFileCap(t *testing.T) {
 		t.Errorf("ReadFile over the cap = %v, want %q", err, want)
 	}
 }
+
+// A stopped container's file bind is read and written on the host file.
+func TestStoppedContainerFileBind(t *testing.T) {
+	sb := sandbox(t)
+	file := filepath.Join(t.TempDir(), "conf.txt")
+	if err := os.WriteFile(file, []byte("from the host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"true"},
+		Mounts: []spec.Mount{{Type: spec.MountBind, Source: file, Target: "/etc/conf.txt"}}}, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.ReadFile("/etc/conf.txt"); err != nil || string(got) != "from the host\n" {
+		t.Errorf("ReadFile of a stopped container's file bind = %q, %v", got, err)
+	}
+	if err := c.WriteFile("/etc/conf.txt", []byte("written\n")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(file); err != nil || string(got) != "written\n" {
+		t.Errorf("the bound host file = %q, %v; want the write", got, err)
+	}
+}
