@@ -15,6 +15,7 @@ import (
 	"berth/runtime/image"
 	"berth/runtime/logdriver"
 	"berth/runtime/spec"
+	"berth/runtime/store"
 )
 
 // Container is one container of a sandbox. Its main process is a child of
@@ -52,6 +53,7 @@ type Container struct {
 	oomKilled  bool
 	errMsg     string
 	pid        int
+	pidStart   uint64 // the init's start time: with pid, names the process
 	startedAt  time.Time
 	finishedAt time.Time
 	inst       *container.Instance
@@ -280,6 +282,7 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 	c.status = to
 	c.inst = inst
 	c.pid = inst.Pid()
+	c.pidStart, _ = store.ProcessStartTime(c.pid) // 0 if gone already: then nothing matches it
 	c.livePid.Store(int64(c.pid))
 	c.startedAt = time.Now().UTC()
 	c.finishedAt = time.Time{}

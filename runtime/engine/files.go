@@ -6,72 +6,104 @@ import (
 	"path/filepath"
 	"strconv"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
+	"golang.org/x/sys/unix"
+
+	"berth/runtime/fsroot"
+	"berth/runtime/store"
 )
 
-// fsRoot is the container's filesystem as seen from the host: the running
-// init's root (which includes every mount) or, when stopped, the overlay.
-func (c *Container) fsRoot() string {
-	if st := c.State(); st.Status == StatusRunning && st.Pid > 0 {
-		return "/proc/" + strconv.Itoa(st.Pid) + "/root"
-	}
-	return c.rootfs
-}
-
-// hostPath resolves a path inside the container without letting symlinks
-// lead outside its root.
-func (c *Container) hostPath(path string) (string, error) {
+// openRoot opens the part of the container's filesystem that holds path
+// and returns it with path's place inside it: the running init's root
+// (every mount included) or, when stopped, the volume or bind mounted at
+// path, else the overlay. Everything below the root is the container's to
+// change at any time, so the root is all that is ever opened by a host
+// path: see fsroot.
+func (c *Container) openRoot(path string) (*fsroot.Root, string, error) {
 	if st := c.State(); st.Status == StatusRemoving || st.Status == StatusRemoved {
 		// Its directory is gone: writing would recreate it on the host.
-		return "", errorf(ErrNoSuchContainer, "No such container: %s (it was removed)", c.name)
+		return nil, "", errorf(ErrNoSuchContainer, "No such container: %s (it was removed)", c.name)
 	}
 	if !filepath.IsAbs(path) {
-		return "", fmt.Errorf("path %q: want an absolute path inside the container", path)
+		return nil, "", fmt.Errorf("path %q: want an absolute path inside the container", path)
 	}
-	root, inside := c.fsRoot(), path
-	if st := c.State(); st.Status != StatusRunning {
-		if host, rest, ok := c.mountedHostPath(path); ok {
-			root, inside = host, rest
+	if r := c.openInitRoot(); r != nil {
+		return r, path, nil
+	}
+	dir, inside := c.rootfs, path
+	if host, rest, ok := c.mountedHostPath(path); ok {
+		dir, inside = host, "/"+rest
+		if fi, err := os.Stat(host); err == nil && !fi.IsDir() {
+			// A file bind: the file is reached from its directory.
+			dir, inside = filepath.Dir(host), filepath.Join("/", filepath.Base(host), rest)
 		}
 	}
-	p, err := securejoin.SecureJoin(root, inside)
+	r, err := fsroot.Open(dir)
 	if err != nil {
-		return "", fmt.Errorf("resolve %s in container %s: %w", path, c.name, err)
+		return nil, "", fmt.Errorf("container %s: %w", c.name, unwrapPath(err))
 	}
-	return p, nil
+	return r, inside, nil
 }
 
-// ReadFile returns a file's content from the container (docker cp out).
+// openInitRoot opens /proc/PID/root of the running container's init, or
+// returns nil when there is no init to open. An open /proc/PID directory
+// names one process for good, so checking its start time against the
+// init's proves that the root is the init's and not that of a process
+// that reused the PID after the init exited.
+func (c *Container) openInitRoot() *fsroot.Root {
+	c.mu.Lock()
+	pid, start, running := c.pid, c.pidStart, c.status == StatusRunning
+	c.mu.Unlock()
+	if !running || pid <= 0 {
+		return nil
+	}
+	proc, err := os.OpenFile("/proc/"+strconv.Itoa(pid), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil // exiting: read the stopped container's files
+	}
+	defer proc.Close()
+	fd, err := unix.Openat(int(proc.Fd()), "root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil
+	}
+	root := os.NewFile(uintptr(fd), "/proc/"+strconv.Itoa(pid)+"/root")
+	if got, err := store.ProcessStartTimeAt(proc); err != nil || got != start {
+		root.Close()
+		return nil
+	}
+	return fsroot.New(root)
+}
+
+// ReadFile returns a regular file's content from the container (docker cp
+// out), at most fsroot.MaxReadFile bytes.
 func (c *Container) ReadFile(path string) ([]byte, error) {
-	p, err := c.hostPath(path)
+	r, inside, err := c.openRoot(path)
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(p)
+	defer r.Close()
+	data, err := r.ReadFile(inside, fsroot.MaxReadFile)
 	if err != nil {
 		return nil, fmt.Errorf("read %s from container %s: %w", path, c.name, unwrapPath(err))
 	}
 	return data, nil
 }
 
-// WriteFile writes a file into the container (docker cp in), creating its
-// parent directories.
+// WriteFile writes a regular file into the container (docker cp in),
+// creating its parent directories.
 func (c *Container) WriteFile(path string, data []byte) error {
-	p, err := c.hostPath(path)
+	r, inside, err := c.openRoot(path)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return fmt.Errorf("write %s to container %s: %w", path, c.name, unwrapPath(err))
-	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
+	defer r.Close()
+	if err := r.WriteFile(inside, data, 0o644); err != nil {
 		return fmt.Errorf("write %s to container %s: %w", path, c.name, unwrapPath(err))
 	}
 	return nil
 }
 
-// unwrapPath drops the host-side path from an error: the user named a
-// path inside the container.
+// unwrapPath drops the path from an error: the user named a path inside
+// the container, and the host's would mean nothing to them.
 func unwrapPath(err error) error {
 	if pe, ok := err.(*os.PathError); ok {
 		return pe.Err

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"berth/runtime/container"
+	"berth/runtime/fsroot"
 	"berth/runtime/spec"
 	"berth/runtime/volume"
 )
@@ -86,11 +87,12 @@ func (s *Sandbox) volumeFor(name string) (v Volume, isNew bool, err error) {
 // copyUp fills an empty volume with what the image has at the mount's
 // target, once in the volume's life, as Docker does.
 func (s *Sandbox) copyUp(c *Container, v Volume, m spec.Mount) error {
-	dir, err := volume.ImageDir(c.rootfs, m.CleanTarget())
+	root, err := fsroot.Open(c.rootfs)
 	if err != nil {
 		return fmt.Errorf("volume %s at %s: %w", v.Name, m.Target, err)
 	}
-	if err := s.e.volumes.PrepareMount(v.store.Name, dir, m.NoCopy); err != nil {
+	defer root.Close()
+	if err := s.e.volumes.PrepareMount(v.store.Name, root, m.CleanTarget(), m.NoCopy); err != nil {
 		return fmt.Errorf("copy %s of image %s into volume %s: %w", m.Target, c.spec.Image, v.Name, err)
 	}
 	return nil

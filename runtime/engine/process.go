@@ -1,14 +1,19 @@
 package engine
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"strings"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/sys/user"
+	"golang.org/x/sys/unix"
 
 	"berth/runtime/container"
+	"berth/runtime/fsroot"
 	"berth/runtime/logdriver"
 )
 
@@ -46,22 +51,46 @@ func hasKey(env []string, key string) bool {
 }
 
 // resolveUser looks the user up in the container's own /etc/passwd and
-// /etc/group, as Docker does (never the host's).
+// /etc/group, as Docker does (never the host's). A missing file counts as
+// empty, as in Docker; one that cannot be read is an error.
 func (c *Container) resolveUser(spec string) (*user.ExecUser, error) {
-	passwd, err := securejoin.SecureJoin(c.rootfs, "/etc/passwd")
+	root, err := fsroot.Open(c.rootfs)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("container %s: %w", c.name, err)
 	}
-	group, err := securejoin.SecureJoin(c.rootfs, "/etc/group")
+	defer root.Close()
+	passwd, err := readEtcFile(root, "/etc/passwd")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("unable to find user %s: %w", spec, err)
+	}
+	group, err := readEtcFile(root, "/etc/group")
+	if err != nil {
+		return nil, fmt.Errorf("unable to find user %s: %w", spec, err)
 	}
 	defaults := &user.ExecUser{Uid: 0, Gid: 0, Home: "/"}
-	u, err := user.GetExecUserPath(spec, defaults, passwd, group)
+	u, err := user.GetExecUser(spec, defaults, passwd, group)
 	if err != nil {
 		return nil, err // already Docker's "unable to find user NAME: ..."
 	}
 	return u, nil
+}
+
+// readEtcFile reads one of the container's account files, or returns nil
+// if it has none.
+func readEtcFile(root *fsroot.Root, path string) (io.Reader, error) {
+	data, err := root.ReadFile(path, fsroot.MaxReadFile)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ENOTDIR) {
+		return nil, nil
+	}
+	var notRegular *fsroot.NotRegularError
+	if errors.As(err, &notRegular) {
+		// A FIFO there would have blocked the start, holding the lock.
+		return nil, fmt.Errorf("%s in the container is %w", path, notRegular)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s in the container: %w", path, unwrapPath(err))
+	}
+	return bytes.NewReader(data), nil
 }
 
 // processEnv is the environment of a process in the container: Docker
@@ -112,12 +141,13 @@ func (c *Container) workdir(dir string) (string, error) {
 	if dir == "" {
 		return "/", nil
 	}
-	host, err := securejoin.SecureJoin(c.rootfs, dir)
+	root, err := fsroot.Open(c.rootfs)
 	if err != nil {
-		return "", fmt.Errorf("workdir %q: %w", dir, err)
+		return "", fmt.Errorf("container %s: %w", c.name, err)
 	}
-	if err := os.MkdirAll(host, 0o755); err != nil {
-		return "", fmt.Errorf("create workdir %q: %w", dir, err)
+	defer root.Close()
+	if err := root.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("create workdir %q: %w", dir, unwrapPath(err))
 	}
 	return dir, nil
 }

@@ -3,8 +3,11 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
+
+	"golang.org/x/sys/unix"
 )
 
 // ProcessStartTime returns the start time of process pid in clock ticks
@@ -75,4 +78,25 @@ func parseProcStat(data []byte) (procStat, error) {
 		return procStat{}, fmt.Errorf("start time: %w", err)
 	}
 	return procStat{state: fields[0][0], startTime: start}, nil
+}
+
+// ProcessStartTimeAt is ProcessStartTime for the process whose /proc/PID
+// directory is open as dir. The descriptor names that one process even
+// after its PID is reused, so this proves which process dir belongs to.
+func ProcessStartTimeAt(dir *os.File) (uint64, error) {
+	fd, err := unix.Openat(int(dir.Fd()), "stat", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0, fmt.Errorf("read %s/stat: %w", dir.Name(), err)
+	}
+	f := os.NewFile(uintptr(fd), dir.Name()+"/stat")
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 4096))
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", f.Name(), err)
+	}
+	st, err := parseProcStat(data)
+	if err != nil {
+		return 0, fmt.Errorf("parse %s: %w", f.Name(), err)
+	}
+	return st.startTime, nil
 }

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -131,5 +132,33 @@ func TestProcessAliveLifecycle(t *testing.T) {
 	reaped = true
 	if ProcessAlive(pid, start) {
 		t.Error("reaped child reported alive")
+	}
+}
+
+// An open /proc/PID directory keeps naming its process: once that process
+// is gone, reading through it fails instead of reading a newer process
+// that got the PID.
+func TestProcessStartTimeAt(t *testing.T) {
+	cmd := exec.Command("sleep", "1000")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	dir, err := os.OpenFile("/proc/"+strconv.Itoa(pid), unix.O_PATH|unix.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.Close()
+	want, err := ProcessStartTime(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ProcessStartTimeAt(dir); err != nil || got != want {
+		t.Errorf("ProcessStartTimeAt = %d, %v; want %d", got, err, want)
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	if got, err := ProcessStartTimeAt(dir); err == nil {
+		t.Errorf("ProcessStartTimeAt of a reaped process = %d, want an error", got)
 	}
 }

@@ -4,10 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
+	"path"
 
 	"golang.org/x/sys/unix"
+
+	"berth/runtime/fsroot"
 )
 
 // CopyUp copies the tree at src (a directory of a container's root
@@ -23,299 +24,264 @@ import (
 //
 // If src does not exist or is not a directory (a symlink included) nothing
 // is copied and the result is nil: Docker copies only where the image has a
-// directory. Both trees must hold still during the copy, as they do before
-// the container starts. On error dst holds part of the tree; the store's
-// PrepareMount empties it again.
+// directory. On error dst holds part of the tree; the store's PrepareMount
+// empties it again.
+//
+// A container may be changing dst during the copy (another container using
+// the volume): the copy walks both trees by directory descriptors and never
+// resolves a name it did not just create in a directory it holds open, so
+// whatever is swapped in, nothing outside dst is written (see copier).
 func CopyUp(src, dst string) error {
-	return copyUp(src, dst, nil)
-}
-
-func copyUp(src, dst string, hook func(string) error) error {
-	var st unix.Stat_t
-	if err := unix.Lstat(src, &st); err != nil {
-		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
+	s, err := os.OpenFile(src, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		if notADir(err) {
 			return nil
 		}
-		return fmt.Errorf("copy up %q: %w", src, &os.PathError{Op: "lstat", Path: src, Err: err})
+		return fmt.Errorf("copy up %q: %w", src, err)
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
-		return nil
+	defer s.Close()
+	d, err := fsroot.Open(dst)
+	if err != nil {
+		return fmt.Errorf("copy up to %q: %w", dst, err)
 	}
-	c := &copier{links: map[fileID]string{}, hook: hook}
-	if err := c.copyDir(src, dst, &st); err != nil {
+	defer d.Close()
+	if err := copyTree(s, d, nil); err != nil {
 		return fmt.Errorf("copy up %q to %q: %w", src, dst, err)
 	}
 	return nil
 }
 
-// fileID names an inode, to recognise hard links.
-type fileID struct{ dev, ino uint64 }
-
-type copier struct {
-	// links maps each multiply-linked source inode copied so far to its
-	// first copy, which later names of the inode become hard links to.
-	links map[fileID]string
-	hook  func(src string) error
+// notADir reports an error that means "no directory there".
+func notADir(err error) bool {
+	return errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) || errors.Is(err, unix.ELOOP)
 }
 
-// copyDir copies the entries of directory src into the existing directory
-// dst, then gives dst src's metadata. Metadata comes last: creating the
-// entries changes dst's mtime, and a read-only mode would stand in the way.
-func (c *copier) copyDir(src, dst string, st *unix.Stat_t) error {
-	names, err := readNames(src)
+// copyTree copies the content of the open directory src into the top of
+// dst, then gives that top src's metadata. hook, if set (by tests), runs
+// before each entry.
+func copyTree(src *os.File, dst *fsroot.Root, hook func(string) error) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(src.Fd()), &st); err != nil {
+		return err
+	}
+	top, err := dst.OpenDir("/")
 	if err != nil {
 		return err
 	}
+	defer top.Close()
+	c := &copier{dst: dst, links: map[fileID]firstCopy{}, hook: hook}
+	if err := c.copyDir(src, top, "/"); err != nil {
+		return err
+	}
+	return applyMetadata(src, top, &st)
+}
+
+// fileID names an inode, to recognise hard links.
+type fileID struct{ dev, ino uint64 }
+
+func idOf(st *unix.Stat_t) fileID {
+	return fileID{dev: uint64(st.Dev), ino: st.Ino} // Dev is uint32 on some architectures
+}
+
+// firstCopy is where a multiply-linked source inode was first copied to.
+type firstCopy struct {
+	path string // inside dst
+	id   fileID // the copy's inode, checked again before linking to it
+}
+
+// copier copies entry by entry. Each entry is read through a descriptor
+// opened relative to its source directory's, created relative to its
+// destination directory's descriptor with a call that does not follow a
+// symlink at the name (mkdirat, openat O_CREAT|O_EXCL, symlinkat,
+// mknodat), reopened with O_NOFOLLOW, and from then on only touched
+// through its own descriptor.
+type copier struct {
+	dst *fsroot.Root
+	// links maps each multiply-linked source inode copied so far to its
+	// first copy, which later names of the inode become hard links to.
+	links map[fileID]firstCopy
+	hook  func(path string) error
+}
+
+// copyDir copies the entries of the directory src into the directory dst.
+// rel is their path inside the tree, for errors.
+func (c *copier) copyDir(src, dst *os.File, rel string) error {
+	names, err := src.Readdirnames(-1)
+	if err != nil {
+		return &os.PathError{Op: "readdir", Path: rel, Err: err}
+	}
 	for _, name := range names {
-		s, d := filepath.Join(src, name), filepath.Join(dst, name)
-		var est unix.Stat_t
-		if err := unix.Lstat(s, &est); err != nil {
-			return &os.PathError{Op: "lstat", Path: s, Err: err}
+		p := path.Join(rel, name)
+		var st unix.Stat_t
+		if err := unix.Fstatat(int(src.Fd()), name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			return &os.PathError{Op: "lstat", Path: p, Err: err}
 		}
 		if c.hook != nil {
-			if err := c.hook(s); err != nil {
+			if err := c.hook(p); err != nil {
 				return err
 			}
 		}
-		if err := c.copyEntry(s, d, &est); err != nil {
+		if err := c.copyEntry(src, dst, name, p, &st); err != nil {
 			return err
 		}
 	}
-	return applyMetadata(src, dst, st)
+	return nil
 }
 
-func (c *copier) copyEntry(src, dst string, st *unix.Stat_t) error {
+func (c *copier) copyEntry(srcDir, dstDir *os.File, name, rel string, st *unix.Stat_t) error {
 	kind := st.Mode & unix.S_IFMT
-	var id fileID
+	if kind == unix.S_IFSOCK {
+		return nil // a socket is a running program's; Docker's copy skips them too
+	}
 	linked := kind != unix.S_IFDIR && st.Nlink > 1
 	if linked {
-		id = fileID{dev: uint64(st.Dev), ino: st.Ino} // Dev is uint32 on some architectures
-		if first, ok := c.links[id]; ok {
+		if first, ok := c.links[idOf(st)]; ok {
 			// The inode has its content and metadata already: give it
 			// one more name.
-			return os.Link(first, dst)
+			return c.link(first, dstDir, name, rel)
 		}
 	}
-	var err error
+	src, err := openAt(srcDir, name, sourceFlags(kind), 0, kind, rel)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	if id, err := fstatID(src); err != nil || id != idOf(st) {
+		return &os.PathError{Op: "open", Path: rel, Err: errChanged}
+	}
+	dst, err := create(src, dstDir, name, rel, st)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
 	switch kind {
 	case unix.S_IFDIR:
-		if err := os.Mkdir(dst, 0o700); err != nil {
-			return err
-		}
-		return c.copyDir(src, dst, st)
+		err = c.copyDir(src, dst, rel)
 	case unix.S_IFREG:
-		err = copyFile(src, dst, st.Size)
-	case unix.S_IFLNK:
-		err = copySymlink(src, dst)
-	case unix.S_IFCHR, unix.S_IFBLK, unix.S_IFIFO:
-		if err = unix.Mknod(dst, kind|0o600, int(st.Rdev)); err != nil {
-			err = &os.PathError{Op: "mknod", Path: dst, Err: err}
+		err = copyData(int(src.Fd()), int(dst.Fd()), st.Size)
+		if err != nil {
+			err = &os.PathError{Op: "copy", Path: rel, Err: err}
 		}
-	case unix.S_IFSOCK:
-		return nil // a socket is a running program's; Docker's copy skips them too
-	default:
-		return fmt.Errorf("%q: unknown file type %#o", src, kind)
 	}
 	if err != nil {
 		return err
 	}
 	if err := applyMetadata(src, dst, st); err != nil {
-		return err
+		return &os.PathError{Op: "set metadata of", Path: rel, Err: err}
 	}
 	if linked {
-		c.links[id] = dst
+		id, err := fstatID(dst)
+		if err != nil {
+			return &os.PathError{Op: "stat", Path: rel, Err: err}
+		}
+		c.links[idOf(st)] = firstCopy{path: rel, id: id}
 	}
 	return nil
 }
 
-// copyFile copies a regular file's content, size bytes by its lstat, and
-// leaves the rest of its metadata to applyMetadata. It uses raw descriptors:
-// os.File's poller registration costs more than copying a small file.
-func copyFile(src, dst string, size int64) (err error) {
-	in, err := unix.Open(src, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+// errChanged reports a tree that changed under the copy.
+var errChanged = errors.New("changed during the copy")
+
+// sourceFlags opens a source entry: directories and regular files for
+// reading (never blocking: a FIFO swapped in is caught by the inode
+// check), the rest as O_PATH handles, never opened for I/O.
+func sourceFlags(kind uint32) int {
+	switch kind {
+	case unix.S_IFDIR:
+		return unix.O_RDONLY | unix.O_DIRECTORY
+	case unix.S_IFREG:
+		return unix.O_RDONLY | unix.O_NONBLOCK | unix.O_NOCTTY
+	}
+	return unix.O_PATH
+}
+
+// create makes the entry name in dstDir as a copy of src (without content
+// or metadata) and returns a descriptor on it.
+func create(src, dstDir *os.File, name, rel string, st *unix.Stat_t) (*os.File, error) {
+	dfd := int(dstDir.Fd())
+	kind := st.Mode & unix.S_IFMT
+	var err error
+	switch kind {
+	case unix.S_IFDIR:
+		if err = unix.Mkdirat(dfd, name, 0o700); err == nil {
+			return openAt(dstDir, name, unix.O_RDONLY|unix.O_DIRECTORY, 0, kind, rel)
+		}
+	case unix.S_IFREG:
+		return openAt(dstDir, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL, 0o600, kind, rel)
+	case unix.S_IFLNK:
+		var target string
+		if target, err = readlink(src); err == nil {
+			if err = unix.Symlinkat(target, dfd, name); err == nil {
+				return openAt(dstDir, name, unix.O_PATH, 0, kind, rel)
+			}
+		}
+	case unix.S_IFCHR, unix.S_IFBLK, unix.S_IFIFO:
+		if err = unix.Mknodat(dfd, name, kind|0o600, int(st.Rdev)); err == nil {
+			return openAt(dstDir, name, unix.O_PATH, 0, kind, rel)
+		}
+	default:
+		err = fmt.Errorf("unknown file type %#o", kind)
+	}
+	return nil, &os.PathError{Op: "create", Path: rel, Err: err}
+}
+
+// openAt opens name in dir without following a symlink there, and checks
+// that it is of the kind expected.
+func openAt(dir *os.File, name string, flags int, mode uint32, kind uint32, rel string) (*os.File, error) {
+	fd, err := unix.Openat(int(dir.Fd()), name, flags|unix.O_NOFOLLOW|unix.O_CLOEXEC, mode)
 	if err != nil {
-		return &os.PathError{Op: "open", Path: src, Err: err}
+		return nil, &os.PathError{Op: "open", Path: rel, Err: err}
 	}
-	defer unix.Close(in)
-	out, err := unix.Open(dst, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+	f := os.NewFile(uintptr(fd), rel)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil || st.Mode&unix.S_IFMT != kind {
+		f.Close()
+		return nil, &os.PathError{Op: "open", Path: rel, Err: errChanged}
+	}
+	return f, nil
+}
+
+// link makes name in dstDir one more name of the first copy of an inode,
+// found again from the top of the tree without leaving it, and checked to
+// be that copy still.
+func (c *copier) link(first firstCopy, dstDir *os.File, name, rel string) error {
+	h, err := c.dst.LookupNoFollow(first.path)
 	if err != nil {
-		return &os.PathError{Op: "open", Path: dst, Err: err}
-	}
-	defer func() {
-		if cerr := unix.Close(out); cerr != nil && err == nil {
-			err = &os.PathError{Op: "close", Path: dst, Err: cerr}
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
 		}
-	}()
-	if err := copyData(in, out, size); err != nil {
-		return fmt.Errorf("copy %q: %w", src, err)
+		return &os.PathError{Op: "link", Path: rel, Err: fmt.Errorf("its first name %s: %w", first.path, err)}
 	}
-	return nil
-}
-
-// copyData copies size bytes from in to out: in the kernel with
-// copy_file_range where the two file systems allow it, else through a
-// buffer.
-func copyData(in, out int, size int64) error {
-	var done int64
-	for done < size {
-		n, err := unix.CopyFileRange(in, nil, out, nil, int(min(size-done, 1<<30)), 0)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			if done == 0 && (err == unix.EXDEV || err == unix.EINVAL || err == unix.ENOSYS || err == unix.EOPNOTSUPP) {
-				break // not between these files: copy through a buffer
-			}
-			return err
-		}
-		if n == 0 {
-			return nil // the file is shorter than its lstat said
-		}
-		done += int64(n)
+	defer h.Close()
+	if id, err := fstatID(h); err != nil || id != first.id {
+		return &os.PathError{Op: "link", Path: rel, Err: fmt.Errorf("its first name %s %w", first.path, errChanged)}
 	}
-	if done >= size {
-		return nil
-	}
-	buf := make([]byte, min(size, 1<<17))
-	for {
-		n, err := unix.Read(in, buf)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return nil
-		}
-		for w := buf[:n]; len(w) > 0; {
-			m, err := unix.Write(out, w)
-			if err == unix.EINTR {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			w = w[m:]
-		}
-	}
-}
-
-func copySymlink(src, dst string) error {
-	target, err := os.Readlink(src)
-	if err != nil {
-		return err
-	}
-	return os.Symlink(target, dst)
-}
-
-// applyMetadata gives dst the owner, mode, extended attributes and times
-// of src, whose lstat is st, without following a symlink at dst. The order
-// matters: chown clears the setuid and setgid bits and the
-// security.capability attribute, so mode and attributes come after it, and
-// times come last because setting the others changes nothing they hold.
-func applyMetadata(src, dst string, st *unix.Stat_t) error {
-	if err := setOwnerMode(dst, st); err != nil {
-		return err
-	}
-	if err := copyXattrs(src, dst, st.Mode&unix.S_IFMT == unix.S_IFLNK); err != nil {
-		return err
-	}
-	return setTimes(dst, st)
-}
-
-func setOwnerMode(dst string, st *unix.Stat_t) error {
-	if err := unix.Lchown(dst, int(st.Uid), int(st.Gid)); err != nil {
-		return &os.PathError{Op: "lchown", Path: dst, Err: err}
-	}
-	if st.Mode&unix.S_IFMT == unix.S_IFLNK {
-		return nil // a symlink's mode means nothing on Linux and cannot be set
-	}
-	if err := unix.Fchmodat(unix.AT_FDCWD, dst, st.Mode&0o7777, 0); err != nil {
-		return &os.PathError{Op: "chmod", Path: dst, Err: err}
+	// Through /proc: linkat(AT_EMPTY_PATH) would need CAP_DAC_READ_SEARCH.
+	if err := unix.Linkat(unix.AT_FDCWD, fsroot.ProcPath(h), int(dstDir.Fd()), name, unix.AT_SYMLINK_FOLLOW); err != nil {
+		return &os.PathError{Op: "link", Path: rel, Err: err}
 	}
 	return nil
 }
 
-func setTimes(dst string, st *unix.Stat_t) error {
-	times := []unix.Timespec{st.Atim, st.Mtim}
-	if err := unix.UtimesNanoAt(unix.AT_FDCWD, dst, times, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-		return &os.PathError{Op: "utimensat", Path: dst, Err: err}
+func fstatID(f *os.File) (fileID, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return fileID{}, err
 	}
-	return nil
+	return idOf(&st), nil
 }
 
-// copyXattrs copies src's extended attributes to dst, best effort: a file
-// system without them (ENOTSUP) is not an error, nor is the kernel's refusal
-// of user.* attributes on a symlink (EPERM).
-func copyXattrs(src, dst string, isLink bool) error {
-	names, err := listXattrs(src)
-	if err != nil {
-		if errors.Is(err, unix.ENOTSUP) {
-			return nil
-		}
-		return &os.PathError{Op: "llistxattr", Path: src, Err: err}
-	}
-	for _, name := range names {
-		val, err := getXattr(src, name)
-		if errors.Is(err, unix.ENODATA) {
-			continue // removed since the listing
-		}
+// readlink reads the target of the symlink that the O_PATH handle h is on.
+func readlink(h *os.File) (string, error) {
+	for size := 256; ; size *= 2 {
+		buf := make([]byte, size)
+		n, err := unix.Readlinkat(int(h.Fd()), "", buf)
 		if err != nil {
-			return &os.PathError{Op: "lgetxattr " + name, Path: src, Err: err}
+			return "", err
 		}
-		err = unix.Lsetxattr(dst, name, val, 0)
-		switch {
-		case err == nil, errors.Is(err, unix.ENOTSUP), isLink && errors.Is(err, unix.EPERM):
-		default:
-			return &os.PathError{Op: "lsetxattr " + name, Path: dst, Err: err}
+		if n < size {
+			return string(buf[:n]), nil
 		}
-	}
-	return nil
-}
-
-// listXattrs returns the names of path's extended attributes. Most files
-// have none, so one call with a small buffer usually answers.
-func listXattrs(path string) ([]string, error) {
-	buf := make([]byte, 256)
-	for {
-		n, err := unix.Llistxattr(path, buf)
-		if errors.Is(err, unix.ERANGE) {
-			size, err := unix.Llistxattr(path, nil)
-			if err != nil {
-				return nil, err
-			}
-			buf = make([]byte, size+64) // room in case one is added meanwhile
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		var names []string
-		for _, name := range strings.Split(string(buf[:n]), "\x00") {
-			if name != "" {
-				names = append(names, name)
-			}
-		}
-		return names, nil
-	}
-}
-
-func getXattr(path, name string) ([]byte, error) {
-	buf := make([]byte, 256)
-	for {
-		n, err := unix.Lgetxattr(path, name, buf)
-		if errors.Is(err, unix.ERANGE) {
-			size, err := unix.Lgetxattr(path, name, nil)
-			if err != nil {
-				return nil, err
-			}
-			buf = make([]byte, size+64)
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		return buf[:n], nil
 	}
 }

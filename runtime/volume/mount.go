@@ -4,41 +4,32 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	"golang.org/x/sys/unix"
+
+	"berth/runtime/fsroot"
 )
 
-// ImageDir returns the host path of target (a path in the container, such
-// as /var/lib/mysql) inside the root filesystem rootfs, resolving symlinks
-// as the container would see them: a symlink in the image pointing to /etc
-// leads to rootfs's /etc, never the host's. The path may not exist.
-func ImageDir(rootfs, target string) (string, error) {
-	p, err := securejoin.SecureJoin(rootfs, target)
-	if err != nil {
-		return "", fmt.Errorf("resolve %q in root filesystem %q: %w", target, rootfs, err)
-	}
-	return p, nil
-}
-
-// PrepareMount readies the volume name to be mounted over imageDir, the
-// image's directory at the mount target (see ImageDir). Unless nocopy is
-// set, an empty volume that has never had its copy-up gets imageDir's
-// content, owner and mode (CopyUp) and is marked, so that it never gets
-// them again, even when its users empty it.
+// PrepareMount readies the volume name to be mounted at target, a path in
+// the container whose root filesystem is image. Unless nocopy is set, an
+// empty volume that has never had its copy-up gets the content, owner and
+// mode of the image's directory at target (CopyUp), symlinks resolved as
+// the container would see them (a symlink in the image pointing to /etc
+// leads to the image's /etc, never the host's), and is marked, so that it
+// never gets them again, even when its users empty it.
 //
 // The mark is also set when the volume is found with content: it was
 // filled by its users, and what they delete later must not be replaced by
-// an image's files. It is not set when imageDir does not exist, nor with
-// nocopy, since in both cases Docker would still copy at a later mount over
-// image content; nocopy applies to one mount, as Docker's volume-nocopy does.
+// an image's files. It is not set when the image has no directory at
+// target, nor with nocopy, since in both cases Docker would still copy at a
+// later mount over image content; nocopy applies to one mount, as Docker's
+// volume-nocopy does.
 //
 // If the copy fails, what it copied is removed and the volume is as before.
 // The copy holds the store's lock: other changes to volumes wait for it.
-func (s *Store) PrepareMount(name, imageDir string, nocopy bool) error {
+func (s *Store) PrepareMount(name string, image *fsroot.Root, target string, nocopy bool) error {
 	if nocopy {
 		_, err := s.read(name)
 		return err
@@ -48,32 +39,12 @@ func (s *Store) PrepareMount(name, imageDir string, nocopy bool) error {
 		if err != nil || rec.CopiedUp {
 			return err
 		}
-		data := s.dataDir(name)
-		empty, err := isEmptyDir(data)
+		empty, err := isEmptyDir(s.dataDir(name))
 		if err != nil {
 			return fmt.Errorf("volume %s: %w", name, err)
 		}
 		if empty {
-			var fi fs.FileInfo
-			fi, err = os.Lstat(imageDir)
-			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ENOTDIR) || (err == nil && !fi.IsDir()) {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("copy up into volume %s: %w", name, err)
-			}
-			var before unix.Stat_t
-			if err := unix.Lstat(data, &before); err != nil {
-				return fmt.Errorf("copy up into volume %s: %w", name, &os.PathError{Op: "lstat", Path: data, Err: err})
-			}
-			if err := copyUp(imageDir, data, s.copyHook); err != nil {
-				return fmt.Errorf("copy up into volume %s: %w", name, restore(data, &before, err))
-			}
-			rec.CopiedUp = true
-			if err := s.write(rec); err != nil {
-				return fmt.Errorf("copy up into volume %s: %w", name, restore(data, &before, err))
-			}
-			return nil
+			return s.copyUp(rec, image, target)
 		}
 		rec.CopiedUp = true
 		if err := s.write(rec); err != nil {
@@ -83,25 +54,63 @@ func (s *Store) PrepareMount(name, imageDir string, nocopy bool) error {
 	})
 }
 
-// restore undoes a failed copy-up: it empties data and gives it back the
-// metadata in before. It returns cause, joined with any failure to restore.
-func restore(data string, before *unix.Stat_t, cause error) error {
+// copyUp fills the empty volume of rec from the image's directory at
+// target, if there is one, and marks it. The caller holds the lock.
+func (s *Store) copyUp(rec record, image *fsroot.Root, target string) error {
+	src, err := image.OpenDir(target)
+	if notADir(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("copy up into volume %s: %w", rec.Name, err)
+	}
+	defer src.Close()
+	data, err := fsroot.Open(s.dataDir(rec.Name))
+	if err != nil {
+		return fmt.Errorf("copy up into volume %s: %w", rec.Name, err)
+	}
+	defer data.Close()
+	top, err := data.OpenDir("/")
+	if err != nil {
+		return fmt.Errorf("copy up into volume %s: %w", rec.Name, err)
+	}
+	defer top.Close()
+	var before unix.Stat_t
+	if err := unix.Fstat(int(top.Fd()), &before); err != nil {
+		return fmt.Errorf("copy up into volume %s: %w", rec.Name, err)
+	}
+	if err := copyTree(src, data, s.copyHook); err != nil {
+		return fmt.Errorf("copy up into volume %s: %w", rec.Name, restore(s.dataDir(rec.Name), top, &before, err))
+	}
+	rec.CopiedUp = true
+	if err := s.write(rec); err != nil {
+		return fmt.Errorf("copy up into volume %s: %w", rec.Name, restore(s.dataDir(rec.Name), top, &before, err))
+	}
+	return nil
+}
+
+// restore undoes a failed copy-up: it empties data, whose directory is
+// open as top, and gives it back the metadata in before. It returns cause,
+// joined with any failure to restore.
+func restore(data string, top *os.File, before *unix.Stat_t, cause error) error {
 	errs := []error{cause}
-	names, err := readNames(data)
+	names, err := top.Readdirnames(-1)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("undo copy: %w", err))
 	}
 	for _, n := range names {
+		// RemoveAll works through descriptors below data, a path of
+		// berth's own: symlinks in the volume are removed, not followed.
 		if err := os.RemoveAll(filepath.Join(data, n)); err != nil {
 			errs = append(errs, fmt.Errorf("undo copy: %w", err))
 		}
 	}
 	// Attributes copied onto data itself stay: only the last step of a
 	// copy sets them, and a failure there is rare.
-	if err := setOwnerMode(data, before); err != nil {
+	if err := setOwnerMode(top, before); err != nil {
 		errs = append(errs, fmt.Errorf("undo copy: %w", err))
 	}
-	if err := setTimes(data, before); err != nil {
+	if err := setTimes(top, before); err != nil {
 		errs = append(errs, fmt.Errorf("undo copy: %w", err))
 	}
 	return errors.Join(errs...)

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"berth/runtime/fsroot"
 )
 
 // imageWithData makes a directory standing for an image's /var/lib/app.
@@ -102,7 +104,7 @@ func TestPrepareMount(t *testing.T) {
 				if st.before != nil {
 					st.before(v.Mountpoint)
 				}
-				if err := s.PrepareMount("vol", st.imageDir, st.nocopy); err != nil {
+				if err := prepareMount(t, s, "vol", st.imageDir, st.nocopy); err != nil {
 					t.Fatalf("step %d: PrepareMount: %v", i, err)
 				}
 				if got := entries(t, v.Mountpoint); !slices.Equal(got, st.want) {
@@ -122,7 +124,7 @@ func TestPrepareMountCopiesContent(t *testing.T) {
 	if !needsCopyUp(t, s, "vol") {
 		t.Fatal("a new volume does not need copy-up")
 	}
-	if err := s.PrepareMount("vol", imageWithData(t), false); err != nil {
+	if err := prepareMount(t, s, "vol", imageWithData(t), false); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := os.ReadFile(filepath.Join(v.Mountpoint, "db", "table")); err != nil || string(got) != "rows" {
@@ -149,7 +151,7 @@ func TestPrepareMountTakesOwnerOfEmptyImageDir(t *testing.T) {
 	if err := os.Chmod(image, 0o750); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PrepareMount("vol", image, false); err != nil {
+	if err := prepareMount(t, s, "vol", image, false); err != nil {
 		t.Fatal(err)
 	}
 	st := lstat(t, v.Mountpoint)
@@ -164,7 +166,7 @@ func TestPrepareMountTakesOwnerOfEmptyImageDir(t *testing.T) {
 func TestPrepareMountMissingVolume(t *testing.T) {
 	s := newStore(t)
 	for _, nocopy := range []bool{false, true} {
-		err := s.PrepareMount("nosuchvol", t.TempDir(), nocopy)
+		err := prepareMount(t, s, "nosuchvol", t.TempDir(), nocopy)
 		if err == nil || err.Error() != "get nosuchvol: no such volume" || !errors.Is(err, ErrNotFound) {
 			t.Errorf("PrepareMount(nocopy=%v) of a missing volume = %v", nocopy, err)
 		}
@@ -194,14 +196,14 @@ func TestPrepareMountUndoesFailedCopy(t *testing.T) {
 	before := lstat(t, v.Mountpoint)
 
 	copied := 0
-	s.copyHook = func(src string) error {
+	s.copyHook = func(p string) error {
 		if copied == 7 {
-			return errors.New("injected failure at " + filepath.Base(src))
+			return errors.New("injected failure at " + p)
 		}
 		copied++
 		return nil
 	}
-	err := s.PrepareMount("vol", image, false)
+	err := prepareMount(t, s, "vol", image, false)
 	if err == nil || !strings.Contains(err.Error(), "injected failure") || !strings.HasPrefix(err.Error(), "copy up into volume vol: ") {
 		t.Fatalf("PrepareMount with a failing copy = %v", err)
 	}
@@ -221,7 +223,7 @@ func TestPrepareMountUndoesFailedCopy(t *testing.T) {
 	}
 
 	s.copyHook = nil
-	if err := s.PrepareMount("vol", image, false); err != nil {
+	if err := prepareMount(t, s, "vol", image, false); err != nil {
 		t.Fatal(err)
 	}
 	if got := entries(t, v.Mountpoint); !slices.Equal(got, []string{"a", "b", "c"}) {
@@ -229,7 +231,9 @@ func TestPrepareMountUndoesFailedCopy(t *testing.T) {
 	}
 }
 
-func TestImageDirStaysInRootfs(t *testing.T) {
+// The image's directory is found as the container would find it: symlinks
+// in the image lead to the image's own directories, never the host's.
+func TestPrepareMountResolvesInRootfs(t *testing.T) {
 	rootfs := t.TempDir()
 	writeFile(t, filepath.Join(rootfs, "etc", "image-only"), "inside", 0o644)
 	writeFile(t, filepath.Join(rootfs, "srv", "data", "f"), "x", 0o644)
@@ -247,32 +251,43 @@ func TestImageDirStaysInRootfs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	tests := []struct{ target, want string }{
-		{"/var/lib/mysql", "/etc"},
-		{"/var/lib/rel", "/etc"},
-		{"/var/lib/chain", "/etc"},
-		{"/var/lib/parent/data", "/srv/data"},
-		{"/../../etc", "/etc"},
-		{"/no/such/dir", "/no/such/dir"},
-	}
-	for _, tt := range tests {
-		got, err := ImageDir(rootfs, tt.target)
-		if err != nil || got != filepath.Join(rootfs, tt.want) {
-			t.Errorf("ImageDir(rootfs, %q) = %q, %v; want rootfs + %q", tt.target, got, err, tt.want)
-		}
-	}
-
-	// The copy-up through the symlink takes the image's /etc, not the host's.
-	s := newStore(t)
-	v := createVolume(t, s, "mysql")
-	dir, err := ImageDir(rootfs, "/var/lib/mysql")
+	root, err := fsroot.Open(rootfs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PrepareMount("mysql", dir, false); err != nil {
+	defer root.Close()
+	tests := []struct {
+		target string
+		want   []string
+	}{
+		{"/var/lib/mysql", []string{"image-only"}},
+		{"/var/lib/rel", []string{"image-only"}},
+		{"/var/lib/chain", []string{"image-only"}},
+		{"/var/lib/parent/data", []string{"f"}},
+		{"/../../etc", []string{"image-only"}},
+		{"/no/such/dir", []string{}},
+	}
+	for _, tt := range tests {
+		s := newStore(t)
+		v := createVolume(t, s, "vol")
+		if err := s.PrepareMount("vol", root, tt.target, false); err != nil {
+			t.Errorf("PrepareMount(%s) = %v", tt.target, err)
+			continue
+		}
+		if got := entries(t, v.Mountpoint); !slices.Equal(got, tt.want) {
+			t.Errorf("PrepareMount(%s): volume holds %v, want %v", tt.target, got, tt.want)
+		}
+	}
+}
+
+// prepareMount mounts the volume over dir, a host path: the host's root
+// stands for the image's.
+func prepareMount(t *testing.T, s *Store, name, dir string, nocopy bool) error {
+	t.Helper()
+	root, err := fsroot.Open("/")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if got := entries(t, v.Mountpoint); !slices.Equal(got, []string{"image-only"}) {
-		t.Errorf("volume holds %v, want [image-only] from the image's /etc", got)
-	}
+	defer root.Close()
+	return s.PrepareMount(name, root, dir, nocopy)
 }

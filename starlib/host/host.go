@@ -10,7 +10,9 @@
 // killed first, by berth gc (it is made in $TMPDIR/berth-host, named after
 // the berth process).
 //
-// def read_file(path): returns the content of the file as a string.
+// def read_file(path): returns the content of the file as a string. Only
+// a regular file is read (a FIFO, a device or a socket is refused without
+// being opened), and at most 64 MiB (fsroot.MaxReadFile).
 //
 // def write_file(path, content): writes content (a string or bytes) to the
 // file, creating it and its parent directories as needed, replacing it if
@@ -50,7 +52,9 @@ import (
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
+	"golang.org/x/sys/unix"
 
+	"berth/runtime/fsroot"
 	"berth/runtime/hostmark"
 	"berth/runtime/store"
 	"berth/starlib/args"
@@ -105,9 +109,15 @@ func readFile(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []s
 	if err := starlark.UnpackArgs(b.Name(), a, kw, "path", &path); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(resolve(th, path))
+	path = resolve(th, path)
+	h, err := os.OpenFile(path, unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	defer h.Close()
+	data, err := fsroot.ReadRegular(h, fsroot.MaxReadFile)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", b.Name(), path, err)
 	}
 	return starlark.String(data), nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
+	"golang.org/x/sys/unix"
 
 	"berth/starlib/host"
 	"berth/starlib/internal/startest"
@@ -22,6 +23,17 @@ func TestScripts(t *testing.T) {
 }
 
 func TestFailures(t *testing.T) {
+	dir := t.TempDir()
+	fifo, big := filepath.Join(dir, "fifo"), filepath.Join(dir, "big")
+	if err := unix.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(big, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, 64<<20+1); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct{ name, src, want string }{
 		{"missing program", `host.exec("no-such-program-berth")`, `Error in host.exec: exec: "no-such-program-berth": executable file not found in $PATH`},
 		{"empty command", `host.exec([])`, "Error in host.exec: for parameter cmd: got an empty command, want a program and its arguments"},
@@ -29,6 +41,10 @@ func TestFailures(t *testing.T) {
 		{"unbalanced quote", `host.exec("echo 'x")`, "Error in host.exec: for parameter cmd: "},
 		{"bad env", `host.exec("true", env=["X"])`, `got "X" at index 0, want "KEY=VALUE"`},
 		{"missing file", `host.read_file("/nonexistent/berth")`, "Error in host.read_file: open /nonexistent/berth: no such file or directory"},
+		{"fifo", `host.read_file("` + fifo + `")`, "Error in host.read_file: " + fifo + ": not a regular file (a named pipe)"},
+		{"device", `host.read_file("/dev/null")`, "Error in host.read_file: /dev/null: not a regular file (a character device)"},
+		{"directory", `host.read_file("/")`, "Error in host.read_file: /: not a regular file (a directory)"},
+		{"over the cap", `host.read_file("` + big + `")`, "Error in host.read_file: " + big + ": the file has 67108865 bytes, more than the limit of 67108864 (64 MiB)"},
 		{"bad content", `host.write_file("/tmp/x", 1)`, "Error in host.write_file: for parameter content: got int, want string or bytes"},
 		{"tempdir takes no arguments", `host.tempdir("x")`, "Error in host.tempdir: got 1 arguments, want at most 0"},
 	}

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,13 +9,19 @@ import (
 	"strings"
 
 	"go.starlark.net/starlark"
+	"golang.org/x/sys/unix"
 
+	"berth/runtime/fsroot"
 	"berth/starlib/dialect"
 )
 
 // loader implements load() for one file run: paths relative to the loading
 // file or, with "//", to the suite root; each module executed once; cycles
 // reported. It is used by one file's threads, which run one at a time.
+//
+// A module must lie under the suite root, and is read through it (see
+// readModule): load() never reads a file outside the suite, by an absolute
+// path, by ".." or through a symlink, nor shows any of its content.
 type loader struct {
 	root        string
 	predeclared starlark.StringDict
@@ -91,7 +98,7 @@ func (l *loader) resolve(from, module string) (string, error) {
 }
 
 func (l *loader) exec(th *starlark.Thread, path string) (starlark.StringDict, error) {
-	src, err := os.ReadFile(path)
+	src, err := l.readModule(path)
 	if err != nil {
 		return nil, err
 	}
@@ -106,4 +113,39 @@ func (l *loader) exec(th *starlark.Thread, path string) (starlark.StringDict, er
 	globals, err := prog.Init(th, l.predeclared)
 	globals.Freeze()
 	return globals, err
+}
+
+// readModule reads the module at path, which must lie under the suite
+// root: lexically, and once symlinks are followed (the kernel resolves it
+// beneath the root's directory, see fsroot.OpenBeneath).
+func (l *loader) readModule(path string) ([]byte, error) {
+	outside := fmt.Errorf("%s is outside the suite root %s: load() reads only files under it", path, l.root)
+	rootAbs, err := filepath.Abs(l.root)
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	rel, err := filepath.Rel(rootAbs, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return nil, outside
+	}
+	root, err := fsroot.OpenBeneath(l.root)
+	if err != nil {
+		return nil, fmt.Errorf("open the suite root: %w", err)
+	}
+	defer root.Close()
+	src, err := root.ReadFile(rel, fsroot.MaxReadFile)
+	var pe *os.PathError
+	switch {
+	case errors.Is(err, unix.EXDEV):
+		return nil, fmt.Errorf("%s leads outside the suite root %s through a symlink: load() reads only files under it", path, l.root)
+	case errors.As(err, &pe):
+		return nil, &os.PathError{Op: pe.Op, Path: path, Err: pe.Err}
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return src, nil
 }
