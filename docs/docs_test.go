@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"go.starlark.net/starlark"
 
 	"berth/starlib/dialect"
 	"berth/starlib/enginetest"
@@ -212,7 +211,7 @@ func TestExamplesCompile(t *testing.T) {
 	for _, ex := range all {
 		f, err := dialect.FileOptions().Parse(ex.String(), ex.code, 0)
 		if err == nil {
-			_, err = starlark.FileProgram(f, predeclared.Has)
+			_, err = dialect.FileProgram(f, predeclared)
 		}
 		if err != nil {
 			t.Errorf("example at %s does not compile: %v", ex, err)
