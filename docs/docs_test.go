@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-
 	"berth/starlib/dialect"
 	"berth/starlib/enginetest"
 	"berth/starlib/harness"
