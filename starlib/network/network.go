@@ -96,7 +96,7 @@ func connect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tupl
 		aliases args.StringList
 		ip      string
 	)
-	if err := args.Unpack(fn, a, kw, "net", &ref, "container", &c, "aliases??", &aliases, "ip??", &ip); err != nil {
+	if err := args.Unpack(fn, a, kw, "net", &ref, "c", &c, "aliases??", &aliases, "ip??", &ip); err != nil {
 		return nil, err
 	}
 	return starlark.None, doConnect(sb, ref, c, aliases, ip)
@@ -112,7 +112,7 @@ func doConnect(sb *engine.Sandbox, ref, c starlark.Value, aliases []string, ip s
 
 func disconnect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var ref, c starlark.Value
-	if err := args.Unpack(fn, a, kw, "net", &ref, "container", &c); err != nil {
+	if err := args.Unpack(fn, a, kw, "net", &ref, "c", &c); err != nil {
 		return nil, err
 	}
 	n, ctr, err := resolve(sb, ref, c)
@@ -218,7 +218,7 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 				aliases args.StringList
 				ip      string
 			)
-			if err := args.Unpack("connect", a, kw, "container", &c, "aliases??", &aliases, "ip??", &ip); err != nil {
+			if err := args.Unpack("connect", a, kw, "c", &c, "aliases??", &aliases, "ip??", &ip); err != nil {
 				return nil, err
 			}
 			return starlark.None, doConnect(v.sb, v, c, aliases, ip)
@@ -226,7 +226,7 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 	case "disconnect":
 		return v.method("disconnect", func(a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 			var c starlark.Value
-			if err := args.Unpack("disconnect", a, kw, "container", &c); err != nil {
+			if err := args.Unpack("disconnect", a, kw, "c", &c); err != nil {
 				return nil, err
 			}
 			_, ctr, err := resolve(v.sb, v, c)
