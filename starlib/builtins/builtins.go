@@ -37,6 +37,9 @@ type Param struct {
 	// Default is the Starlark source of the default value; "" when the
 	// parameter is required (or is an option of Entry.Options).
 	Default string
+	// Optional marks a parameter that may be left out but has no default
+	// value to show (json.decode's default): the signature shows [name].
+	Optional bool
 	// Docker is the Docker flags the parameter stands for, such as
 	// "-p, --publish", for the options of run and create.
 	Docker string
@@ -102,9 +105,12 @@ func (e Entry) Signature(name string) string {
 	}
 	var parts []string
 	for _, p := range e.Params {
-		if p.Default != "" {
+		switch {
+		case p.Default != "":
 			parts = append(parts, p.Name+"="+p.Default)
-		} else {
+		case p.Optional:
+			parts = append(parts, "["+p.Name+"]")
+		default:
 			parts = append(parts, p.Name)
 		}
 	}

@@ -77,6 +77,22 @@ func TestLookup(t *testing.T) {
 	}
 }
 
+func TestSignature(t *testing.T) {
+	e := Entry{Name: "json.decode", Kind: Function, Params: []Param{{Name: "x"}, {Name: "*"}, {Name: "default", Optional: true}}}
+	if got, want := e.Signature("json.decode"), "json.decode(x, *, [default])"; got != want {
+		t.Errorf("Signature = %q, want %q", got, want)
+	}
+	keywords := 0
+	for _, p := range append(e.Params, Param{Name: "*args"}, Param{Name: "**kwargs"}) {
+		if p.Keyword() {
+			keywords++
+		}
+	}
+	if keywords != 2 {
+		t.Errorf("%d keyword parameters, want 2 (x, default)", keywords)
+	}
+}
+
 func TestListings(t *testing.T) {
 	r := MustNew(sample)
 	names := func(es []Entry) []string {
