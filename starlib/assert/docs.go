@@ -24,10 +24,10 @@ var Docs = []builtins.Entry{
 	docFunc("matches", "list", "Fails unless the Go regular expression `pattern` matches somewhere in `s` (a search: anchor "+
 		"with `^`/`$`). Returns the match and its groups, a list of strings.",
 		docParam("pattern", ""), docParam("s", ""), docParam("msg", "None")),
-	docFunc("fails", "str", "Fails unless calling `docFunc()` fails with an error whose message (without call stack) matches "+
+	docFunc("fails", "str", "Fails unless calling `fn()` fails with an error whose message (without call stack) matches "+
 		"`pattern`. Returns the message.",
 		docParam("fn", ""), docParam("pattern", "")),
-	docFunc("eventually", "any", "Fails unless `docFunc()` returns a true value within `timeout`, called every `interval`; errors from "+
+	docFunc("eventually", "any", "Fails unless `fn()` returns a true value within `timeout`, called every `interval`; errors from "+
 		"`fn` are retried. Returns that value; the failure shows the last result or error.",
 		docParam("fn", ""), docParam("timeout", `"5s"`), docParam("interval", `"100ms"`)),
 	docFunc("golden", "", "Fails unless `value` (a string, or `str(value)`) equals the file `testdata/<path>` beside the "+

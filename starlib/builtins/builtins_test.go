@@ -171,8 +171,8 @@ func TestWriteHelp(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = "alias (module)\n\n  Another name of the module net. Networks.\n\nMembers:\n" +
-		"  create(name) → Network  Creates a network.\n" +
-		"  default → str           The default network's name.\n"
+		"  create   Creates a network.\n" +
+		"  default  The default network's name.\n"
 	if b.String() != want {
 		t.Errorf("help alias:\n%s\nwant:\n%s", b.String(), want)
 	}
@@ -244,7 +244,15 @@ func TestWrap(t *testing.T) {
 	if got != want {
 		t.Errorf("wrap = %q, want %q", got, want)
 	}
-	if got := summary("Returns `a.b` and more. Second sentence."); got != "Returns `a.b` and more." {
-		t.Errorf("summary = %q", got)
+	for doc, want := range map[string]string{
+		"Returns `a.b` and more. Second sentence.": "Returns `a.b` and more.",
+		"See [the docs](#x). More.":                "See the docs.",
+		"no full stop":                             "no full stop",
+		"A long first sentence that goes on, and on, past the width of a summary, and on.": "A long first sentence that goes on, and on, past the width of …",
+		"Cut `outside code spans that are long enough to cross the width` of a summary.":   "Cut `outside code spans that are long enough to cross the width` …",
+	} {
+		if got := summary(doc); got != want {
+			t.Errorf("summary(%q) = %q, want %q", doc, got, want)
+		}
 	}
 }

@@ -111,7 +111,7 @@ func (r *Registry) WriteHelp(w io.Writer, name string) error {
 		fmt.Fprintln(w, "\nMembers:")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, m := range members {
-			fmt.Fprintf(tw, "  %s\t%s\n", m.Signature(m.Short()), summary(m.Doc))
+			fmt.Fprintf(tw, "  %s\t%s\n", m.Short(), summary(m.Doc))
 		}
 		return tw.Flush()
 	}
@@ -127,30 +127,27 @@ func plain(doc string) string {
 	return markdownLink.ReplaceAllString(doc, "$1")
 }
 
-// summary is the first sentence of a doc, in plain text.
+// summaryWidth is where a long summary in the list is cut, so that a line
+// stays readable in a terminal.
+const summaryWidth = 60
+
+// summary is the first sentence of a doc, in plain text; when that is
+// long, it is cut at the first space outside code from summaryWidth on.
 func summary(doc string) string {
 	text := plain(strings.Join(strings.Fields(doc), " "))
-	if i := sentenceEnd(text); i > 0 {
-		return text[:i]
-	}
-	return text
-}
-
-// sentenceEnd returns the index just after the first full stop that ends
-// a sentence outside code, or -1.
-func sentenceEnd(text string) int {
 	inCode := false
 	for i := 0; i < len(text); i++ {
-		switch text[i] {
-		case '`':
+		switch {
+		case text[i] == '`':
 			inCode = !inCode
-		case '.':
-			if !inCode && (i+1 == len(text) || text[i+1] == ' ') {
-				return i + 1
-			}
+		case inCode:
+		case text[i] == '.' && (i+1 == len(text) || text[i+1] == ' '):
+			return text[:i+1]
+		case text[i] == ' ' && i >= summaryWidth:
+			return strings.TrimRight(text[:i], ",;:") + " …"
 		}
 	}
-	return -1
+	return text
 }
 
 // wrap fills text into lines of at most width characters (a longer word

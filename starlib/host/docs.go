@@ -14,14 +14,14 @@ var Docs = []builtins.Entry{
 		Doc: "Checks on the host's side of a scenario. Relative paths (and the default working directory of `exec`) " +
 			"are relative to the directory of the `.star` file whose code makes the call, so a suite runs the same " +
 			"from anywhere."},
-	docFunc("tempdir", "str", "creates a fresh directory (mode 0755), removed with its content when the case ends"),
-	docFunc("read_file", "str", "the file's content", docParam("path", "")),
-	docFunc("write_file", "", "writes a string or bytes, creating parent directories, replacing the file", docParam("path", ""), docParam("content", "")),
-	docFunc("exec", "exec_result", "runs a program on the host (no shell, `cmd` as for `run`) with berth's environment plus "+
+	docFunc("tempdir", "str", "Creates a fresh directory (mode 0755), removed with its content when the case ends."),
+	docFunc("read_file", "str", "The content of the file at `path`.", docParam("path", "")),
+	docFunc("write_file", "", "Writes `content`, a string or bytes, to the file at `path`, creating parent directories, replacing the file.", docParam("path", ""), docParam("content", "")),
+	docFunc("exec", "exec_result", "Runs a program on the host (no shell, `cmd` as for `run`) with berth's environment plus "+
 		"`env`; a non-zero exit is a result, a program that cannot start is an error. Cancelling the case kills it and "+
 		"what it started.",
 		docParam("cmd", ""), docParam("env", "None"), docParam("workdir", "None"), docParam("stdin", "None")),
-	docFunc("veth_pair", "(str, str)", "creates a veth pair on the host, both ends up and without addresses, named "+
+	docFunc("veth_pair", "(str, str)", "Creates a veth pair on the host, both ends up and without addresses, named "+
 		"`bvp<8 hex>a` and `bvp<8 hex>b`, and returns the two names; both are deleted when the case ends. A stand-in for "+
-		"a physical network: the `parent` of a [macvlan](#network) network, which must never be the host's own uplink"),
+		"a physical network: the `parent` of a [macvlan](#network) network, which must never be the host's own uplink."),
 }

@@ -29,22 +29,22 @@ var Docs = []builtins.Entry{
 		"`subnet`, `gateway` (default: the subnet's first address) and `ip_range` (where addresses are handed out) are "+
 		"CIDRs and an address, as Docker takes them. `options`: for macvlan, `parent` (a host interface, required) and "+
 		"`macvlan_mode` (`bridge`, the default, `private`, `vepa`, `passthru`). `internal=True`: no default route in the "+
-		"containers. `labels`: a dict of strings",
+		"containers. `labels`: a dict of strings.",
 		docParam("name", ""), docParam("driver", `"bridge"`), docParam("subnet", "None"), docParam("gateway", "None"), docParam("ip_range", "None"),
 		docParam("options", "{}"), docParam("internal", "False"), docParam("labels", "{}")),
-	docFunc("network.ls", "list of Network", "`bridge`, `host`, `none` and the networks of the case and of its file, sorted by name"),
+	docFunc("network.ls", "list of Network", "The networks the scenario sees: `bridge`, `host`, `none` and those of the case and of its file, sorted by name."),
 	docFunc("network.inspect", "dict", "`docker network inspect`: `Name`, `Id`, `Created`, `Scope` (`\"local\"`), `Driver`, "+
 		"`EnableIPv6`, `IPAM{Driver, Options, Config[{Subnet, Gateway, IPRange}]}`, `Internal`, `Attachable`, "+
 		"`Containers{ID{Name, EndpointID, MacAddress, IPv4Address, IPv6Address}}` (the running members; `IPv4Address` "+
-		"with its prefix length), `Options`, `Labels`",
+		"with its prefix length), `Options`, `Labels`.",
 		docParam("name", "")),
 	docFunc("network.connect", "", "`docker network connect`: a running container gets the next interface at once (`eth1`, "+
 		"`eth2` …, not reused until it restarts), its address and its names in the network's DNS; a created or stopped "+
-		"one gets them when it starts. The default route stays on the first network",
+		"one gets them when it starts. The default route stays on the first network.",
 		docParam("net", ""), docParam("c", ""), docParam("aliases", "[]"), docParam("ip", "None")),
-	docFunc("network.disconnect", "", "`docker network disconnect`: the interface, the address and the DNS names go at once",
+	docFunc("network.disconnect", "", "`docker network disconnect`: the interface, the address and the DNS names go at once.",
 		docParam("net", ""), docParam("c", "")),
-	docFunc("network.rm", "", "`docker network rm`: refused while containers are on it",
+	docFunc("network.rm", "", "`docker network rm`: refused while containers are on it.",
 		docParam("name", "")),
 
 	{Name: "Network", Kind: builtins.Type,

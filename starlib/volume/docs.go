@@ -13,15 +13,15 @@ var Docs = []builtins.Entry{
 		Doc: "`docker volume create`: idempotent, the volume the scenario already sees under that name is returned. " +
 			"Without a name, an anonymous volume with a 64-hex name. Names follow the container name rule, at least 2 " +
 			"characters. `keep=True` stores the volume under exactly its name and leaves it for later cases and runs, " +
-			"until `volume.rm` or `berth volume rm`"},
+			"until `volume.rm` or `berth volume rm`."},
 	{Name: "volume.ls", Kind: builtins.Function, Returns: "list of Volume",
-		Doc: "the volumes of the case and its file, and the kept ones of the root, sorted by name"},
+		Doc: "The volumes of the case and its file, and the kept ones of the root, sorted by name."},
 	{Name: "volume.inspect", Kind: builtins.Function, Returns: "dict", Params: []builtins.Param{{Name: "name"}},
 		Doc: "`docker volume inspect`: `Name` (the scenario's), `Driver` (`\"local\"`), `Mountpoint` (the host directory), " +
-			"`CreatedAt`, `Labels`, `Scope` (`\"local\"`), `Options` (`None`)"},
+			"`CreatedAt`, `Labels`, `Scope` (`\"local\"`), `Options` (`None`)."},
 	{Name: "volume.rm", Kind: builtins.Function, Params: []builtins.Param{{Name: "name"}, {Name: "force", Default: "False"}},
 		Doc: "`docker volume rm`: refused while a container mounts the volume, running or not, whatever `force` says; " +
-			"`force=True` only makes a missing volume no error"},
+			"`force=True` only makes a missing volume no error."},
 
 	{Name: "Volume", Kind: builtins.Type,
 		Doc: "What `volume.create` and `volume.ls` return, of type `volume`; `str(v)` is `<volume NAME>`."},
