@@ -93,13 +93,19 @@ func code(e Entry, name string) string {
 
 func (r *Registry) globalsTable() table {
 	t := table{header: []string{"name", "what it does"}}
-	var modules []string
 	for _, g := range r.Globals() {
-		if g.Kind == Module {
-			modules = append(modules, "`"+g.Name+"`")
-			continue
+		if g.Kind != Module {
+			t.rows = append(t.rows, []string{code(g, g.Name), cell(g.Doc)})
 		}
-		t.rows = append(t.rows, []string{code(g, g.Name), cell(g.Doc)})
+	}
+	var modules []string
+	for _, m := range r.Modules() { // each followed by its other names
+		modules = append(modules, "`"+m.Name+"`")
+		for _, g := range r.Globals() {
+			if g.Alias == m.Name {
+				modules = append(modules, "`"+g.Name+"`")
+			}
+		}
 	}
 	if len(modules) > 0 {
 		t.rows = append(t.rows, []string{strings.Join(modules, ", "), "the [modules](#modules)."})

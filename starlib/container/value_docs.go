@@ -75,7 +75,8 @@ var valueDocs = []builtins.Entry{
 		"another container still mounts. The container of a foreground `run` always takes its anonymous volumes along when it "+
 		"is removed (by `rm()` or when its sandbox closes), as `docker run --rm` does. Removing twice is fine.",
 		docParam("force", "False"), docParam("volumes", "False")),
-	docMethod("inspect", "dict", "`docker inspect`: the container's document, with Docker's keys and units ([inspect](#inspect) in the reference)."),
+	docMethod("inspect", "dict", "`docker inspect`: the container's document, with Docker's keys and units: `Id`, `Name`, `State`, "+
+		"`Config`, `HostConfig`, `NetworkSettings`, `Mounts`, `LogPath` and more ([inspect](#inspect))."),
 	docMethod("read_file", "str", "`docker cp` out: the content of the file at the absolute `path` in the container. Symlinks "+
 		"resolve inside the container. A running container is read through its mount namespace (so `/etc/hosts` is the one "+
 		"the process sees); a stopped one through its root filesystem and, under the path of a bind or volume, through that "+
