@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"go.starlark.net/starlark"
-
 	"berth/starlib/dialect"
 	"berth/starlib/enginetest"
 	"berth/starlib/harness"
@@ -212,7 +210,7 @@ func TestExamplesCompile(t *testing.T) {
 	for _, ex := range all {
 		f, err := dialect.FileOptions().Parse(ex.String(), ex.code, 0)
 		if err == nil {
-			_, err = starlark.FileProgram(f, predeclared.Has)
+			_, err = dialect.FileProgram(f, predeclared)
 		}
 		if err != nil {
 			t.Errorf("example at %s does not compile: %v", ex, err)

@@ -100,6 +100,9 @@ func TestBadInvocationsGolden(t *testing.T) {
 		{"image", "rm"},
 		{"image", "ls", "extra"},
 		{"image", "import", "$DIR"},
+		{"help", "rnu"},
+		{"help", "Container.exce"},
+		{"help", "run", "create"},
 	}
 	var report strings.Builder
 	for _, args := range tests {

@@ -6,6 +6,7 @@
 //	berth [--root DIR] gc
 //	berth [--root DIR] image ls|inspect|load|import|tag|rm|prune ...
 //	berth [--root DIR] volume ls|inspect|rm|prune ...
+//	berth help [NAME]
 //
 // This file only turns flags into options; the work is done by the
 // packages under runtime/ and starlib/.
@@ -39,6 +40,7 @@ Usage:
   berth [--root DIR] gc                      remove what killed berth runs left behind
   berth [--root DIR] image COMMAND           ls | inspect REF | load PATH | import PATH REF | tag SRC DST | rm REF | prune
   berth [--root DIR] volume COMMAND          ls | inspect NAME | rm NAME... | prune
+  berth help [NAME]                          the scenario language: every name, or one's signature and doc
 
 Global flags:
   --root DIR   where images, volumes and state live (default $BERTH_ROOT or /var/lib/berth)
@@ -141,8 +143,7 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 	case "volume":
 		return cmdVolume(g, rest, stdout, stderr)
 	case "help":
-		fmt.Fprint(stdout, usage)
-		return nil
+		return cmdHelp(rest, stdout)
 	}
 	return fmt.Errorf("unknown command %q: want run, test, gc, image or volume (see berth help)", cmd)
 }

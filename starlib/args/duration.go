@@ -18,7 +18,7 @@ import (
 // Preset the variable with the default before unpacking:
 //
 //	timeout := args.Duration(10 * time.Second)
-//	starlark.UnpackArgs(b.Name(), a, kw, "timeout??", &timeout)
+//	args.Unpack(b.Name(), a, kw, "timeout??", &timeout)
 //
 // Use the "??" suffix where None means "the default".
 type Duration time.Duration

@@ -86,7 +86,7 @@ func failure(b *starlark.Builtin, msg, format string, a ...any) error {
 func eq(_ *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var got, want starlark.Value
 	var msg string
-	if err := starlark.UnpackArgs(b.Name(), a, kw, "a", &got, "b", &want, "msg??", &msg); err != nil {
+	if err := args.Unpack(b.Name(), a, kw, "a", &got, "b", &want, "msg??", &msg); err != nil {
 		return nil, err
 	}
 	d, err := cmpmod.Diff(got, want)
@@ -116,7 +116,7 @@ func isScalar(v starlark.Value) bool {
 func ne(_ *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var x, y starlark.Value
 	var msg string
-	if err := starlark.UnpackArgs(b.Name(), a, kw, "a", &x, "b", &y, "msg??", &msg); err != nil {
+	if err := args.Unpack(b.Name(), a, kw, "a", &x, "b", &y, "msg??", &msg); err != nil {
 		return nil, err
 	}
 	same, err := starlark.Equal(x, y)
@@ -140,7 +140,7 @@ func isFalse(_ *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []sta
 func truth(b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple, want bool) (starlark.Value, error) {
 	var x starlark.Value
 	var msg string
-	if err := starlark.UnpackArgs(b.Name(), a, kw, "x", &x, "msg??", &msg); err != nil {
+	if err := args.Unpack(b.Name(), a, kw, "x", &x, "msg??", &msg); err != nil {
 		return nil, err
 	}
 	if bool(x.Truth()) == want {
@@ -155,7 +155,7 @@ func truth(b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple, want bool
 func contains(_ *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var haystack, needle starlark.Value
 	var msg string
-	if err := starlark.UnpackArgs(b.Name(), a, kw, "haystack", &haystack, "needle", &needle, "msg??", &msg); err != nil {
+	if err := args.Unpack(b.Name(), a, kw, "haystack", &haystack, "needle", &needle, "msg??", &msg); err != nil {
 		return nil, err
 	}
 	switch haystack.(type) {
@@ -175,7 +175,7 @@ func contains(_ *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []st
 
 func matches(_ *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var pattern, s, msg string
-	if err := starlark.UnpackArgs(b.Name(), a, kw, "pattern", &pattern, "s", &s, "msg??", &msg); err != nil {
+	if err := args.Unpack(b.Name(), a, kw, "pattern", &pattern, "s", &s, "msg??", &msg); err != nil {
 		return nil, err
 	}
 	re, err := compile(b, pattern)
@@ -215,7 +215,7 @@ func show(v starlark.Value) string {
 func fails(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var fn starlark.Callable
 	var pattern string
-	if err := starlark.UnpackArgs(b.Name(), a, kw, "fn", &fn, "pattern", &pattern); err != nil {
+	if err := args.Unpack(b.Name(), a, kw, "fn", &fn, "pattern", &pattern); err != nil {
 		return nil, err
 	}
 	re, err := compile(b, pattern)
@@ -251,7 +251,7 @@ func eventually(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw [
 	var fn starlark.Callable
 	timeout := args.Duration(5 * time.Second)
 	interval := args.Duration(100 * time.Millisecond)
-	if err := starlark.UnpackArgs(b.Name(), a, kw, "fn", &fn, "timeout?", &timeout, "interval?", &interval); err != nil {
+	if err := args.Unpack(b.Name(), a, kw, "fn", &fn, "timeout?", &timeout, "interval?", &interval); err != nil {
 		return nil, err
 	}
 	if interval <= 0 {
@@ -291,7 +291,7 @@ func eventually(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw [
 func golden(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var value starlark.Value
 	var name string
-	if err := starlark.UnpackArgs(b.Name(), a, kw, "value", &value, "path", &name); err != nil {
+	if err := args.Unpack(b.Name(), a, kw, "value", &value, "path", &name); err != nil {
 		return nil, err
 	}
 	if !filepath.IsLocal(name) {

@@ -24,6 +24,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
+
+	"berth/starlib/args"
 )
 
 // Module is the cmp module.
@@ -34,9 +36,9 @@ var Module = &starlarkstruct.Module{
 	},
 }
 
-func diff(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func diff(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var x, y starlark.Value
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "a", &x, "b", &y); err != nil {
+	if err := args.Unpack(b.Name(), a, kw, "a", &x, "b", &y); err != nil {
 		return nil, err
 	}
 	d, err := Diff(x, y)

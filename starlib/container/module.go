@@ -82,7 +82,7 @@ func createBuiltin(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, k
 
 func lookupBuiltin(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var ref string
-	if err := starlark.UnpackPositionalArgs(b.Name(), a, kw, 1, &ref); err != nil {
+	if err := args.Unpack(b.Name(), a, kw, "name_or_id", &ref); err != nil {
 		return nil, err
 	}
 	sb, err := SandboxOf(th, b.Name())
@@ -98,7 +98,7 @@ func lookupBuiltin(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, k
 
 func sleepBuiltin(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var d args.Duration
-	if err := starlark.UnpackPositionalArgs(b.Name(), a, kw, 1, &d); err != nil {
+	if err := args.Unpack(b.Name(), a, kw, "duration", &d); err != nil {
 		return nil, err
 	}
 	if err := sleepCtx(session.Context(th), d.Std()); err != nil {

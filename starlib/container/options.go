@@ -55,7 +55,7 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 	)
 	// "??": an option given as None is the same as an option left out,
 	// so that scenarios can pass their own optional arguments through.
-	err := starlark.UnpackArgs(fn, a, kept,
+	err := args.Unpack(fn, a, kept,
 		"image", &image, "cmd?", &cmd,
 		"name??", &name, "detach??", &detach, "env??", &env, "hostname??", &hostname,
 		"workdir??", &workdir, "user??", &user, "entrypoint?", &entrypoint, "stdin?", &stdin,

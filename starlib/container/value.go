@@ -158,7 +158,7 @@ func (v *Value) exec(th *starlark.Thread, fn string, a starlark.Tuple, kw []star
 	var env args.StringDict
 	var user, workdir string
 	stdin := starlark.Value(starlark.None)
-	if err := starlark.UnpackArgs(fn, a, kw, "cmd", &cmd, "env??", &env, "user??", &user, "workdir??", &workdir, "stdin?", &stdin); err != nil {
+	if err := args.Unpack(fn, a, kw, "cmd", &cmd, "env??", &env, "user??", &user, "workdir??", &workdir, "stdin?", &stdin); err != nil {
 		return nil, err
 	}
 	if workdir != "" && !path.IsAbs(workdir) {
@@ -234,7 +234,7 @@ func (v *Value) logs(th *starlark.Thread, fn string, a starlark.Tuple, kw []star
 	tail, since, until := starlark.Value(starlark.None), starlark.Value(starlark.None), starlark.Value(starlark.None)
 	var timestamps bool
 	stream := "all"
-	if err := starlark.UnpackArgs(fn, a, kw, "tail?", &tail, "since?", &since, "until?", &until, "timestamps??", &timestamps, "stream??", &stream); err != nil {
+	if err := args.Unpack(fn, a, kw, "tail?", &tail, "since?", &since, "until?", &until, "timestamps??", &timestamps, "stream??", &stream); err != nil {
 		return nil, err
 	}
 	opts := engine.LogOptions{Timestamps: timestamps}
@@ -270,7 +270,7 @@ func (v *Value) waitForLog(th *starlark.Thread, fn string, a starlark.Tuple, kw 
 	var pattern string
 	timeout := args.Duration(10 * time.Second)
 	occurrences := 1
-	if err := starlark.UnpackArgs(fn, a, kw, "pattern", &pattern, "timeout??", &timeout, "occurrences??", &occurrences); err != nil {
+	if err := args.Unpack(fn, a, kw, "pattern", &pattern, "timeout??", &timeout, "occurrences??", &occurrences); err != nil {
 		return nil, err
 	}
 	re, err := regexp.Compile(pattern)
@@ -289,7 +289,7 @@ func (v *Value) waitForLog(th *starlark.Thread, fn string, a starlark.Tuple, kw 
 func (v *Value) waitForPort(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var port int
 	timeout := args.Duration(10 * time.Second)
-	if err := starlark.UnpackArgs(fn, a, kw, "port", &port, "timeout??", &timeout); err != nil {
+	if err := args.Unpack(fn, a, kw, "port", &port, "timeout??", &timeout); err != nil {
 		return nil, err
 	}
 	if err := v.c.WaitForPort(session.Context(th), port, timeout.Std()); err != nil {
@@ -300,7 +300,7 @@ func (v *Value) waitForPort(th *starlark.Thread, fn string, a starlark.Tuple, kw
 
 func (v *Value) wait(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	timeout := args.Duration(0)
-	if err := starlark.UnpackArgs(fn, a, kw, "timeout??", &timeout); err != nil {
+	if err := args.Unpack(fn, a, kw, "timeout??", &timeout); err != nil {
 		return nil, err
 	}
 	ctx := session.Context(th)
@@ -320,7 +320,7 @@ func (v *Value) wait(th *starlark.Thread, fn string, a starlark.Tuple, kw []star
 }
 
 func (v *Value) start(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackArgs(fn, a, kw); err != nil {
+	if err := args.Unpack(fn, a, kw); err != nil {
 		return nil, err
 	}
 	if err := v.c.Start(session.Context(th)); err != nil {
@@ -331,7 +331,7 @@ func (v *Value) start(th *starlark.Thread, fn string, a starlark.Tuple, kw []sta
 
 func (v *Value) stop(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	timeout := args.Duration(10 * time.Second)
-	if err := starlark.UnpackArgs(fn, a, kw, "timeout??", &timeout); err != nil {
+	if err := args.Unpack(fn, a, kw, "timeout??", &timeout); err != nil {
 		return nil, err
 	}
 	if err := v.c.Stop(session.Context(th), timeout.Std()); err != nil {
@@ -342,7 +342,7 @@ func (v *Value) stop(th *starlark.Thread, fn string, a starlark.Tuple, kw []star
 
 func (v *Value) restart(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	timeout := args.Duration(10 * time.Second)
-	if err := starlark.UnpackArgs(fn, a, kw, "timeout??", &timeout); err != nil {
+	if err := args.Unpack(fn, a, kw, "timeout??", &timeout); err != nil {
 		return nil, err
 	}
 	if err := v.c.Restart(session.Context(th), timeout.Std()); err != nil {
@@ -353,7 +353,7 @@ func (v *Value) restart(th *starlark.Thread, fn string, a starlark.Tuple, kw []s
 
 func (v *Value) kill(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	sigArg := starlark.Value(starlark.String("KILL"))
-	if err := starlark.UnpackArgs(fn, a, kw, "signal??", &sigArg); err != nil {
+	if err := args.Unpack(fn, a, kw, "signal??", &sigArg); err != nil {
 		return nil, err
 	}
 	sig, err := parseSignal(sigArg)
@@ -389,7 +389,7 @@ func parseSignal(v starlark.Value) (syscall.Signal, error) {
 
 func (v *Value) rm(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var opts engine.RemoveOptions
-	if err := starlark.UnpackArgs(fn, a, kw, "force??", &opts.Force, "volumes??", &opts.Volumes); err != nil {
+	if err := args.Unpack(fn, a, kw, "force??", &opts.Force, "volumes??", &opts.Volumes); err != nil {
 		return nil, err
 	}
 	if err := v.c.Remove(session.Context(th), opts); err != nil {
@@ -399,7 +399,7 @@ func (v *Value) rm(th *starlark.Thread, fn string, a starlark.Tuple, kw []starla
 }
 
 func (v *Value) inspect(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackArgs(fn, a, kw); err != nil {
+	if err := args.Unpack(fn, a, kw); err != nil {
 		return nil, err
 	}
 	return args.ToStarlark(v.c.Inspect())
@@ -407,7 +407,7 @@ func (v *Value) inspect(th *starlark.Thread, fn string, a starlark.Tuple, kw []s
 
 func (v *Value) readFile(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var path string
-	if err := starlark.UnpackArgs(fn, a, kw, "path", &path); err != nil {
+	if err := args.Unpack(fn, a, kw, "path", &path); err != nil {
 		return nil, err
 	}
 	data, err := v.c.ReadFile(path)
@@ -419,7 +419,7 @@ func (v *Value) readFile(th *starlark.Thread, fn string, a starlark.Tuple, kw []
 
 func (v *Value) writeFile(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var path, content string
-	if err := starlark.UnpackArgs(fn, a, kw, "path", &path, "content", &content); err != nil {
+	if err := args.Unpack(fn, a, kw, "path", &path, "content", &content); err != nil {
 		return nil, err
 	}
 	if err := v.c.WriteFile(path, []byte(content)); err != nil {

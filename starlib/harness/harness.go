@@ -12,12 +12,20 @@ import (
 
 	"berth/runtime/engine"
 	rtimage "berth/runtime/image"
+	"berth/starlib/builtins"
 	"berth/starlib/container"
 	"berth/starlib/image"
 	"berth/starlib/network"
 	"berth/starlib/runner"
 	"berth/starlib/volume"
 )
+
+// Registry describes every name Predeclared provides (and Starlark's print
+// and fail), from the docs.go of each package: for berth help, the
+// reference and the REPL.
+var Registry = sync.OnceValue(func() *builtins.Registry {
+	return builtins.MustNew(container.Docs, runner.CoreDocs(), image.Docs, network.Docs, volume.Docs)
+})
 
 // Predeclared returns the globals of every scenario file.
 func Predeclared() starlark.StringDict {

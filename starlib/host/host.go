@@ -80,7 +80,7 @@ var Module = &starlarkstruct.Module{
 const pipeGrace = time.Second
 
 func tempdir(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackArgs(b.Name(), a, kw); err != nil {
+	if err := args.Unpack(b.Name(), a, kw); err != nil {
 		return nil, err
 	}
 	var dir string
@@ -106,7 +106,7 @@ func tempdir(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []st
 
 func readFile(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var path string
-	if err := starlark.UnpackArgs(b.Name(), a, kw, "path", &path); err != nil {
+	if err := args.Unpack(b.Name(), a, kw, "path", &path); err != nil {
 		return nil, err
 	}
 	path = resolve(th, path)
@@ -125,7 +125,7 @@ func readFile(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []s
 func writeFile(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var path string
 	var content starlark.Value
-	if err := starlark.UnpackArgs(b.Name(), a, kw, "path", &path, "content", &content); err != nil {
+	if err := args.Unpack(b.Name(), a, kw, "path", &path, "content", &content); err != nil {
 		return nil, err
 	}
 	text, ok := starlark.AsString(content)
@@ -153,7 +153,7 @@ func execute(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []st
 		workdir string
 		stdin   string
 	)
-	if err := starlark.UnpackArgs(b.Name(), a, kw,
+	if err := args.Unpack(b.Name(), a, kw,
 		"cmd", &cmd, "env??", &env, "workdir??", &workdir, "stdin??", &stdin); err != nil {
 		return nil, err
 	}

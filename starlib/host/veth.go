@@ -11,6 +11,7 @@ import (
 
 	"berth/runtime/hostmark"
 	"berth/runtime/store"
+	"berth/starlib/args"
 	"berth/starlib/session"
 )
 
@@ -19,7 +20,7 @@ import (
 // (the parent of a macvlan network) that is never the host's own uplink.
 // Both ends are deleted when the case ends.
 func vethPair(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackArgs(b.Name(), a, kw); err != nil {
+	if err := args.Unpack(b.Name(), a, kw); err != nil {
 		return nil, err
 	}
 	buf := make([]byte, 4)

@@ -77,7 +77,7 @@ func resolve(th *starlark.Thread, path string) string {
 }
 
 func (m *module) ls(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackArgs(fn, a, kw); err != nil {
+	if err := args.Unpack(fn, a, kw); err != nil {
 		return nil, err
 	}
 	imgs, err := st.List()
@@ -94,7 +94,7 @@ func (m *module) ls(th *starlark.Thread, st *rtimage.Store, fn string, a starlar
 
 func (m *module) inspect(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var ref string
-	if err := starlark.UnpackArgs(fn, a, kw, "ref", &ref); err != nil {
+	if err := args.Unpack(fn, a, kw, "ref", &ref); err != nil {
 		return nil, err
 	}
 	img, err := st.Get(ref)
@@ -106,7 +106,7 @@ func (m *module) inspect(th *starlark.Thread, st *rtimage.Store, fn string, a st
 
 func (m *module) load(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var path string
-	if err := starlark.UnpackArgs(fn, a, kw, "path", &path); err != nil {
+	if err := args.Unpack(fn, a, kw, "path", &path); err != nil {
 		return nil, err
 	}
 	imgs, err := st.Load(resolve(th, path))
@@ -127,7 +127,7 @@ func (m *module) load(th *starlark.Thread, st *rtimage.Store, fn string, a starl
 
 func (m *module) importRootfs(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var path, ref string
-	if err := starlark.UnpackArgs(fn, a, kw, "path", &path, "ref", &ref); err != nil {
+	if err := args.Unpack(fn, a, kw, "path", &path, "ref", &ref); err != nil {
 		return nil, err
 	}
 	img, err := st.ImportRootfs(resolve(th, path), ref)
@@ -139,7 +139,7 @@ func (m *module) importRootfs(th *starlark.Thread, st *rtimage.Store, fn string,
 
 func (m *module) tag(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var src, dst string
-	if err := starlark.UnpackArgs(fn, a, kw, "src", &src, "dst", &dst); err != nil {
+	if err := args.Unpack(fn, a, kw, "src", &src, "dst", &dst); err != nil {
 		return nil, err
 	}
 	if err := st.Tag(src, dst); err != nil {
@@ -150,7 +150,7 @@ func (m *module) tag(th *starlark.Thread, st *rtimage.Store, fn string, a starla
 
 func (m *module) rm(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var ref string
-	if err := starlark.UnpackArgs(fn, a, kw, "ref", &ref); err != nil {
+	if err := args.Unpack(fn, a, kw, "ref", &ref); err != nil {
 		return nil, err
 	}
 	// Get first: the store builds busybox on first use, and Remove alone

@@ -45,7 +45,7 @@ func create(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple
 		options, labels          args.StringDict
 		internal                 bool
 	)
-	if err := starlark.UnpackArgs(fn, a, kw, "name", &name, "driver?", &driver, "subnet??", &subnet,
+	if err := args.Unpack(fn, a, kw, "name", &name, "driver?", &driver, "subnet??", &subnet,
 		"gateway??", &gateway, "ip_range??", &ipRange, "options??", &options, "internal?", &internal, "labels??", &labels); err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func create(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple
 }
 
 func ls(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackArgs(fn, a, kw); err != nil {
+	if err := args.Unpack(fn, a, kw); err != nil {
 		return nil, err
 	}
 	nets, err := sb.Networks()
@@ -76,7 +76,7 @@ func ls(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (s
 
 func inspect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var ref starlark.Value
-	if err := starlark.UnpackArgs(fn, a, kw, "name", &ref); err != nil {
+	if err := args.Unpack(fn, a, kw, "name", &ref); err != nil {
 		return nil, err
 	}
 	name, err := networkName(ref)
@@ -96,7 +96,7 @@ func connect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tupl
 		aliases args.StringList
 		ip      string
 	)
-	if err := starlark.UnpackArgs(fn, a, kw, "net", &ref, "container", &c, "aliases??", &aliases, "ip??", &ip); err != nil {
+	if err := args.Unpack(fn, a, kw, "net", &ref, "c", &c, "aliases??", &aliases, "ip??", &ip); err != nil {
 		return nil, err
 	}
 	return starlark.None, doConnect(sb, ref, c, aliases, ip)
@@ -112,7 +112,7 @@ func doConnect(sb *engine.Sandbox, ref, c starlark.Value, aliases []string, ip s
 
 func disconnect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var ref, c starlark.Value
-	if err := starlark.UnpackArgs(fn, a, kw, "net", &ref, "container", &c); err != nil {
+	if err := args.Unpack(fn, a, kw, "net", &ref, "c", &c); err != nil {
 		return nil, err
 	}
 	n, ctr, err := resolve(sb, ref, c)
@@ -124,7 +124,7 @@ func disconnect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.T
 
 func rm(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var ref starlark.Value
-	if err := starlark.UnpackArgs(fn, a, kw, "name", &ref); err != nil {
+	if err := args.Unpack(fn, a, kw, "name", &ref); err != nil {
 		return nil, err
 	}
 	name, err := networkName(ref)
@@ -202,7 +202,7 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 		return starlark.String(v.n.Gateway()), nil
 	case "inspect":
 		return v.method("inspect", func(a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs("inspect", a, kw); err != nil {
+			if err := args.Unpack("inspect", a, kw); err != nil {
 				return nil, err
 			}
 			doc, err := v.sb.InspectNetwork(v.n.Name)
@@ -218,7 +218,7 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 				aliases args.StringList
 				ip      string
 			)
-			if err := starlark.UnpackArgs("connect", a, kw, "container", &c, "aliases??", &aliases, "ip??", &ip); err != nil {
+			if err := args.Unpack("connect", a, kw, "c", &c, "aliases??", &aliases, "ip??", &ip); err != nil {
 				return nil, err
 			}
 			return starlark.None, doConnect(v.sb, v, c, aliases, ip)
@@ -226,7 +226,7 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 	case "disconnect":
 		return v.method("disconnect", func(a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 			var c starlark.Value
-			if err := starlark.UnpackArgs("disconnect", a, kw, "container", &c); err != nil {
+			if err := args.Unpack("disconnect", a, kw, "c", &c); err != nil {
 				return nil, err
 			}
 			_, ctr, err := resolve(v.sb, v, c)
@@ -237,7 +237,7 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 		}), nil
 	case "rm":
 		return v.method("rm", func(a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs("rm", a, kw); err != nil {
+			if err := args.Unpack("rm", a, kw); err != nil {
 				return nil, err
 			}
 			return starlark.None, v.sb.RemoveNetwork(v.n.Name)

@@ -96,7 +96,7 @@ func (fr *fileRun) run(ctx context.Context) []CaseResult {
 		fr.skip(names, "not selected by -run")
 		return fr.results
 	}
-	prog, err := starlark.FileProgram(f, predeclared.Has)
+	prog, err := dialect.FileProgram(f, predeclared)
 	if err != nil {
 		fr.emit(fr.fileFailure(start, formatError(err)))
 		fr.skip(names, "the file did not compile")

@@ -106,7 +106,7 @@ func (l *loader) exec(th *starlark.Thread, path string) (starlark.StringDict, er
 	if err != nil {
 		return nil, err
 	}
-	prog, err := starlark.FileProgram(f, l.predeclared.Has)
+	prog, err := dialect.FileProgram(f, l.predeclared)
 	if err != nil {
 		return nil, err
 	}

@@ -382,7 +382,7 @@ func TestFileLevelFailures(t *testing.T) {
 		},
 		{
 			name: "undefined names", src: "def test_a():\n    nope()\n    nada()\n",
-			want:    "bad.star:2:5: undefined: nope\nbad.star:3:5: undefined: nada",
+			want:    "bad.star:2:5: undefined: nope (did you mean None?)\nbad.star:3:5: undefined: nada",
 			wantIDs: []string{"FAIL bad.star", "SKIP bad.star::test_a"}, wantLast: "0 passed, 1 failed, 1 skipped",
 		},
 		{

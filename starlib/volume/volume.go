@@ -39,7 +39,7 @@ func create(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple
 		labels       args.StringDict
 		keep         bool
 	)
-	if err := starlark.UnpackArgs(fn, a, kw, "name?", &name, "driver?", &driver, "labels?", &labels, "keep?", &keep); err != nil {
+	if err := args.Unpack(fn, a, kw, "name?", &name, "driver?", &driver, "labels?", &labels, "keep?", &keep); err != nil {
 		return nil, err
 	}
 	if driver != "local" {
@@ -56,7 +56,7 @@ func create(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple
 }
 
 func ls(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackArgs(fn, a, kw); err != nil {
+	if err := args.Unpack(fn, a, kw); err != nil {
 		return nil, err
 	}
 	vols, err := sb.Volumes()
@@ -72,7 +72,7 @@ func ls(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (s
 
 func inspect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var name string
-	if err := starlark.UnpackArgs(fn, a, kw, "name", &name); err != nil {
+	if err := args.Unpack(fn, a, kw, "name", &name); err != nil {
 		return nil, err
 	}
 	v, err := sb.Volume(name)
@@ -87,7 +87,7 @@ func rm(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (s
 		name  string
 		force bool
 	)
-	if err := starlark.UnpackArgs(fn, a, kw, "name", &name, "force?", &force); err != nil {
+	if err := args.Unpack(fn, a, kw, "name", &name, "force?", &force); err != nil {
 		return nil, err
 	}
 	return starlark.None, sb.RemoveVolume(name, force)
@@ -117,7 +117,7 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 		return starlark.String(v.v.Mountpoint()), nil
 	case "inspect":
 		return starlark.NewBuiltin("inspect", func(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), a, kw); err != nil {
+			if err := args.Unpack(b.Name(), a, kw); err != nil {
 				return nil, err
 			}
 			cur, err := v.sb.Volume(v.v.Name)
@@ -129,7 +129,7 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 	case "rm":
 		return starlark.NewBuiltin("rm", func(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 			var force bool
-			if err := starlark.UnpackArgs(b.Name(), a, kw, "force?", &force); err != nil {
+			if err := args.Unpack(b.Name(), a, kw, "force?", &force); err != nil {
 				return nil, err
 			}
 			if err := v.sb.RemoveVolume(v.v.Name, force); err != nil {

@@ -1,0 +1,32 @@
+package image
+
+import "berth/starlib/builtins"
+
+func docFunc(name, returns, doc string, params ...string) builtins.Entry {
+	e := builtins.Entry{Name: "image." + name, Kind: builtins.Function, Returns: returns, Doc: doc}
+	for _, p := range params {
+		e.Params = append(e.Params, builtins.Param{Name: p})
+	}
+	return e
+}
+
+// Docs describes the image module.
+var Docs = []builtins.Entry{
+	{Name: "image", Kind: builtins.Module,
+		Doc: "The image store of berth's root. Images are shared by every run using the root: they are not sandboxed. " +
+			"Relative paths are relative to the directory of the scenario file being run. The image `busybox` is " +
+			"always there, with no download."},
+	docFunc("ls", "list", "The images of the root: one dict per image, with `Id`, `RepoTags`, `Size` and `Created`."),
+	docFunc("inspect", "dict", "`docker image inspect`: the document of the image `ref`, with `Id`, `RepoTags`, `RepoDigests`, `Created`, `Size`, "+
+		"`Architecture`, `Os`, `Config{Cmd, Entrypoint, Env, ExposedPorts, Labels, User, Volumes, WorkingDir}`.", "ref"),
+	docFunc("load_image", "list", "`docker load`: a `docker save` tarball, or an OCI image layout (directory or tar); returns "+
+		"the loaded tags (the id of an untagged image).", "path"),
+	docFunc("load", "list", "The contract's name of `load_image`. `load` is a Starlark keyword, so `image.load(...)` does "+
+		"not parse: use `load_image`, or `getattr(image, \"load\")`.", "path"),
+	docFunc("import_rootfs", "dict", "`docker import`: a root filesystem, as a directory or a tar (plain, gzip or bzip2), "+
+		"becomes the image `ref`; returns its inspect document.", "path", "ref"),
+	docFunc("tag", "", "`docker tag`: `dst` names the image `src` names.", "src", "dst"),
+	docFunc("rm", "", "`docker rmi`: removes the tag, and the image once no tag is left; refused while a container's root "+
+		"filesystem uses it.", "ref"),
+	docFunc("prune", "list", "`docker image prune`: removes the images without a tag that no container uses; returns their ids."),
+}
