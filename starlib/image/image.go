@@ -165,7 +165,7 @@ func (m *module) rm(th *starlark.Thread, st *rtimage.Store, fn string, a starlar
 }
 
 func (m *module) prune(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackArgs(fn, a, kw); err != nil {
+	if err := args.Unpack(fn, a, kw); err != nil {
 		return nil, err
 	}
 	removed, err := st.Prune()
