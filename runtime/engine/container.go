@@ -14,6 +14,7 @@ import (
 	"berth/runtime/container"
 	"berth/runtime/image"
 	"berth/runtime/logdriver"
+	"berth/runtime/network"
 	"berth/runtime/spec"
 )
 
@@ -35,7 +36,8 @@ type Container struct {
 	hostname string
 	logPath  string
 	mounts   []mountPoint
-	net      netState // guarded by mu once the container is created
+	net      *network.ContainerNet
+	linkEnv  []string // --link's variables, computed at each start
 	// removeVolumes makes every removal take the anonymous volumes along,
 	// as docker run --rm does: set for foreground runs.
 	removeVolumes bool
@@ -98,10 +100,11 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 		spec: cs, img: img, dir: s.e.containerDir(id), entry: entry, cmd: cmd, args: args,
 		status: StatusCreated,
 	}
-	if err := s.resolveNetworking(c); err != nil {
+	c.net, err = s.e.nets.NewContainerNet(netScope{s}, network.ContainerConfig{ID: id, Name: name, Dir: c.dir, Spec: cs})
+	if err != nil {
 		return nil, err
 	}
-	c.hostname = c.defaultHostname()
+	c.hostname = c.net.Hostname()
 	c.logPath = filepath.Join(c.dir, id+"-json.log")
 	// The record comes with the directory so that GC finds the mount if
 	// we die next.
@@ -111,7 +114,7 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 	}
 	defer func() {
 		if retErr != nil {
-			c.leaveJoined()
+			c.net.Close()
 			c.teardown()
 		}
 	}()
@@ -125,7 +128,7 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 	if err := writeVolumeUsers(c.dir, volumeNames(c.mounts)); err != nil {
 		return nil, err
 	}
-	if err := c.writeEtcFiles(); err != nil {
+	if err := c.net.WriteEtcFiles(); err != nil {
 		return nil, err
 	}
 	if err := s.add(c); err != nil {
@@ -153,20 +156,6 @@ func commandLine(cs spec.Container, ic image.Config) (entry, cmd []string) {
 		cmd = cs.Cmd
 	}
 	return entry, cmd
-}
-
-func (c *Container) defaultHostname() string {
-	switch {
-	case c.spec.Hostname != "":
-		return c.spec.Hostname
-	case c.net.kind == netContainer:
-		return c.net.join.hostname
-	case c.net.kind == netHost:
-		if h, err := os.Hostname(); err == nil {
-			return h
-		}
-	}
-	return c.id[:12]
 }
 
 // ID is the 64-hex container id.
@@ -218,7 +207,7 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 	if err != nil {
 		return err
 	}
-	c.net.linkEnv = c.linkEnv()
+	c.linkEnv = c.net.LinkEnv()
 	proc, err := c.processSpec()
 	if err != nil {
 		return c.failStart(err)
@@ -258,11 +247,11 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 	if err == nil {
 		// The init waits for Resume: wire its network first, so the
 		// program starts with its addresses, names and ports in place.
-		if err = c.wireNetworks(inst); err == nil {
+		if err = c.net.Setup(inst.NetNSPath()); err == nil {
 			err = inst.Resume()
 		}
 		if err != nil {
-			c.unwireNetworks()
+			c.net.Teardown()
 			_ = inst.Signal(syscall.SIGKILL)
 			_, _ = inst.Wait()
 		}
@@ -312,7 +301,7 @@ func (c *Container) monitor(inst *container.Instance, copiers []*logdriver.Copie
 	c.mu.Lock()
 	// Before the exit is seen: a stopped container leaves DNS answers
 	// and frees its address at once.
-	c.unwireNetworks()
+	c.net.Teardown()
 	c.status, _ = next(c.id, c.status, evExit)
 	c.exitCode = exit.Code
 	c.oomKilled = exit.OOMKilled
@@ -328,10 +317,7 @@ func (c *Container) monitor(inst *container.Instance, copiers []*logdriver.Copie
 }
 
 func (c *Container) runtimeConfig() (*container.Config, error) {
-	etc := c.dir
-	if c.net.kind == netContainer {
-		etc = c.net.join.dir // the joined container's hostname, hosts and resolv.conf
-	}
+	etc := c.net.EtcDir() // a joined container's files for network="container:NAME"
 	cfg := &container.Config{
 		ID: c.id, Rootfs: c.rootfs, Hostname: c.hostname,
 		ReadonlyRootfs: c.spec.ReadOnly,
@@ -343,16 +329,14 @@ func (c *Container) runtimeConfig() (*container.Config, error) {
 		},
 	}
 	runtimeMounts(c.mounts, cfg)
-	switch c.net.kind {
-	case netHost:
+	ns, err := c.net.Verify()
+	switch {
+	case err != nil:
+		return nil, err
+	case ns.Host:
 		cfg.Net = container.NetHost
-	case netContainer:
-		t := c.net.join
-		st := t.State()
-		if st.Status != StatusRunning || st.Pid == 0 {
-			return nil, errorf(ErrNotRunning, "cannot join network of a non running container: %s", t.id)
-		}
-		cfg.Net, cfg.NetNSPath = container.NetJoin, fmt.Sprintf("/proc/%d/ns/net", st.Pid)
+	case ns.Join != "":
+		cfg.Net, cfg.NetNSPath = container.NetJoin, ns.Join
 	}
 	return cfg, nil
 }
@@ -476,7 +460,7 @@ func (c *Container) Remove(ctx context.Context, opts RemoveOptions) error {
 
 	err := c.teardown()
 	c.sb.forget(c)
-	c.leaveJoined()
+	c.net.Close()
 	c.mu.Lock()
 	c.status, _ = next(c.id, c.status, evGone)
 	c.mu.Unlock()
