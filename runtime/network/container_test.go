@@ -33,7 +33,7 @@ func fakeScope(t *testing.T) (*testScope, *Manager, *ContainerNet) {
 // The mode, the names and the options resolve at create, with Docker's
 // texts for what does not.
 func TestNewContainerNet(t *testing.T) {
-	s, m, db := fakeScope(t)
+	s, m, _ := fakeScope(t)
 	hostname, _ := os.Hostname()
 	tests := []struct {
 		name         string
@@ -85,8 +85,12 @@ func TestNewContainerNet(t *testing.T) {
 			}
 		})
 	}
-	// network="container:db": db's hostname and files, and db's
-	// namespace, which a start can join only while db runs.
+}
+
+// network="container:db": db's hostname and files, and db's namespace,
+// which a start can join only while db runs.
+func TestJoinedNamespaceResolves(t *testing.T) {
+	s, m, db := fakeScope(t)
 	j, err := m.NewContainerNet(s, ContainerConfig{ID: randomHex(32), Name: "j", Dir: t.TempDir(), Spec: spec.Container{Network: "container:db"}})
 	if err != nil {
 		t.Fatal(err)

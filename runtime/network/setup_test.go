@@ -31,17 +31,7 @@ func TestSetupAndTeardown(t *testing.T) {
 	rec := s.addNetwork(t, m, "web", CreateSpec{})
 	app := s.newContainer(t, m, "app", spec.Container{Network: "web", Aliases: []string{"www"}, Ports: []string{"127.0.0.1::80"}})
 	ns := containerNS(t)
-	l := listenIn(t, ns, func() (net.Listener, error) { return net.Listen("tcp4", ":80") })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			_, _ = c.Write([]byte("hello"))
-			c.Close()
-		}
-	}()
+	serveHello(t, ns, ":80")
 
 	setup(t, app, ns)
 	ip := app.IP()
@@ -61,15 +51,8 @@ func TestSetupAndTeardown(t *testing.T) {
 		t.Errorf("inspect's endpoint %v", ep)
 	}
 	port := hostPort(t, app, "80/tcp")
-	conn, err := net.DialTimeout("tcp4", "127.0.0.1:"+port, hangGuard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = conn.SetDeadline(time.Now().Add(hangGuard))
-	body, err := io.ReadAll(conn)
-	conn.Close()
-	if string(body) != "hello" {
-		t.Errorf("through the proxy: %q, %v", body, err)
+	if got := get(t, port); got != "hello" {
+		t.Errorf("through the proxy: %q", got)
 	}
 
 	app.Teardown()
@@ -88,6 +71,38 @@ func TestSetupAndTeardown(t *testing.T) {
 	if !portFree("tcp", port) {
 		t.Errorf("host port %s still held after Teardown", port)
 	}
+}
+
+// serveHello answers every TCP connection to addr inside ns with "hello".
+func serveHello(t *testing.T, ns, addr string) {
+	t.Helper()
+	l := listenIn(t, ns, func() (net.Listener, error) { return net.Listen("tcp4", addr) })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			_, _ = c.Write([]byte("hello"))
+			c.Close()
+		}
+	}()
+}
+
+// get reads what the server behind a published TCP port says.
+func get(t *testing.T, port string) string {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp4", "127.0.0.1:"+port, hangGuard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(hangGuard))
+	body, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(body)
 }
 
 // A published UDP port reaches the container through the proxy, via
