@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -36,15 +35,11 @@ type Container struct {
 	hostname string
 	logPath  string
 	mounts   []mountPoint
-	net      *network.ContainerNet
-	linkEnv  []string // --link's variables, computed at each start
+	net      *network.ContainerNet // its networking, from create to remove
+	linkEnv  []string              // --link's variables, computed at each start
 	// removeVolumes makes every removal take the anonymous volumes along,
 	// as docker run --rm does: set for foreground runs.
 	removeVolumes bool
-
-	// livePid mirrors pid for readers that must not take mu: a container
-	// whose namespace others joined reads theirs while holding its own mu.
-	livePid atomic.Int64
 
 	mu         sync.Mutex
 	status     Status
@@ -266,7 +261,6 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 	c.status = to
 	c.inst = inst
 	c.pid = inst.Pid()
-	c.livePid.Store(int64(c.pid))
 	c.startedAt = time.Now().UTC()
 	c.finishedAt = time.Time{}
 	c.exitCode = 0
@@ -309,7 +303,6 @@ func (c *Container) monitor(inst *container.Instance, copiers []*logdriver.Copie
 		c.errMsg = werr.Error()
 	}
 	c.pid = 0
-	c.livePid.Store(0)
 	c.inst = nil
 	c.finishedAt = time.Now().UTC()
 	close(exited)
