@@ -7,13 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
 	"berth/runtime/container"
 	"berth/runtime/image"
 	"berth/runtime/logdriver"
+	"berth/runtime/network"
 	"berth/runtime/spec"
 	"berth/runtime/store"
 )
@@ -36,16 +36,13 @@ type Container struct {
 	hostname string
 	logPath  string
 	mounts   []mountPoint
-	net      netState // guarded by mu once the container is created
+	net      *network.ContainerNet // its networking, from create to remove
+	linkEnv  []string              // --link's variables, computed at each start
 	// removeVolumes makes every removal take the anonymous volumes along,
 	// as docker run --rm does: set for foreground runs.
 	removeVolumes bool
 	logLoss       logLoss // what the log driver refused, over the container's life
 	logLossOnce   sync.Once
-
-	// livePid mirrors pid for readers that must not take mu: a container
-	// whose namespace others joined reads theirs while holding its own mu.
-	livePid atomic.Int64
 
 	mu         sync.Mutex
 	status     Status
@@ -103,10 +100,11 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 		status: StatusCreated,
 	}
 	c.initLogLoss()
-	if err := s.resolveNetworking(c); err != nil {
+	c.net, err = s.e.nets.NewContainerNet(netScope{s}, network.ContainerConfig{ID: id, Name: name, Dir: c.dir, Spec: cs})
+	if err != nil {
 		return nil, err
 	}
-	c.hostname = c.defaultHostname()
+	c.hostname = c.net.Hostname()
 	c.logPath = filepath.Join(c.dir, id+"-json.log")
 	// The record comes with the directory so that GC finds the mount if
 	// we die next.
@@ -116,7 +114,7 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 	}
 	defer func() {
 		if retErr != nil {
-			c.leaveJoined()
+			c.net.Close()
 			c.teardown()
 		}
 	}()
@@ -130,7 +128,7 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 	if err := writeVolumeUsers(c.dir, volumeNames(c.mounts)); err != nil {
 		return nil, err
 	}
-	if err := c.writeEtcFiles(); err != nil {
+	if err := c.net.WriteEtcFiles(); err != nil {
 		return nil, err
 	}
 	if err := s.add(c); err != nil {
@@ -158,20 +156,6 @@ func commandLine(cs spec.Container, ic image.Config) (entry, cmd []string) {
 		cmd = cs.Cmd
 	}
 	return entry, cmd
-}
-
-func (c *Container) defaultHostname() string {
-	switch {
-	case c.spec.Hostname != "":
-		return c.spec.Hostname
-	case c.net.kind == netContainer:
-		return c.net.join.hostname
-	case c.net.kind == netHost:
-		if h, err := os.Hostname(); err == nil {
-			return h
-		}
-	}
-	return c.id[:12]
 }
 
 // ID is the 64-hex container id.
@@ -225,7 +209,7 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 	if err != nil {
 		return err
 	}
-	c.net.linkEnv = c.linkEnv()
+	c.linkEnv = c.net.LinkEnv()
 	proc, err := c.processSpec()
 	if err != nil {
 		return c.failStart(err)
@@ -266,11 +250,11 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 	if err == nil {
 		// The init waits for Resume: wire its network first, so the
 		// program starts with its addresses, names and ports in place.
-		if err = c.wireNetworks(inst); err == nil {
+		if err = c.net.Setup(inst.NetNSPath()); err == nil {
 			err = inst.Resume()
 		}
 		if err != nil {
-			c.unwireNetworks()
+			c.net.Teardown()
 			_ = inst.Signal(syscall.SIGKILL)
 			_, _ = inst.Wait()
 		}
@@ -283,7 +267,6 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 	c.inst = inst
 	c.pid = inst.Pid()
 	c.pidStart, _ = store.ProcessStartTime(c.pid) // 0 if gone already: then nothing matches it
-	c.livePid.Store(int64(c.pid))
 	c.startedAt = time.Now().UTC()
 	c.finishedAt = time.Time{}
 	c.exitCode = 0
@@ -319,7 +302,7 @@ func (c *Container) monitor(inst *container.Instance, copiers []*logdriver.Copie
 	c.mu.Lock()
 	// Before the exit is seen: a stopped container leaves DNS answers
 	// and frees its address at once.
-	c.unwireNetworks()
+	c.net.Teardown()
 	c.status, _ = next(c.id, c.status, evExit)
 	c.exitCode = exit.Code
 	c.oomKilled = exit.OOMKilled
@@ -327,7 +310,6 @@ func (c *Container) monitor(inst *container.Instance, copiers []*logdriver.Copie
 		c.errMsg = err.Error()
 	}
 	c.pid = 0
-	c.livePid.Store(0)
 	c.inst = nil
 	c.finishedAt = time.Now().UTC()
 	close(exited)
@@ -335,10 +317,7 @@ func (c *Container) monitor(inst *container.Instance, copiers []*logdriver.Copie
 }
 
 func (c *Container) runtimeConfig() (*container.Config, error) {
-	etc := c.dir
-	if c.net.kind == netContainer {
-		etc = c.net.join.dir // the joined container's hostname, hosts and resolv.conf
-	}
+	etc := c.net.EtcDir() // a joined container's files for network="container:NAME"
 	cfg := &container.Config{
 		ID: c.id, Rootfs: c.rootfs, Hostname: c.hostname,
 		ReadonlyRootfs: c.spec.ReadOnly,
@@ -350,16 +329,14 @@ func (c *Container) runtimeConfig() (*container.Config, error) {
 		},
 	}
 	runtimeMounts(c.mounts, cfg)
-	switch c.net.kind {
-	case netHost:
+	ns, err := c.net.Verify()
+	switch {
+	case err != nil:
+		return nil, err
+	case ns.Host:
 		cfg.Net = container.NetHost
-	case netContainer:
-		t := c.net.join
-		st := t.State()
-		if st.Status != StatusRunning || st.Pid == 0 {
-			return nil, errorf(ErrNotRunning, "cannot join network of a non running container: %s", t.id)
-		}
-		cfg.Net, cfg.NetNSPath = container.NetJoin, fmt.Sprintf("/proc/%d/ns/net", st.Pid)
+	case ns.Join != "":
+		cfg.Net, cfg.NetNSPath = container.NetJoin, ns.Join
 	}
 	return cfg, nil
 }
@@ -483,7 +460,7 @@ func (c *Container) Remove(ctx context.Context, opts RemoveOptions) error {
 
 	err := c.teardown()
 	c.sb.forget(c)
-	c.leaveJoined()
+	c.net.Close()
 	c.mu.Lock()
 	c.status, _ = next(c.id, c.status, evGone)
 	c.mu.Unlock()

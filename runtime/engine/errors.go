@@ -4,13 +4,14 @@ import (
 	"errors"
 
 	"berth/runtime/kinderr"
+	"berth/runtime/network"
 )
 
 // Sentinel errors that callers branch on.
 var (
 	ErrNoSuchContainer = errors.New("no such container")
 	ErrNameInUse       = errors.New("name in use")
-	ErrNotRunning      = errors.New("container not running")
+	ErrNotRunning      = network.ErrNotRunning // also a start joining a stopped container's namespace
 	ErrTimeout         = errors.New("timed out")
 	ErrClosed          = errors.New("sandbox closed")
 )

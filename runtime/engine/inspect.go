@@ -111,8 +111,8 @@ func (c *Container) Inspect() map[string]any {
 			"Binds":                binds,
 			"Mounts":               mounts,
 			"VolumesFrom":          strs(c.spec.VolumesFrom),
-			"Links":                c.inspectLinks(),
-			"PortBindings":         c.portBindings(),
+			"Links":                c.net.InspectLinks(),
+			"PortBindings":         c.net.PortBindings(),
 			"ReadonlyRootfs":       c.spec.ReadOnly,
 			"Memory":               r.Memory,
 			"MemorySwap":           r.MemorySwap,
@@ -131,7 +131,7 @@ func (c *Container) Inspect() map[string]any {
 				"Config": strMap(logCfg),
 			},
 		},
-		"NetworkSettings": c.inspectNetworks(),
+		"NetworkSettings": c.net.Inspect(),
 		"Mounts":          inspectMounts(c.mounts),
 	}
 }
@@ -154,31 +154,4 @@ func (c *Container) describe() string {
 	b.WriteString(c.lastLines(10))
 	b.WriteString("\n")
 	return b.String()
-}
-
-// inspectLinks is HostConfig.Links: "/target:/container/alias".
-func (c *Container) inspectLinks() []any {
-	var out []any
-	for _, l := range c.net.links {
-		out = append(out, fmt.Sprintf("/%s:/%s/%s", l.target.name, c.name, l.alias))
-	}
-	return out
-}
-
-// portBindings is HostConfig.PortBindings, as asked (port 0 stays "").
-func (c *Container) portBindings() map[string]any {
-	out := map[string]any{}
-	for _, m := range c.net.ports {
-		host, port := "", ""
-		if m.HostIP.IsValid() {
-			host = m.HostIP.String()
-		}
-		if m.HostPort != 0 {
-			port = fmt.Sprint(m.HostPort)
-		}
-		key := fmt.Sprintf("%d/%s", m.ContainerPort, m.Proto)
-		list, _ := out[key].([]any)
-		out[key] = append(list, map[string]any{"HostIp": host, "HostPort": port})
-	}
-	return out
 }

@@ -2,12 +2,8 @@ package engine
 
 import (
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,54 +13,6 @@ import (
 	"berth/runtime/network"
 	"berth/runtime/spec"
 )
-
-// A published UDP port reaches the container through the proxy, via
-// 127.0.0.1, and goes away with the container.
-func TestPublishedUDPPort(t *testing.T) {
-	sb := sandbox(t)
-	bin := filepath.Join(t.TempDir(), "udpecho")
-	build := exec.Command("go", "build", "-o", bin, "./testdata/udpecho")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build udpecho: %v\n%s", err, out)
-	}
-	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"/udpecho", "5353"},
-		Ports:  []string{"127.0.0.1:28053:5353/udp"},
-		Mounts: []spec.Mount{{Type: spec.MountBind, Source: bin, Target: "/udpecho", ReadOnly: true}}}, RunOptions{Detach: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.WaitForLog(ctx(t), regexp.MustCompile("listening"), 1, 10*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := net.Dial("udp", "127.0.0.1:28053")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := conn.Write([]byte("ping")); err != nil {
-		t.Fatal(err)
-	}
-	buf := make([]byte, 64)
-	n, err := conn.Read(buf)
-	if err != nil || string(buf[:n]) != "echo: ping" {
-		t.Fatalf("reply %q, %v; want echo: ping", buf[:n], err)
-	}
-	ports := c.Inspect()["NetworkSettings"].(map[string]any)["Ports"].(map[string]any)
-	if got := ports["5353/udp"].([]any)[0].(map[string]any)["HostPort"]; got != "28053" {
-		t.Errorf("inspect Ports = %v", ports)
-	}
-	if err := c.Stop(ctx(t), 0); err != nil {
-		t.Fatal(err)
-	}
-	// The port is free again once the container stopped.
-	pc, err := net.ListenPacket("udp", "127.0.0.1:28053")
-	if err != nil {
-		t.Fatalf("port still held after stop: %v", err)
-	}
-	pc.Close()
-}
 
 // Networks and their names belong to a sandbox: two files can both have
 // "mynet", each on its own bridge, and closing a sandbox removes its

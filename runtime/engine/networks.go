@@ -305,7 +305,7 @@ func (s *Sandbox) InspectNetwork(name string) (map[string]any, error) {
 		for _, ep := range eps {
 			containers[ep.ContainerID] = map[string]any{
 				"Name":        ep.ContainerName,
-				"EndpointID":  endpointID(n.ID(), ep.ContainerID),
+				"EndpointID":  network.EndpointID(n.ID(), ep.ContainerID),
 				"MacAddress":  ep.MAC,
 				"IPv4Address": fmt.Sprintf("%s/%d", ep.Addr, ep.PrefixLen),
 				"IPv6Address": "",

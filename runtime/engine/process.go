@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/moby/sys/user"
@@ -96,7 +95,7 @@ func readEtcFile(root *fsroot.Root, path string) (io.Reader, error) {
 // processEnv is the environment of a process in the container: Docker
 // adds PATH (if missing), HOSTNAME and HOME to the configured variables.
 func (c *Container) processEnv(u *user.ExecUser, extra []string) []string {
-	env := mergeEnv(mergeEnv(c.net.linkEnv, c.spec.Env), extra)
+	env := mergeEnv(mergeEnv(c.linkEnv, c.spec.Env), extra)
 	var add []string
 	if !hasKey(env, "PATH") {
 		add = append(add, defaultPath)
@@ -165,65 +164,4 @@ func (c *Container) logInfo() logdriver.Info {
 		Env:           c.spec.Env,
 		Labels:        c.spec.Labels,
 	}
-}
-
-// The standard lines Docker writes at the top of every /etc/hosts.
-const hostsHeader = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
-
-// writeEtcFiles writes the hostname, hosts and resolv.conf files that are
-// bind-mounted into the container.
-func (c *Container) writeEtcFiles() error {
-	hosts := hostsHeader
-	resolv, err := containerResolvConf()
-	if err != nil {
-		return err
-	}
-	if c.onUserNetwork() {
-		resolv = userResolvConf
-	}
-	if c.net.kind == netHost {
-		if data, err := os.ReadFile("/etc/hosts"); err == nil {
-			hosts = string(data)
-		}
-		if data, err := os.ReadFile("/etc/resolv.conf"); err == nil {
-			resolv = string(data)
-		}
-	}
-	files := map[string]string{
-		"hostname":    c.hostname + "\n",
-		"hosts":       hosts,
-		"resolv.conf": resolv,
-	}
-	for name, content := range files {
-		if err := os.WriteFile(c.dir+"/"+name, []byte(content), 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-// containerResolvConf is the host's resolv.conf without its nameservers.
-// Docker drops the loopback ones, which would point at the container
-// itself; berth drops the others too, because a container reaches them
-// only through forwarding, which berth never enables. A lookup then fails
-// at once (glibc falls back to a local server that is not there) instead
-// of after a 10 s timeout, and no query leaves the container's namespace.
-func containerResolvConf() (string, error) {
-	data, err := os.ReadFile("/etc/resolv.conf")
-	if err != nil {
-		if os.IsNotExist(err) {
-			return "", nil
-		}
-		return "", fmt.Errorf("read host resolv.conf: %w", err)
-	}
-	var b strings.Builder
-	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 1 && f[0] == "nameserver" {
-			continue
-		}
-		if line != "" {
-			b.WriteString(line + "\n")
-		}
-	}
-	return b.String(), nil
 }

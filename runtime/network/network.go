@@ -6,6 +6,8 @@
 //
 // The pieces it composes live in subpackages: ipam (addresses), netdev
 // (links), dns (the embedded server) and portproxy (published ports).
+// ContainerNet puts them together for one container, from create to
+// remove, so the engine only calls it at the lifecycle's points.
 package network
 
 import (

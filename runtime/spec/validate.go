@@ -3,7 +3,6 @@ package spec
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"regexp"
 	"strings"
 )
@@ -128,13 +127,8 @@ func (c *Container) checkNetwork() error {
 	if len(c.Aliases) > 0 && !UserNetwork(mode) {
 		return invalidf("network-scoped aliases are only supported for user-defined networks")
 	}
-	if c.IP != "" {
-		if !UserNetwork(mode) {
-			return invalidf("user specified IP address is supported on user defined networks only")
-		}
-		if _, err := netip.ParseAddr(c.IP); err != nil {
-			return invalidf("invalid IPv4 address: %s", c.IP)
-		}
+	if _, err := CheckIP(c.IP, IPNetwork{User: UserNetwork(mode), Unresolved: true}); err != nil {
+		return err
 	}
 	for _, l := range c.Links {
 		name, alias, _ := strings.Cut(l, ":")

@@ -102,8 +102,8 @@ func (c *Container) resolveNetwork(ctx context.Context, mode string) error {
 	if err != nil {
 		return err
 	}
-	if c.spec.IP != "" && !n.UserSubnet {
-		return errorf(backend.ErrInvalid, "user specified IP address is supported only when connecting to networks with user configured subnets")
+	if _, err := spec.CheckIP(c.spec.IP, spec.IPNetwork{User: n.User(), UserSubnet: n.UserSubnet}); err != nil {
+		return err
 	}
 	c.nets = []*attachment{{net: n, aliases: slices.Clone(c.spec.Aliases), ip: c.spec.IP}}
 	return nil

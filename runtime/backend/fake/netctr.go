@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"berth/runtime/backend"
+	"berth/runtime/spec"
 )
 
 // wireLocked gives the container an address on each of its networks as
@@ -99,20 +100,9 @@ func (c *Container) checkConnect(n backend.NetworkInfo, opts backend.EndpointOpt
 		return errorf(backend.ErrConnected, "endpoint with name %s already exists in network %s", c.name, n.Name)
 	case len(opts.Aliases) > 0 && !n.User():
 		return errorf(backend.ErrInvalid, "network-scoped aliases are only supported for user-defined networks")
-	case opts.IP == "":
-		return nil
 	}
-	if _, err := netip.ParseAddr(opts.IP); err != nil {
-		return errorf(backend.ErrInvalid, "invalid IPv4 address: %s", opts.IP)
-	}
-	if !n.User() {
-		return errorf(backend.ErrInvalid, "user specified IP address is supported on user defined networks only")
-	}
-	if !n.UserSubnet {
-		// Docker refuses here; the engine accepted it and failed at start.
-		return errorf(backend.ErrInvalid, "user specified IP address is supported only when connecting to networks with user configured subnets")
-	}
-	return nil
+	_, err := spec.CheckIP(opts.IP, spec.IPNetwork{User: n.User(), UserSubnet: n.UserSubnet})
+	return err
 }
 
 func (c *Container) ConnectNetwork(ctx context.Context, n backend.NetworkInfo, opts backend.EndpointOptions) error {

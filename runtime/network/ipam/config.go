@@ -3,6 +3,8 @@ package ipam
 import (
 	"fmt"
 	"net/netip"
+
+	"berth/runtime/spec"
 )
 
 // maxPrefixBits is the smallest subnet accepted: a /30 still has room for
@@ -166,9 +168,10 @@ func (c Config) Allocate(inUse func(netip.Addr) bool) (netip.Addr, error) {
 // host address of that subnet (it may lie outside IPRange, as in Docker) and
 // neither the gateway nor in use. The caller records the reservation.
 func (c Config) Reserve(ip netip.Addr, inUse func(netip.Addr) bool) error {
-	if !c.UserSubnet {
-		return errorf(ErrInvalid,
-			"user specified IP address is supported only when connecting to networks with user configured subnets")
+	// The rule and its text are runtime/spec's. ipam sees bridge and
+	// macvlan networks only; whether one is a user network is the caller's.
+	if _, err := spec.CheckIP(ip.String(), spec.IPNetwork{User: true, UserSubnet: c.UserSubnet}); err != nil {
+		return errorf(ErrInvalid, "%v", err)
 	}
 	ip = ip.Unmap()
 	if !ip.Is4() || !c.Subnet.Contains(ip) {
