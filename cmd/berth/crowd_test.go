@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -117,8 +118,8 @@ func hostLinksAmong(t *testing.T, ifindexes map[int]bool, devs map[string]bool) 
 	var left []string
 	for _, e := range entries {
 		data, err := os.ReadFile(filepath.Join("/sys/class/net", e.Name(), "ifindex"))
-		if errors.Is(err, os.ErrNotExist) {
-			continue // deleted while we looked
+		if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.EINVAL) {
+			continue // deleted while we looked (EINVAL: being unregistered)
 		}
 		if err != nil {
 			t.Fatal(err)
