@@ -244,8 +244,8 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 		sinks = append(sinks, capture.Sink())
 	}
 	copiers := []*logdriver.Copier{
-		logdriver.NewCopier("stdout", outR, sinks...),
-		logdriver.NewCopier("stderr", errR, sinks...),
+		logdriver.NewCopier("stdout", closeAtEnd{outR}, sinks...),
+		logdriver.NewCopier("stderr", closeAtEnd{errR}, sinks...),
 	}
 	proc.Stdout, proc.Stderr = outW, errW
 	cfg, err := c.runtimeConfig()
@@ -287,6 +287,19 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 	c.exited = make(chan struct{})
 	go c.monitor(inst, copiers, driver, c.exited)
 	return nil
+}
+
+// closeAtEnd closes a pipe's read end once its copier has read the end
+// of the stream (or failed): the copier stops reading there, and nothing
+// else holds the pipe.
+type closeAtEnd struct{ f *os.File }
+
+func (r closeAtEnd) Read(p []byte) (int, error) {
+	n, err := r.f.Read(p)
+	if err != nil {
+		r.f.Close()
+	}
+	return n, err
 }
 
 // failStart records a start that never reached the user's program: the
