@@ -70,6 +70,9 @@ const recordFile = "record.json"
 
 // Create makes a container without starting it (docker create).
 func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, retErr error) {
+	if err := s.checkOpen("create container"); err != nil {
+		return nil, err
+	}
 	if err := cs.Validate(s.e.host); err != nil {
 		return nil, err
 	}
@@ -109,17 +112,22 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 	if err := s.e.makeContainerDir(c.dir, rec); err != nil {
 		return nil, err
 	}
+	var madeVolumes []string
 	defer func() {
 		if retErr != nil {
 			c.leaveJoined()
 			c.teardown()
+			// At once, not at Close: a closed sandbox's Close is over.
+			for _, v := range madeVolumes {
+				_ = s.RemoveVolume(v, true)
+			}
 		}
 	}()
 	c.rootfs, err = image.MountRootfs(img, c.dir, false)
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", name, err)
 	}
-	if c.mounts, err = s.resolveMounts(c); err != nil {
+	if c.mounts, madeVolumes, err = s.resolveMounts(c); err != nil {
 		return nil, err
 	}
 	if err := writeVolumeUsers(c.dir, volumeNames(c.mounts)); err != nil {

@@ -110,10 +110,26 @@ func (s *Sandbox) add(c *Container) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return ErrClosed
+		return s.closedError("create container " + c.name)
 	}
 	s.containers = append(s.containers, c)
 	return nil
+}
+
+// checkOpen refuses new work in a closed sandbox: what it made now would
+// outlive the Close that has already run (a builtin the runner gave up on
+// may still be running).
+func (s *Sandbox) checkOpen(what string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return s.closedError(what)
+	}
+	return nil
+}
+
+func (s *Sandbox) closedError(what string) error {
+	return errorf(ErrClosed, "%s: the sandbox %s is closed", what, s.label)
 }
 
 func (s *Sandbox) forget(c *Container) {

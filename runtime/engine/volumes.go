@@ -98,6 +98,9 @@ func (s *Sandbox) CreateVolume(name string, opts VolumeOptions) (Volume, error) 
 
 // createVolume makes a new volume: anonymous when name is "".
 func (s *Sandbox) createVolume(name string, opts VolumeOptions) (Volume, bool, error) {
+	if err := s.checkOpen(fmt.Sprintf("create volume %q", name)); err != nil {
+		return Volume{}, false, err
+	}
 	storeName := name
 	if name != "" && !opts.Keep {
 		storeName = s.scopedName(name)
@@ -113,6 +116,10 @@ func (s *Sandbox) createVolume(name string, opts VolumeOptions) (Volume, bool, e
 	}
 	if created && !opts.Keep {
 		s.mu.Lock()
+		if s.closed { // closed while the volume was made: Close has missed it
+			s.mu.Unlock()
+			return Volume{}, false, errors.Join(s.closedError(fmt.Sprintf("create volume %q", name)), s.e.volumes.Remove(sv.Name, nil))
+		}
 		s.volumes[name] = sv.Name
 		s.volumeOrder = append(s.volumeOrder, name)
 		s.mu.Unlock()
