@@ -83,6 +83,9 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 	if err != nil {
 		return nil, err
 	}
+	if err := stopped(ctx, "create container"); err != nil {
+		return nil, err
+	}
 	entry, cmd := commandLine(cs, img.Config)
 	args := append(append([]string(nil), entry...), cmd...)
 	if len(args) == 0 {
@@ -102,6 +105,9 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 		status: StatusCreated,
 	}
 	if err := s.resolveNetworking(c); err != nil {
+		return nil, err
+	}
+	if err := stopped(ctx, "create container "+name); err != nil {
 		return nil, err
 	}
 	c.hostname = c.defaultHostname()
@@ -127,7 +133,13 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", name, err)
 	}
+	if err := stopped(ctx, "create container "+name); err != nil {
+		return nil, err
+	}
 	if c.mounts, madeVolumes, err = s.resolveMounts(c); err != nil {
+		return nil, err
+	}
+	if err := stopped(ctx, "create container "+name); err != nil {
 		return nil, err
 	}
 	if err := writeVolumeUsers(c.dir, volumeNames(c.mounts)); err != nil {
@@ -216,14 +228,17 @@ func (c *Container) Start(ctx context.Context) error {
 	if c.status == StatusRunning {
 		return nil
 	}
-	return c.startLocked(nil)
+	return c.startLocked(ctx, nil)
 }
 
 // startLocked runs the main process. With capture, its output is also
 // kept in memory for a foreground run.
-func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
+func (c *Container) startLocked(ctx context.Context, capture *logdriver.Capture) (retErr error) {
 	to, err := next(c.id, c.status, evStart)
 	if err != nil {
+		return err
+	}
+	if err := stopped(ctx, "start"); err != nil {
 		return err
 	}
 	c.net.linkEnv = c.linkEnv()
@@ -257,6 +272,9 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 	}
 	proc.Stdout, proc.Stderr = outW, errW
 	cfg, err := c.runtimeConfig()
+	if err == nil {
+		err = stopped(ctx, "start")
+	}
 	var inst *container.Instance
 	if err == nil {
 		inst, err = c.e.runtime.Start(cfg, proc)
@@ -267,7 +285,9 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 		// The init waits for Resume: wire its network first, so the
 		// program starts with its addresses, names and ports in place.
 		if err = c.wireNetworks(inst); err == nil {
-			err = inst.Resume()
+			if err = stopped(ctx, "start"); err == nil {
+				err = inst.Resume()
+			}
 		}
 		if err != nil {
 			c.unwireNetworks()
@@ -297,6 +317,15 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 	return nil
 }
 
+// stopped returns an error wrapping ctx's when ctx is done, so that a
+// cancelled create, start or remove stops before its next step.
+func stopped(ctx context.Context, what string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
 // closeAtEnd closes a pipe's read end once its copier has read the end
 // of the stream (or failed): the copier stops reading there, and nothing
 // else holds the pipe.
@@ -313,6 +342,9 @@ func (r closeAtEnd) Read(p []byte) (int, error) {
 // failStart records a start that never reached the user's program: the
 // container keeps its state, with Docker's 127 for a missing executable.
 func (c *Container) failStart(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("container %s: %w", c.name, err) // stopped, not failed
+	}
 	c.errMsg = err.Error()
 	if errors.Is(err, container.ErrExecNotFound) {
 		c.exitCode = 127
@@ -465,15 +497,22 @@ type RemoveOptions struct {
 }
 
 // Remove deletes the container and everything it holds on the host.
+// A cancelled ctx stops it before its next step: before the kill, while
+// waiting for the killed container to exit, or before the removal starts.
 func (c *Container) Remove(ctx context.Context, opts RemoveOptions) error {
 	// Check and move to "removing" under one lock, killing and retrying
 	// while the container runs: a start between a kill and the move
 	// would otherwise leave a running container nobody removes.
+	what := "remove container " + c.name
 	for {
 		c.mu.Lock()
 		if c.status == StatusRemoved {
 			c.mu.Unlock()
 			return nil
+		}
+		if err := stopped(ctx, what); err != nil {
+			c.mu.Unlock()
+			return err
 		}
 		if c.status == StatusRunning {
 			ch := c.exited
@@ -482,7 +521,11 @@ func (c *Container) Remove(ctx context.Context, opts RemoveOptions) error {
 				return &TransitionError{ID: c.id, From: StatusRunning, Event: string(evRemove)}
 			}
 			_ = c.signal(syscall.SIGKILL)
-			<-ch
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return fmt.Errorf("%s: killed, still waiting for it to exit: %w", what, ctx.Err())
+			}
 			continue
 		}
 		to, err := next(c.id, c.status, evRemove)

@@ -32,7 +32,7 @@ func (s *Sandbox) Run(ctx context.Context, cs spec.Container, opts RunOptions) (
 	capture := logdriver.NewCapture()
 	c.mu.Lock()
 	c.removeVolumes = true
-	err = c.startLocked(capture)
+	err = c.startLocked(ctx, capture)
 	c.mu.Unlock()
 	if err != nil {
 		return c, err
