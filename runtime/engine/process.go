@@ -1,12 +1,16 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"github.com/moby/sys/user"
+	"golang.org/x/sys/unix"
 
 	"berth/runtime/container"
 	"berth/runtime/logdriver"
@@ -48,20 +52,52 @@ func hasKey(env []string, key string) bool {
 // resolveUser looks the user up in the container's own /etc/passwd and
 // /etc/group, as Docker does (never the host's).
 func (c *Container) resolveUser(spec string) (*user.ExecUser, error) {
-	passwd, err := securejoin.SecureJoin(c.rootfs, "/etc/passwd")
-	if err != nil {
-		return nil, err
-	}
-	group, err := securejoin.SecureJoin(c.rootfs, "/etc/group")
-	if err != nil {
-		return nil, err
+	var dbs [2]io.Reader // untyped nil for a missing file, as GetExecUser wants
+	for i, name := range []string{"/etc/passwd", "/etc/group"} {
+		f, err := openUserDB(c.rootfs, name)
+		if err != nil {
+			return nil, fmt.Errorf("unable to find user %s: %w", spec, err)
+		}
+		if f != nil {
+			defer f.Close()
+			dbs[i] = io.LimitReader(f, maxUserDB)
+		}
 	}
 	defaults := &user.ExecUser{Uid: 0, Gid: 0, Home: "/"}
-	u, err := user.GetExecUserPath(spec, defaults, passwd, group)
+	u, err := user.GetExecUser(spec, defaults, dbs[0], dbs[1])
 	if err != nil {
 		return nil, err // already Docker's "unable to find user NAME: ..."
 	}
 	return u, nil
+}
+
+// maxUserDB bounds what is read of a container's /etc/passwd or /etc/group.
+const maxUserDB = 16 << 20
+
+// openUserDB opens the container's /etc/passwd or /etc/group, resolved
+// inside its root (the container controls the symlinks) and only if it is
+// a regular file: the container could make it a FIFO, whose open would
+// block the start (holding the container's lock) forever. A missing file
+// is nil, nil.
+func openUserDB(rootfs, name string) (*os.File, error) {
+	h, err := pathrs.OpenInRoot(rootfs, name)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer h.Close()
+	fi, err := h.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s in the container is not a regular file (%s)", name, fi.Mode().Type())
+	}
+	// Reopening the handle opens the inode just checked, whatever the
+	// path points to by now.
+	return pathrs.Reopen(h, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC)
 }
 
 // processEnv is the environment of a process in the container: Docker
