@@ -43,6 +43,9 @@ type Container struct {
 	// livePid mirrors pid for readers that must not take mu: a container
 	// whose namespace others joined reads theirs while holding its own mu.
 	livePid atomic.Int64
+	// liveInst is the running instance, for a kill that must not wait
+	// for mu (a teardown past its deadline).
+	liveInst atomic.Pointer[container.Instance]
 
 	mu         sync.Mutex
 	status     Status
@@ -306,6 +309,7 @@ func (c *Container) startLocked(ctx context.Context, capture *logdriver.Capture)
 	c.inst = inst
 	c.pid = inst.Pid()
 	c.livePid.Store(int64(c.pid))
+	c.liveInst.Store(inst)
 	c.startedAt = time.Now().UTC()
 	c.finishedAt = time.Time{}
 	c.exitCode = 0
@@ -374,6 +378,7 @@ func (c *Container) monitor(inst *container.Instance, copiers []*logdriver.Copie
 	}
 	c.pid = 0
 	c.livePid.Store(0)
+	c.liveInst.Store(nil)
 	c.inst = nil
 	c.finishedAt = time.Now().UTC()
 	close(exited)

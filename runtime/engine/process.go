@@ -56,7 +56,7 @@ func (c *Container) resolveUser(spec string) (*user.ExecUser, error) {
 	for i, name := range []string{"/etc/passwd", "/etc/group"} {
 		f, err := openUserDB(c.rootfs, name)
 		if err != nil {
-			return nil, fmt.Errorf("unable to find user %s: %w", spec, err)
+			return nil, fmt.Errorf("look up user %q: %w", spec, err)
 		}
 		if f != nil {
 			defer f.Close()
@@ -69,6 +69,21 @@ func (c *Container) resolveUser(spec string) (*user.ExecUser, error) {
 		return nil, err // already Docker's "unable to find user NAME: ..."
 	}
 	return u, nil
+}
+
+// fileKind names the type of a file that is not a regular one.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m.IsDir():
+		return "a directory"
+	}
+	return "of type " + m.Type().String()
 }
 
 // maxUserDB bounds what is read of a container's /etc/passwd or /etc/group.
@@ -93,7 +108,7 @@ func openUserDB(rootfs, name string) (*os.File, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s in the container is not a regular file (%s)", name, fi.Mode().Type())
+		return nil, fmt.Errorf("%s in the container is not a regular file but %s", name, fileKind(fi.Mode()))
 	}
 	// Reopening the handle opens the inode just checked, whatever the
 	// path points to by now.

@@ -138,16 +138,25 @@ func (s *Sandbox) forget(c *Container) {
 	s.containers = slices.DeleteFunc(s.containers, func(x *Container) bool { return x == c })
 }
 
-// Close removes every container of the sandbox, newest first, even if some
-// removals fail. It is safe to call more than once.
+// Close is CloseContext with DefaultCloseTimeout.
 func (s *Sandbox) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultCloseTimeout)
+	defer cancel()
+	return s.CloseContext(ctx)
+}
+
+// CloseContext removes every container of the sandbox, newest first, even
+// if some removals fail, then its networks and volumes. A container not
+// removed when ctx ends is killed and left, with its record, to berth gc
+// (see removeWithin). It is safe to call more than once.
+func (s *Sandbox) CloseContext(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
 	list := slices.Clone(s.containers)
 	s.mu.Unlock()
 	var errs []error
 	for i := len(list) - 1; i >= 0; i-- {
-		if err := list[i].Remove(context.Background(), RemoveOptions{Force: true}); err != nil {
+		if err := list[i].removeWithin(ctx); err != nil {
 			errs = append(errs, err)
 		}
 	}
