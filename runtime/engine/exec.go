@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"berth/runtime/container"
+	"berth/runtime/spec"
 )
 
 // ExecOptions are docker exec's flags.
@@ -37,6 +38,12 @@ func (c *Container) Exec(ctx context.Context, opts ExecOptions) (ExecResult, err
 	}
 	if len(opts.Cmd) == 0 {
 		return ExecResult{}, errors.New("exec: no command given: want a command string or a list of arguments")
+	}
+	if err := spec.CheckEnv(opts.Env); err != nil {
+		return ExecResult{}, err
+	}
+	if err := spec.CheckUser(opts.User); err != nil {
+		return ExecResult{}, err
 	}
 	userSpec := opts.User
 	if userSpec == "" {

@@ -117,7 +117,7 @@ func (s *Sandbox) resolveNetworking(c *Container) error {
 		if cs.IP != "" {
 			a.ip = netip.MustParseAddr(cs.IP) // checked by spec.Validate
 			if !n.rec.UserSubnet {
-				return errorf(spec.ErrInvalid, "user specified IP address is supported only when connecting to networks with user configured subnets")
+				return errorf(spec.ErrInvalid, "user specified IP address is supported only when connecting to networks with user configured subnets: got ip %s on network %q, created without subnet", cs.IP, n.Name)
 			}
 		}
 		ns.nets = []*attachment{a}
@@ -409,19 +409,12 @@ func (c *Container) ConnectNetwork(n Network, aliases []string, ip string) error
 			return errorf(network.ErrConnected, "endpoint with name %s already exists in network %s", c.name, n.Name)
 		}
 	}
-	if len(aliases) > 0 && !n.IsUser() {
-		return errorf(spec.ErrInvalid, "network-scoped aliases are only supported for user-defined networks")
+	if err := spec.CheckEndpoint(n.Name, n.IsUser(), aliases, ip); err != nil {
+		return err
 	}
 	a := &attachment{net: n, aliases: slices.Clone(aliases)}
 	if ip != "" {
-		addr, err := netip.ParseAddr(ip)
-		if err != nil {
-			return errorf(spec.ErrInvalid, "invalid IPv4 address: %s", ip)
-		}
-		if !n.IsUser() {
-			return errorf(spec.ErrInvalid, "user specified IP address is supported on user defined networks only")
-		}
-		a.ip = addr
+		a.ip, _ = netip.ParseAddr(ip) // checked
 	}
 	c.net.nets = append(c.net.nets, a)
 	if c.status == StatusRunning && c.inst != nil {

@@ -9,6 +9,7 @@ import (
 
 	"berth/runtime/network"
 	"berth/runtime/network/dns"
+	"berth/runtime/spec"
 )
 
 // ErrNoSuchNetwork classifies a network that does not exist.
@@ -122,11 +123,11 @@ func (s *Sandbox) root() *Sandbox {
 
 // CreateNetwork creates a user network (docker network create).
 func (s *Sandbox) CreateNetwork(name string, opts NetworkOptions) (Network, error) {
-	if name == "" {
-		return Network{}, errorf(network.ErrInvalid, "network create: want a name")
+	if err := spec.CheckNetworkName(name); err != nil {
+		return Network{}, err
 	}
-	if strings.ContainsAny(name, ":/ ") || strings.HasPrefix(name, "container") && strings.Contains(name, ":") {
-		return Network{}, errorf(network.ErrInvalid, "invalid network name %q: use letters, digits, '_', '.' and '-'", name)
+	if err := spec.CheckNetworkOptions(opts.Driver, opts.Options); err != nil {
+		return Network{}, err
 	}
 	if err := s.checkOpen(fmt.Sprintf("create network %q", name)); err != nil {
 		return Network{}, err

@@ -83,7 +83,7 @@ func (s *Sandbox) scopedName(name string) string { return s.token + "_" + name }
 // sees under that name (docker volume create is idempotent).
 func (s *Sandbox) CreateVolume(name string, opts VolumeOptions) (Volume, error) {
 	if name != "" {
-		if err := volume.ValidateName(name); err != nil {
+		if err := spec.CheckVolumeName(name, 0); err != nil {
 			return Volume{}, err
 		}
 		if v, err := s.Volume(name); err == nil {
@@ -104,6 +104,11 @@ func (s *Sandbox) createVolume(name string, opts VolumeOptions) (Volume, bool, e
 	storeName := name
 	if name != "" && !opts.Keep {
 		storeName = s.scopedName(name)
+		// The user's name against what is left of the limit, so that
+		// the error names the user's value.
+		if err := spec.CheckVolumeName(name, len(storeName)-len(name)); err != nil {
+			return Volume{}, false, err
+		}
 	}
 	sv, created, err := s.e.volumes.Create(storeName, volume.CreateOptions{
 		Labels: opts.Labels, Keep: opts.Keep, Anonymous: name == "", Owner: s.e.owner.tag(),

@@ -242,15 +242,11 @@ func (r Record) gatewayPrefix() netip.Prefix {
 	return netip.PrefixFrom(r.Gateway, r.Subnet.Bits())
 }
 
-// checkMacvlan validates macvlan's options and returns the parent. A
+// checkMacvlan validates macvlan's options and returns the parent (the
+// engine has refused unknown options with spec.CheckNetworkOptions). A
 // parent that carries the host's default route is refused: berth never
 // puts containers on the host's own uplink.
 func (m *Manager) checkMacvlan(opts map[string]string) (string, error) {
-	for k := range opts {
-		if k != "parent" && k != "macvlan_mode" {
-			return "", errorf(ErrInvalid, "unknown macvlan option %q: want parent or macvlan_mode", k)
-		}
-	}
 	if _, err := netdev.ParseMacvlanMode(opts["macvlan_mode"]); err != nil {
 		return "", err
 	}
