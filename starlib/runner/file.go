@@ -76,7 +76,7 @@ func (fr *fileRun) run(ctx context.Context) []CaseResult {
 		fr.emit(fr.fileFailure(start, err.Error()))
 		return fr.results
 	}
-	f, err := FileOptions().Parse(fr.path, src, 0)
+	f, err := parseFile(fr.path, src)
 	if err != nil {
 		fr.emit(fr.fileFailure(start, formatError(err)))
 		return fr.results
