@@ -399,10 +399,10 @@ func (c *Container) ConnectNetwork(n Network, aliases []string, ip string) error
 	defer c.mu.Unlock()
 	switch c.net.kind {
 	case netNone, netHost, netContainer:
-		return errorf(spec.ErrInvalid, "container sharing network namespace with another container or host cannot be connected to any other network")
+		return errorf(spec.ErrInvalid, "container sharing network namespace with another container or host cannot be connected to any other network: got container %s (network %q) and network %s", c.name, c.spec.Network, n.Name)
 	}
 	if n.predefined != "" {
-		return errorf(spec.ErrInvalid, "container cannot be disconnected from host network or connected to host network")
+		return errorf(spec.ErrInvalid, "container cannot be disconnected from host network or connected to host network: got network %s", n.Name)
 	}
 	for _, a := range c.net.nets {
 		if a.net.ID() == n.ID() {
