@@ -73,3 +73,16 @@ func TestBadInputIsRefusedNamingTheValue(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The ends of the ranges spec accepts are limits the kernel takes.
+func TestLimitsAtTheEndsOfTheirRanges(t *testing.T) {
+	sb := sandbox(t)
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Network: "none", Cmd: []string{"true"},
+		Resources: spec.Resources{Memory: 1 << 60, PidsLimit: 4194304, CPUQuota: 1<<44 - 1, CPUPeriod: 100000}}, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := c.State(); st.ExitCode != 0 {
+		t.Errorf("state %+v, want exit 0", st)
+	}
+}

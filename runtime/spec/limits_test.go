@@ -12,8 +12,11 @@ func TestErrorsNameTheValue(t *testing.T) {
 		want string
 	}{
 		{"memory near 2^63", Container{Resources: Resources{Memory: 1<<63 - 1}},
-			"invalid memory 9223372036854775807: want at most 4 EiB (4611686018427387904 bytes), or 0 for unlimited"},
-		{"memory of 4 EiB", Container{Resources: Resources{Memory: 1 << 62}}, ""},
+			"invalid memory 9223372036854775807: want at most 1 EiB (1152921504606846976 bytes), or 0 for unlimited"},
+		{"memory just above 1 EiB", Container{Resources: Resources{Memory: 1<<60 + 1}}, "invalid memory 1152921504606846977"},
+		{"memory of 1 EiB", Container{Resources: Resources{Memory: 1 << 60}}, ""},
+		{"cpu_quota near 2^63", Container{Resources: Resources{CPUQuota: 1<<63 - 1}}, "invalid cpu_quota 9223372036854775807: want at most 17592186044415 µs"},
+		{"cpu_quota at the kernel's maximum", Container{Resources: Resources{CPUQuota: 1<<44 - 1}}, ""},
 		{"pids_limit near 2^63", Container{Resources: Resources{PidsLimit: 1<<63 - 1}},
 			"invalid pids_limit 9223372036854775807: want from 1 to 4194304, or 0 or -1 for unlimited"},
 		{"pids_limit at the kernel's maximum", Container{Resources: Resources{PidsLimit: 4194304}}, ""},

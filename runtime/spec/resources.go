@@ -9,13 +9,15 @@ import (
 	"berth/runtime/units"
 )
 
-// The ranges of the memory and pids limits. A memory limit is at most
-// 4 EiB so that Docker's default swap, twice the memory, still fits in an
-// int64; pids.max takes at most the kernel's PID_MAX_LIMIT.
+// The ranges of the limits the kernel or Docker's arithmetic bound. A
+// memory limit is at most 1 EiB, so that Docker's default swap, twice the
+// memory, fits in an int64 with room to spare; pids.max takes at most the
+// kernel's PID_MAX_LIMIT, cpu.cfs_quota_us at most 2^44-1 µs.
 const (
 	minMemory    = 6 * 1024 * 1024
-	maxMemory    = 1 << 62
+	maxMemory    = 1 << 60
 	maxPidsLimit = 4 * 1024 * 1024
+	maxCPUQuota  = 1<<44 - 1
 )
 
 // Validate checks the limits with Docker's rules and messages. It does not
@@ -44,7 +46,7 @@ func (r *Resources) checkMemory() error {
 		return invalidf("Minimum memory limit allowed is 6MB: got memory %d", r.Memory)
 	}
 	if r.Memory > maxMemory {
-		return invalidf("invalid memory %d: want at most 4 EiB (%d bytes), or 0 for unlimited", r.Memory, int64(maxMemory))
+		return invalidf("invalid memory %d: want at most 1 EiB (%d bytes), or 0 for unlimited", r.Memory, int64(maxMemory))
 	}
 	if r.MemorySwap != 0 && r.MemorySwap != -1 {
 		if r.Memory == 0 {
@@ -87,6 +89,9 @@ func (r *Resources) checkCFS() error {
 	}
 	if r.CPUQuota != 0 && r.CPUQuota < 1000 {
 		return invalidf("CPU cfs quota can not be less than 1ms (i.e. 1000): got cpu_quota %d", r.CPUQuota)
+	}
+	if r.CPUQuota > maxCPUQuota {
+		return invalidf("invalid cpu_quota %d: want at most %d µs (the kernel's maximum)", r.CPUQuota, int64(maxCPUQuota))
 	}
 	if r.PidsLimit < -1 || r.PidsLimit > maxPidsLimit {
 		return invalidf("invalid pids_limit %d: want from 1 to %d, or 0 or -1 for unlimited", r.PidsLimit, maxPidsLimit)
