@@ -72,7 +72,7 @@ type record struct {
 const recordFile = "record.json"
 
 // Create makes a container without starting it (docker create).
-func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, retErr error) {
+func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (*Container, error) {
 	if err := s.checkOpen("create container"); err != nil {
 		return nil, err
 	}
@@ -115,11 +115,22 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 	}
 	c.hostname = c.defaultHostname()
 	c.logPath = filepath.Join(c.dir, id+"-json.log")
+	if err := s.build(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// build makes what a created container has on the host: its directory and
+// record, root filesystem, mounts and /etc files, then adds it to the
+// sandbox. On failure, or when ctx ends between two steps, what the
+// earlier steps made is removed, the volumes this create made included.
+func (s *Sandbox) build(ctx context.Context, c *Container) (retErr error) {
 	// The record comes with the directory so that GC finds the mount if
 	// we die next.
-	rec := record{ID: id, Name: name, Sandbox: s.label, Owner: s.e.owner, Created: c.created}
+	rec := record{ID: c.id, Name: c.name, Sandbox: s.label, Owner: s.e.owner, Created: c.created}
 	if err := s.e.makeContainerDir(c.dir, rec); err != nil {
-		return nil, err
+		return err
 	}
 	var madeVolumes []string
 	defer func() {
@@ -132,29 +143,27 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 			}
 		}
 	}()
-	c.rootfs, err = image.MountRootfs(img, c.dir, false)
-	if err != nil {
-		return nil, fmt.Errorf("container %s: %w", name, err)
+	var err error
+	if c.rootfs, err = image.MountRootfs(c.img, c.dir, false); err != nil {
+		return fmt.Errorf("container %s: %w", c.name, err)
 	}
-	if err := stopped(ctx, "create container "+name); err != nil {
-		return nil, err
+	what := "create container " + c.name
+	if err := stopped(ctx, what); err != nil {
+		return err
 	}
 	if c.mounts, madeVolumes, err = s.resolveMounts(c); err != nil {
-		return nil, err
+		return err
 	}
-	if err := stopped(ctx, "create container "+name); err != nil {
-		return nil, err
+	if err := stopped(ctx, what); err != nil {
+		return err
 	}
 	if err := writeVolumeUsers(c.dir, volumeNames(c.mounts)); err != nil {
-		return nil, err
+		return err
 	}
 	if err := c.writeEtcFiles(); err != nil {
-		return nil, err
+		return err
 	}
-	if err := s.add(c); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return s.add(c)
 }
 
 func (s *Sandbox) uniqueName() string {
