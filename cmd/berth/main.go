@@ -126,6 +126,10 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, argv); err != nil {
 		return err
 	}
+	if g.root == "" {
+		// An empty root would silently be /var/lib/berth.
+		return fmt.Errorf("--root %q: want a directory (the default is $BERTH_ROOT or %s)", g.root, engine.DefaultRoot)
+	}
 	if fs.NArg() == 0 {
 		fs.Usage()
 		return exitError{2}

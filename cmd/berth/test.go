@@ -13,11 +13,14 @@ import (
 	"berth/starlib/runner"
 )
 
+// defaultTimeout bounds each case unless -timeout says otherwise.
+const defaultTimeout = durationFlag(10 * time.Minute)
+
 // testOptions are the flags of berth test.
 type testOptions struct {
 	run      string
-	parallel int
-	timeout  time.Duration
+	parallel parallelFlag
+	timeout  durationFlag
 	update   bool
 	verbose  bool
 }
@@ -25,10 +28,10 @@ type testOptions struct {
 func cmdTest(ctx context.Context, g globalOptions, argv []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("berth test", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var o testOptions
+	o := testOptions{timeout: defaultTimeout}
 	fs.StringVar(&o.run, "run", "", "run only the cases whose `REGEX` matches \"file.star::test_name\"")
-	fs.IntVar(&o.parallel, "parallel", 0, "files run at once (default: number of CPUs)")
-	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "fail a case that runs longer than `DURATION`")
+	fs.Var(&o.parallel, "parallel", "run `N` files at once (default: number of CPUs)")
+	fs.Var(&o.timeout, "timeout", "fail a case that runs longer than `DURATION`, 0 for no limit")
 	fs.BoolVar(&o.update, "update", false, "rewrite golden files instead of comparing with them")
 	fs.BoolVar(&o.verbose, "v", false, "show the output of passing cases and the skipped ones")
 	fs.Usage = func() {
@@ -44,9 +47,9 @@ func cmdTest(ctx context.Context, g globalOptions, argv []string, stdout, stderr
 func cmdRun(ctx context.Context, g globalOptions, argv []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("berth run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var o testOptions
+	o := testOptions{timeout: defaultTimeout}
 	fs.StringVar(&o.run, "run", "", "run only the cases whose `REGEX` matches \"file.star::test_name\"")
-	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "fail a case that runs longer than `DURATION`")
+	fs.Var(&o.timeout, "timeout", "fail a case that runs longer than `DURATION`, 0 for no limit")
 	fs.BoolVar(&o.update, "update", false, "rewrite golden files instead of comparing with them")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: berth run [flags] FILE.star\n\nFlags:")
@@ -66,7 +69,7 @@ func cmdRun(ctx context.Context, g globalOptions, argv []string, stdout, stderr 
 // run; the error then wraps an interruptError (exit status 128+N). A failure
 // to remove what the run created is reported whatever else happened.
 func runSuite(ctx context.Context, g globalOptions, o testOptions, paths []string, stdout io.Writer, single bool) (retErr error) {
-	opts := runner.Options{Paths: paths, Parallel: o.parallel, Timeout: o.timeout, Update: o.update, Verbose: o.verbose, Stdout: stdout}
+	opts := runner.Options{Paths: paths, Parallel: int(o.parallel), Timeout: time.Duration(o.timeout), Update: o.update, Verbose: o.verbose, Stdout: stdout}
 	if o.run != "" {
 		re, err := regexp.Compile(o.run)
 		if err != nil {

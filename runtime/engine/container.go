@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -43,6 +44,9 @@ type Container struct {
 	removeVolumes bool
 	logLoss       logLoss // what the log driver refused, over the container's life
 	logLossOnce   sync.Once
+	// liveInst is the running instance, for a kill that must not wait
+	// for mu (a teardown past its deadline).
+	liveInst atomic.Pointer[container.Instance]
 
 	mu         sync.Mutex
 	status     Status
@@ -70,7 +74,10 @@ type record struct {
 const recordFile = "record.json"
 
 // Create makes a container without starting it (docker create).
-func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, retErr error) {
+func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (*Container, error) {
+	if err := s.checkOpen("create container"); err != nil {
+		return nil, err
+	}
 	if err := cs.Validate(s.e.host); err != nil {
 		return nil, err
 	}
@@ -79,6 +86,9 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 	}
 	img, err := s.e.images.Get(cs.Image)
 	if err != nil {
+		return nil, err
+	}
+	if err := stopped(ctx, "create container"); err != nil {
 		return nil, err
 	}
 	entry, cmd := commandLine(cs, img.Config)
@@ -104,37 +114,61 @@ func (s *Sandbox) Create(ctx context.Context, cs spec.Container) (_ *Container, 
 	if err != nil {
 		return nil, err
 	}
-	c.hostname = c.net.Hostname()
-	c.logPath = filepath.Join(c.dir, id+"-json.log")
-	// The record comes with the directory so that GC finds the mount if
-	// we die next.
-	rec := record{ID: id, Name: name, Sandbox: s.label, Owner: s.e.owner, Created: c.created}
-	if err := s.e.makeContainerDir(c.dir, rec); err != nil {
+	if err := stopped(ctx, "create container "+name); err != nil {
+		c.net.Close()
 		return nil, err
 	}
+	c.hostname = c.net.Hostname()
+	c.logPath = filepath.Join(c.dir, id+"-json.log")
+	if err := s.build(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// build makes what a created container has on the host: its directory and
+// record, root filesystem, mounts and /etc files, then adds it to the
+// sandbox. On failure, or when ctx ends between two steps, what the
+// earlier steps made is removed, the volumes this create made included.
+func (s *Sandbox) build(ctx context.Context, c *Container) (retErr error) {
+	// The record comes with the directory so that GC finds the mount if
+	// we die next.
+	rec := record{ID: c.id, Name: c.name, Sandbox: s.label, Owner: s.e.owner, Created: c.created}
+	if err := s.e.makeContainerDir(c.dir, rec); err != nil {
+		return err
+	}
+	var madeVolumes []string
 	defer func() {
 		if retErr != nil {
 			c.net.Close()
 			c.teardown()
+			// At once, not at Close: a closed sandbox's Close is over.
+			for _, v := range madeVolumes {
+				_ = s.RemoveVolume(v, true)
+			}
 		}
 	}()
-	c.rootfs, err = image.MountRootfs(img, c.dir, false)
-	if err != nil {
-		return nil, fmt.Errorf("container %s: %w", name, err)
+	var err error
+	if c.rootfs, err = image.MountRootfs(c.img, c.dir, false); err != nil {
+		return fmt.Errorf("container %s: %w", c.name, err)
 	}
-	if c.mounts, err = s.resolveMounts(c); err != nil {
-		return nil, err
+	what := "create container " + c.name
+	if err := stopped(ctx, what); err != nil {
+		return err
+	}
+	if c.mounts, madeVolumes, err = s.resolveMounts(c); err != nil {
+		return err
+	}
+	if err := stopped(ctx, what); err != nil {
+		return err
 	}
 	if err := writeVolumeUsers(c.dir, volumeNames(c.mounts)); err != nil {
-		return nil, err
+		return err
 	}
 	if err := c.net.WriteEtcFiles(); err != nil {
-		return nil, err
+		return err
 	}
-	if err := s.add(c); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return s.add(c)
 }
 
 func (s *Sandbox) uniqueName() string {
@@ -199,14 +233,17 @@ func (c *Container) Start(ctx context.Context) error {
 	if c.status == StatusRunning {
 		return nil
 	}
-	return c.startLocked(nil)
+	return c.startLocked(ctx, nil)
 }
 
 // startLocked runs the main process. With capture, its output is also
 // kept in memory for a foreground run.
-func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
+func (c *Container) startLocked(ctx context.Context, capture *logdriver.Capture) (retErr error) {
 	to, err := next(c.id, c.status, evStart)
 	if err != nil {
+		return err
+	}
+	if err := stopped(ctx, "start"); err != nil {
 		return err
 	}
 	c.linkEnv = c.net.LinkEnv()
@@ -236,11 +273,14 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 		sinks = append(sinks, capture.Sink())
 	}
 	copiers := []*logdriver.Copier{
-		logdriver.NewCopier("stdout", outR, sinks...),
-		logdriver.NewCopier("stderr", errR, sinks...),
+		logdriver.NewCopier("stdout", closeAtEnd{outR}, sinks...),
+		logdriver.NewCopier("stderr", closeAtEnd{errR}, sinks...),
 	}
 	proc.Stdout, proc.Stderr = outW, errW
 	cfg, err := c.runtimeConfig()
+	if err == nil {
+		err = stopped(ctx, "start")
+	}
 	var inst *container.Instance
 	if err == nil {
 		inst, err = c.e.runtime.Start(cfg, proc)
@@ -251,7 +291,9 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 		// The init waits for Resume: wire its network first, so the
 		// program starts with its addresses, names and ports in place.
 		if err = c.net.Setup(inst.NetNSPath()); err == nil {
-			err = inst.Resume()
+			if err = stopped(ctx, "start"); err == nil {
+				err = inst.Resume()
+			}
 		}
 		if err != nil {
 			c.net.Teardown()
@@ -267,6 +309,7 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 	c.inst = inst
 	c.pid = inst.Pid()
 	c.pidStart, _ = store.ProcessStartTime(c.pid) // 0 if gone already: then nothing matches it
+	c.liveInst.Store(inst)
 	c.startedAt = time.Now().UTC()
 	c.finishedAt = time.Time{}
 	c.exitCode = 0
@@ -278,10 +321,35 @@ func (c *Container) startLocked(capture *logdriver.Capture) (retErr error) {
 	return nil
 }
 
+// stopped returns an error wrapping ctx's when ctx is done, so that a
+// cancelled create, start or remove stops before its next step.
+func stopped(ctx context.Context, what string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// closeAtEnd closes a pipe's read end once its copier has read the end
+// of the stream (or failed): the copier stops reading there, and nothing
+// else holds the pipe.
+type closeAtEnd struct{ f *os.File }
+
+func (r closeAtEnd) Read(p []byte) (int, error) {
+	n, err := r.f.Read(p)
+	if err != nil {
+		r.f.Close()
+	}
+	return n, err
+}
+
 // failStart records a start that never reached the user's program: the
 // container keeps its state, with Docker's 127 for a missing executable
 // and the shell's 126 for one the kernel refused to execute.
 func (c *Container) failStart(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("container %s: %w", c.name, err) // stopped, not failed
+	}
 	c.errMsg = err.Error()
 	switch {
 	case errors.Is(err, container.ErrExecNotFound):
@@ -310,6 +378,7 @@ func (c *Container) monitor(inst *container.Instance, copiers []*logdriver.Copie
 		c.errMsg = err.Error()
 	}
 	c.pid = 0
+	c.liveInst.Store(nil)
 	c.inst = nil
 	c.finishedAt = time.Now().UTC()
 	close(exited)
@@ -428,15 +497,22 @@ type RemoveOptions struct {
 }
 
 // Remove deletes the container and everything it holds on the host.
+// A cancelled ctx stops it before its next step: before the kill, while
+// waiting for the killed container to exit, or before the removal starts.
 func (c *Container) Remove(ctx context.Context, opts RemoveOptions) error {
 	// Check and move to "removing" under one lock, killing and retrying
 	// while the container runs: a start between a kill and the move
 	// would otherwise leave a running container nobody removes.
+	what := "remove container " + c.name
 	for {
 		c.mu.Lock()
 		if c.status == StatusRemoved {
 			c.mu.Unlock()
 			return nil
+		}
+		if err := stopped(ctx, what); err != nil {
+			c.mu.Unlock()
+			return err
 		}
 		if c.status == StatusRunning {
 			ch := c.exited
@@ -445,7 +521,11 @@ func (c *Container) Remove(ctx context.Context, opts RemoveOptions) error {
 				return &TransitionError{ID: c.id, From: StatusRunning, Event: string(evRemove)}
 			}
 			_ = c.signal(syscall.SIGKILL)
-			<-ch
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return fmt.Errorf("%s: killed, still waiting for it to exit: %w", what, ctx.Err())
+			}
 			continue
 		}
 		to, err := next(c.id, c.status, evRemove)

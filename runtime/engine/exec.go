@@ -43,6 +43,12 @@ func (c *Container) Exec(ctx context.Context, opts ExecOptions) (ExecResult, err
 	if err := spec.CheckProcess("exec command", opts.Cmd, opts.Env); err != nil {
 		return ExecResult{}, err
 	}
+	if err := spec.CheckEnv(opts.Env); err != nil {
+		return ExecResult{}, err
+	}
+	if err := spec.CheckUser(opts.User); err != nil {
+		return ExecResult{}, err
+	}
 	userSpec := opts.User
 	if userSpec == "" {
 		userSpec = c.spec.User

@@ -16,10 +16,11 @@ import (
 
 // resolveMounts turns the container's -v, --mount and --volumes-from into
 // host paths: it creates missing -v bind sources and volumes, and fills
-// empty volumes from the image (copy-up). On failure, the volumes it
-// created are removed again and nothing else is touched.
-func (s *Sandbox) resolveMounts(c *Container) (_ []mountPoint, retErr error) {
-	var created []string // scenario names of volumes made here
+// empty volumes from the image (copy-up). It returns the scenario names of
+// the volumes it created. On failure, those are removed again and nothing
+// else is touched.
+func (s *Sandbox) resolveMounts(c *Container) (_ []mountPoint, _ []string, retErr error) {
+	var created []string
 	defer func() {
 		if retErr != nil {
 			for _, name := range created {
@@ -35,7 +36,7 @@ func (s *Sandbox) resolveMounts(c *Container) (_ []mountPoint, retErr error) {
 	for _, vf := range c.spec.VolumesFrom {
 		inherited, err := s.volumesFrom(vf, own)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		mps = append(mps, inherited...)
 	}
@@ -44,20 +45,20 @@ func (s *Sandbox) resolveMounts(c *Container) (_ []mountPoint, retErr error) {
 		switch m.Type {
 		case spec.MountBind:
 			if err := prepareBindSource(m); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			mp.Host = m.Source
 		case spec.MountVolume:
 			v, isNew, err := s.volumeFor(m.Source)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if isNew {
 				created = append(created, v.Name)
 			}
 			mp.Name, mp.Stored, mp.Host = v.Name, v.store.Name, v.store.Mountpoint
 			if err := s.copyUp(c, v, m); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		mps = append(mps, mp)
@@ -66,7 +67,7 @@ func (s *Sandbox) resolveMounts(c *Container) (_ []mountPoint, retErr error) {
 	slices.SortStableFunc(mps, func(a, b mountPoint) int {
 		return strings.Count(a.CleanTarget(), "/") - strings.Count(b.CleanTarget(), "/")
 	})
-	return mps, nil
+	return mps, created, nil
 }
 
 // volumeFor finds or implicitly creates the volume of a "name:/ctr" or an

@@ -88,8 +88,8 @@ func TestFailedConnectLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	second, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "3600"}, Network: "fixed", IP: "10.123.0.7"}, RunOptions{Detach: true})
-	if err == nil || !strings.Contains(err.Error(), "Address already in use") {
-		t.Fatalf("second run = %v, want Address already in use", err)
+	if err == nil || !strings.Contains(err.Error(), "Address already in use: got ip 10.123.0.7 on network fixed") {
+		t.Fatalf("second run = %v, want Address already in use: got ip 10.123.0.7 on network fixed", err)
 	}
 	if st := second.State(); st.Status != StatusCreated || st.Pid != 0 {
 		t.Errorf("second container after a failed start: %+v", st)

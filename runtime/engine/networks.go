@@ -9,6 +9,7 @@ import (
 
 	"berth/runtime/network"
 	"berth/runtime/network/dns"
+	"berth/runtime/spec"
 )
 
 // ErrNoSuchNetwork classifies a network that does not exist.
@@ -82,6 +83,10 @@ func (s *Sandbox) defaultBridge() (Network, error) {
 	root.bridgeMu.Lock()
 	defer root.bridgeMu.Unlock()
 	if root.bridge == nil {
+		// Close marks the sandbox closed before it takes bridgeMu.
+		if err := root.checkOpen("default bridge"); err != nil {
+			return Network{}, err
+		}
 		rec, err := s.e.nets.Create(network.CreateSpec{Name: root.scopedName(defaultBridge), Driver: network.DriverBridge, Default: true})
 		if err != nil {
 			return Network{}, fmt.Errorf("default bridge: %w", err)
@@ -118,11 +123,14 @@ func (s *Sandbox) root() *Sandbox {
 
 // CreateNetwork creates a user network (docker network create).
 func (s *Sandbox) CreateNetwork(name string, opts NetworkOptions) (Network, error) {
-	if name == "" {
-		return Network{}, errorf(network.ErrInvalid, "network create: want a name")
+	if err := spec.CheckNetworkName(name); err != nil {
+		return Network{}, err
 	}
-	if strings.ContainsAny(name, ":/ ") || strings.HasPrefix(name, "container") && strings.Contains(name, ":") {
-		return Network{}, errorf(network.ErrInvalid, "invalid network name %q: use letters, digits, '_', '.' and '-'", name)
+	if err := spec.CheckNetworkOptions(opts.Driver, opts.Options); err != nil {
+		return Network{}, err
+	}
+	if err := s.checkOpen(fmt.Sprintf("create network %q", name)); err != nil {
+		return Network{}, err
 	}
 	if _, err := s.Network(name); err == nil {
 		return Network{}, errorf(network.ErrExists, "network with name %s already exists", name)
@@ -135,6 +143,11 @@ func (s *Sandbox) CreateNetwork(name string, opts NetworkOptions) (Network, erro
 		return Network{}, err
 	}
 	s.mu.Lock()
+	if s.closed { // closed while the network was made: Close has missed it
+		s.mu.Unlock()
+		rec.Name = name
+		return Network{}, errors.Join(s.closedError(fmt.Sprintf("create network %q", name)), s.e.nets.Remove(rec))
+	}
 	s.networks[name] = rec.Name
 	s.networkOrder = append(s.networkOrder, name)
 	s.mu.Unlock()

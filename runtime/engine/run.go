@@ -33,7 +33,7 @@ func (s *Sandbox) Run(ctx context.Context, cs spec.Container, opts RunOptions) (
 	capture := logdriver.NewCapture(capped.Value, c.captureNote())
 	c.mu.Lock()
 	c.removeVolumes = true
-	err = c.startLocked(capture)
+	err = c.startLocked(ctx, capture)
 	c.mu.Unlock()
 	if err != nil {
 		return c, err

@@ -110,10 +110,26 @@ func (s *Sandbox) add(c *Container) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return ErrClosed
+		return s.closedError("create container " + c.name)
 	}
 	s.containers = append(s.containers, c)
 	return nil
+}
+
+// checkOpen refuses new work in a closed sandbox: what it made now would
+// outlive the Close that has already run (a builtin the runner gave up on
+// may still be running).
+func (s *Sandbox) checkOpen(what string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return s.closedError(what)
+	}
+	return nil
+}
+
+func (s *Sandbox) closedError(what string) error {
+	return errorf(ErrClosed, "%s: the sandbox %s is closed", what, s.label)
 }
 
 func (s *Sandbox) forget(c *Container) {
@@ -122,16 +138,25 @@ func (s *Sandbox) forget(c *Container) {
 	s.containers = slices.DeleteFunc(s.containers, func(x *Container) bool { return x == c })
 }
 
-// Close removes every container of the sandbox, newest first, even if some
-// removals fail. It is safe to call more than once.
+// Close is CloseContext with DefaultCloseTimeout.
 func (s *Sandbox) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultCloseTimeout)
+	defer cancel()
+	return s.CloseContext(ctx)
+}
+
+// CloseContext removes every container of the sandbox, newest first, even
+// if some removals fail, then its networks and volumes. A container not
+// removed when ctx ends is killed and left, with its record, to berth gc
+// (see removeWithin). It is safe to call more than once.
+func (s *Sandbox) CloseContext(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
 	list := slices.Clone(s.containers)
 	s.mu.Unlock()
 	var errs []error
 	for i := len(list) - 1; i >= 0; i-- {
-		if err := list[i].Remove(context.Background(), RemoveOptions{Force: true}); err != nil {
+		if err := list[i].removeWithin(ctx); err != nil {
 			errs = append(errs, err)
 		}
 	}

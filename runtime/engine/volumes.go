@@ -82,7 +82,7 @@ func (s *Sandbox) scopedName(name string) string { return s.token + "_" + name }
 // sees under that name (docker volume create is idempotent).
 func (s *Sandbox) CreateVolume(name string, opts VolumeOptions) (Volume, error) {
 	if name != "" {
-		if err := volume.ValidateName(name); err != nil {
+		if err := spec.CheckVolumeName(name, 0); err != nil {
 			return Volume{}, err
 		}
 		if v, err := s.Volume(name); err == nil {
@@ -97,9 +97,17 @@ func (s *Sandbox) CreateVolume(name string, opts VolumeOptions) (Volume, error) 
 
 // createVolume makes a new volume: anonymous when name is "".
 func (s *Sandbox) createVolume(name string, opts VolumeOptions) (Volume, bool, error) {
+	if err := s.checkOpen(fmt.Sprintf("create volume %q", name)); err != nil {
+		return Volume{}, false, err
+	}
 	storeName := name
 	if name != "" && !opts.Keep {
 		storeName = s.scopedName(name)
+		// The user's name against what is left of the limit, so that
+		// the error names the user's value.
+		if err := spec.CheckVolumeName(name, len(storeName)-len(name)); err != nil {
+			return Volume{}, false, err
+		}
 	}
 	sv, created, err := s.e.volumes.Create(storeName, volume.CreateOptions{
 		Labels: opts.Labels, Keep: opts.Keep, Anonymous: name == "", Owner: s.e.owner.tag(),
@@ -112,6 +120,10 @@ func (s *Sandbox) createVolume(name string, opts VolumeOptions) (Volume, bool, e
 	}
 	if created && !opts.Keep {
 		s.mu.Lock()
+		if s.closed { // closed while the volume was made: Close has missed it
+			s.mu.Unlock()
+			return Volume{}, false, errors.Join(s.closedError(fmt.Sprintf("create volume %q", name)), s.e.volumes.Remove(sv.Name, nil))
+		}
 		s.volumes[name] = sv.Name
 		s.volumeOrder = append(s.volumeOrder, name)
 		s.mu.Unlock()

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/docker/go-units"
+	"berth/runtime/units"
 )
 
 // commonOptions are accepted by every driver (Docker's "mode" options).
@@ -22,7 +22,7 @@ func checkCommonOptions(opts map[string]string) error {
 	}
 	if _, set := opts["max-buffer-size"]; set {
 		// Docker's text: the option only applies to non-blocking mode.
-		return fmt.Errorf("max-buffer-size option is only supported with 'mode=non-blocking'")
+		return fmt.Errorf("max-buffer-size option is only supported with 'mode=non-blocking': got max-buffer-size '%s'", opts["max-buffer-size"])
 	}
 	return nil
 }
@@ -42,9 +42,10 @@ type rotationKeys struct{ maxSize, maxFile, compress string }
 func parseRotation(opts map[string]string, keys rotationKeys, def rotation) (rotation, error) {
 	rot := def
 	if v, ok := opts[keys.maxSize]; ok {
-		n, err := units.FromHumanSize(v)
+		n, err := units.ParseDecimalSize(v)
 		if err != nil {
-			return rot, err // "invalid size: 'abc'", Docker's text
+			// Docker's "invalid size: 'abc'" names the value, not the option.
+			return rot, fmt.Errorf("log opt %s: %w: want a positive size such as \"10m\" (k, m, g are powers of 1000)", keys.maxSize, err)
 		}
 		if n <= 0 {
 			return rot, fmt.Errorf("%s must be a positive number, got '%s'", keys.maxSize, v)

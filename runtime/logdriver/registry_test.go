@@ -26,7 +26,9 @@ func TestValidateOptions(t *testing.T) {
 		{"unknown option", "json-file", map[string]string{"bogus": "1"}, "unknown log opt 'bogus' for json-file log driver"},
 		{"first unknown option in sorted order", "json-file", map[string]string{"zz": "1", "aa": "1"}, "unknown log opt 'aa'"},
 		{"cache options belong to dual logging", "json-file", map[string]string{"cache-disabled": "true"}, "unknown log opt 'cache-disabled' for json-file"},
-		{"bad size", "json-file", map[string]string{"max-size": "abc"}, "invalid size: 'abc'"},
+		{"bad size", "json-file", map[string]string{"max-size": "abc"}, "log opt max-size: invalid size: 'abc'"},
+		{"negative size", "json-file", map[string]string{"max-size": "-1"}, `log opt max-size: invalid size: '-1': want a positive size such as "10m"`},
+		{"huge size", "json-file", map[string]string{"max-size": "10000000000p"}, "log opt max-size: invalid size: '10000000000p': too large"},
 		{"zero size", "json-file", map[string]string{"max-size": "0"}, "max-size must be a positive number, got '0'"},
 		{"bad max-file", "json-file", map[string]string{"max-file": "many"}, "invalid max-file 'many': want a whole number of at least 1"},
 		{"zero max-file", "json-file", map[string]string{"max-file": "0"}, "max-file cannot be less than 1, got '0'"},
@@ -37,7 +39,7 @@ func TestValidateOptions(t *testing.T) {
 		{"bad env-regex", "json-file", map[string]string{"env-regex": "["}, "invalid env-regex '['"},
 		{"non-blocking mode", "json-file", map[string]string{"mode": "non-blocking"}, "mode=non-blocking is not supported"},
 		{"bad mode", "json-file", map[string]string{"mode": "fast"}, "invalid log opt mode 'fast': want blocking or non-blocking"},
-		{"max-buffer-size", "json-file", map[string]string{"max-buffer-size": "4m"}, "only supported with 'mode=non-blocking'"},
+		{"max-buffer-size", "json-file", map[string]string{"max-buffer-size": "4m"}, "only supported with 'mode=non-blocking': got max-buffer-size '4m'"},
 		// Docker does not look at the none driver's options.
 		{"none takes anything", "none", map[string]string{"max-size": "abc", "whatever": "1"}, ""},
 	}
@@ -327,7 +329,8 @@ func TestDualLoggingOptions(t *testing.T) {
 		{map[string]string{"remote-address": "x", "cache-max-size": "5m", "cache-max-file": "3"}, ""},
 		{map[string]string{"max-size": "1m"}, "unknown log opt 'max-size' for remote log driver"},
 		{map[string]string{"cache-disabled": "perhaps"}, "invalid value for option cache-disabled: 'perhaps'"},
-		{map[string]string{"cache-max-size": "big"}, "invalid size: 'big'"},
+		{map[string]string{"cache-max-size": "big"}, "log opt cache-max-size: invalid size: 'big'"},
+		{map[string]string{"cache-max-size": "-1"}, "log opt cache-max-size: invalid size: '-1'"},
 		{map[string]string{"cache-max-file": "0"}, "cache-max-file cannot be less than 1"},
 		{map[string]string{"cache-compress": "true"}, "cache-compress=true is not supported"},
 	}

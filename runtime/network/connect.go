@@ -21,10 +21,10 @@ func (n *ContainerNet) Connect(net Record, predefined bool, opts EndpointOptions
 	defer n.mu.Unlock()
 	switch n.kind {
 	case netNone, netHost, netContainer:
-		return errorf(spec.ErrInvalid, "container sharing network namespace with another container or host cannot be connected to any other network")
+		return errorf(spec.ErrInvalid, "container sharing network namespace with another container or host cannot be connected to any other network: got container %s (network %q) and network %s", n.name, n.mode, net.Name)
 	}
 	if predefined {
-		return errorf(spec.ErrInvalid, "container cannot be disconnected from host network or connected to host network")
+		return errorf(spec.ErrInvalid, "container cannot be disconnected from host network or connected to host network: got network %s", net.Name)
 	}
 	for _, a := range n.nets {
 		if a.net.ID == net.ID {
@@ -32,11 +32,8 @@ func (n *ContainerNet) Connect(net Record, predefined bool, opts EndpointOptions
 		}
 	}
 	a := &attachment{net: net, aliases: slices.Clone(opts.Aliases)}
-	if len(opts.Aliases) > 0 && !a.isUser() {
-		return errorf(spec.ErrInvalid, "network-scoped aliases are only supported for user-defined networks")
-	}
 	var err error
-	if a.ip, err = spec.CheckIP(opts.IP, spec.IPNetwork{User: a.isUser(), UserSubnet: net.UserSubnet}); err != nil {
+	if a.ip, err = spec.CheckEndpoint(spec.IPNetwork{Name: net.Name, User: a.isUser(), UserSubnet: net.UserSubnet}, opts.Aliases, opts.IP); err != nil {
 		return err
 	}
 	n.nets = append(n.nets, a)

@@ -176,7 +176,7 @@ func (n *ContainerNet) resolveMode(cs spec.Container) error {
 			return err
 		}
 		a := &attachment{net: rec, aliases: slices.Clone(cs.Aliases)}
-		if a.ip, err = spec.CheckIP(cs.IP, spec.IPNetwork{User: a.isUser(), UserSubnet: rec.UserSubnet}); err != nil {
+		if a.ip, err = spec.CheckIP(cs.IP, spec.IPNetwork{Name: mode, User: a.isUser(), UserSubnet: rec.UserSubnet}); err != nil {
 			return err
 		}
 		n.nets = []*attachment{a}

@@ -47,6 +47,9 @@ func (m *Manager) Connect(rec Record, req ConnectRequest) (Endpoint, error) {
 	addr := req.IP
 	if addr.IsValid() {
 		err = cfg.Reserve(addr, inUse)
+		if errors.Is(err, ipam.ErrAddressInUse) || (err != nil && !rec.UserSubnet) {
+			err = fmt.Errorf("%w: got ip %s on network %s", err, addr, rec.Name) // Docker's texts name neither
+		}
 	} else {
 		addr, err = cfg.Allocate(inUse)
 		if errors.Is(err, ipam.ErrExhausted) {

@@ -266,13 +266,9 @@ func (r Record) gatewayPrefix() netip.Prefix {
 
 // checkMacvlan validates macvlan's options and returns the parent, which
 // must be an interface of its own (netdev.CheckMacvlanParent): never
-// loopback, a bridge or the host's uplink.
+// loopback, a bridge or the host's uplink. Unknown options were refused
+// before, by spec.CheckNetworkOptions.
 func (m *Manager) checkMacvlan(opts map[string]string) (string, error) {
-	for k := range opts {
-		if k != "parent" && k != "macvlan_mode" {
-			return "", errorf(ErrInvalid, "unknown macvlan option %q: want parent or macvlan_mode", k)
-		}
-	}
 	if _, err := netdev.ParseMacvlanMode(opts["macvlan_mode"]); err != nil {
 		return "", err
 	}

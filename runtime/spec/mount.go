@@ -162,15 +162,14 @@ func (m Mount) Validate() error {
 			return invalidf("%s: %v", kind, err)
 		}
 	case MountVolume:
-		if m.Source != "" && !ValidName(m.Source) {
-			if len(m.Source) < 2 {
-				return invalidf("volume name is too short, names should be at least two alphanumeric characters")
+		if m.Source != "" {
+			if err := CheckVolumeName(m.Source, 0); err != nil {
+				return err
 			}
-			return invalidf("%q includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path", m.Source)
 		}
 	case MountTmpfs:
 		if m.Source != "" {
-			return invalidf("%s: source must not be specified", kind)
+			return invalidf("%s: source must not be specified: got source %q", kind, m.Source)
 		}
 		if m.Size < 0 {
 			return invalidf("%s: invalid tmpfs size %d: want a positive size such as \"64m\"", kind, m.Size)

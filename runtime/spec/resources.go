@@ -3,12 +3,22 @@ package spec
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"berth/runtime/units"
 )
 
-const minMemory = 6 * 1024 * 1024
+// The ranges of the limits the kernel or Docker's arithmetic bound. A
+// memory limit is at most 1 EiB, so that Docker's default swap, twice the
+// memory, fits in an int64 with room to spare; pids.max takes at most the
+// kernel's PID_MAX_LIMIT, cpu.cfs_quota_us at most 2^44-1 µs.
+const (
+	minMemory    = 6 * 1024 * 1024
+	maxMemory    = 1 << 60
+	maxPidsLimit = 4 * 1024 * 1024
+	maxCPUQuota  = 1<<44 - 1
+)
 
 // Validate checks the limits with Docker's rules and messages. It does not
 // fill in defaults: see Normalize.
@@ -33,14 +43,17 @@ func (r *Resources) checkMemory() error {
 		return invalidf("invalid memory %d: want a size such as \"64m\" or a positive number of bytes", r.Memory)
 	}
 	if r.Memory > 0 && r.Memory < minMemory {
-		return invalidf("Minimum memory limit allowed is 6MB")
+		return invalidf("Minimum memory limit allowed is 6MB: got memory %d", r.Memory)
+	}
+	if r.Memory > maxMemory {
+		return invalidf("invalid memory %d: want at most 1 EiB (%d bytes), or 0 for unlimited", r.Memory, int64(maxMemory))
 	}
 	if r.MemorySwap != 0 && r.MemorySwap != -1 {
 		if r.Memory == 0 {
-			return invalidf("You should always set the Memory limit when using Memoryswap limit, see usage")
+			return invalidf("You should always set the Memory limit when using Memoryswap limit, see usage: got memory_swap %d without memory", r.MemorySwap)
 		}
 		if r.MemorySwap < r.Memory {
-			return invalidf("Minimum memoryswap limit should be larger than memory limit, see usage")
+			return invalidf("Minimum memoryswap limit should be larger than memory limit, see usage: got memory_swap %d, memory %d", r.MemorySwap, r.Memory)
 		}
 	}
 	if r.MemorySwap < -1 {
@@ -58,27 +71,30 @@ func (r *Resources) checkCPUs(h Host) error {
 		return nil
 	}
 	if r.CPUQuota != 0 || r.CPUPeriod != 0 {
-		return invalidf("Conflicting options: Nano CPUs and CPU Quota cannot both be set")
+		return invalidf("Conflicting options: Nano CPUs and CPU Quota cannot both be set: got cpus %s with cpu_quota %d, cpu_period %d", formatCPUs(r.NanoCPUs), r.CPUQuota, r.CPUPeriod)
 	}
 	n := h.NumCPU
 	if n < 1 {
 		n = 1
 	}
 	if r.NanoCPUs < 1e7 || r.NanoCPUs > int64(n)*1e9 {
-		return invalidf("Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available", n, n)
+		return invalidf("Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available: got cpus %s", n, n, formatCPUs(r.NanoCPUs))
 	}
 	return nil
 }
 
 func (r *Resources) checkCFS() error {
 	if r.CPUPeriod != 0 && (r.CPUPeriod < 1000 || r.CPUPeriod > 1000000) {
-		return invalidf("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)")
+		return invalidf("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000): got cpu_period %d", r.CPUPeriod)
 	}
 	if r.CPUQuota != 0 && r.CPUQuota < 1000 {
-		return invalidf("CPU cfs quota can not be less than 1ms (i.e. 1000)")
+		return invalidf("CPU cfs quota can not be less than 1ms (i.e. 1000): got cpu_quota %d", r.CPUQuota)
 	}
-	if r.PidsLimit < -1 {
-		return invalidf("invalid pids_limit %d: want a positive number, or 0 or -1 for unlimited", r.PidsLimit)
+	if r.CPUQuota > maxCPUQuota {
+		return invalidf("invalid cpu_quota %d: want at most %d µs (the kernel's maximum)", r.CPUQuota, int64(maxCPUQuota))
+	}
+	if r.PidsLimit < -1 || r.PidsLimit > maxPidsLimit {
+		return invalidf("invalid pids_limit %d: want from 1 to %d, or 0 or -1 for unlimited", r.PidsLimit, maxPidsLimit)
 	}
 	return nil
 }
@@ -119,6 +135,11 @@ func (r *Resources) Normalize() {
 	if r.Memory > 0 && r.MemorySwap == 0 {
 		r.MemorySwap = 2 * r.Memory
 	}
+}
+
+// formatCPUs shows nano-CPUs as the cpus option takes them ("1.5").
+func formatCPUs(nano int64) string {
+	return strconv.FormatFloat(float64(nano)/1e9, 'f', -1, 64)
 }
 
 func formatCPUList(cpus []int) string {

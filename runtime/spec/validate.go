@@ -39,8 +39,9 @@ func (c *Container) Validate(h Host) error {
 	checks := []func() error{
 		c.checkName,
 		c.checkImage,
-		c.checkEnv,
+		func() error { return CheckEnv(c.Env) },
 		c.checkArgv,
+		func() error { return CheckUser(c.User) },
 		c.checkHostname,
 		c.checkWorkdir,
 		c.checkNetwork,
@@ -68,19 +69,6 @@ func (c *Container) checkName() error {
 func (c *Container) checkImage() error {
 	if strings.TrimSpace(c.Image) == "" {
 		return invalidf("image: want an image reference such as \"busybox\", got an empty string")
-	}
-	return nil
-}
-
-func (c *Container) checkEnv() error {
-	for _, kv := range c.Env {
-		key, _, ok := strings.Cut(kv, "=")
-		if !ok {
-			return invalidf("invalid environment variable %q: want \"KEY=value\"", kv)
-		}
-		if key == "" || strings.ContainsAny(key, " \t\n\x00") {
-			return invalidf("invalid environment variable: %s", kv)
-		}
 	}
 	return nil
 }
@@ -115,19 +103,16 @@ func (c *Container) checkNetwork() error {
 	case strings.HasPrefix(mode, "container:"):
 		switch {
 		case c.Hostname != "":
-			return invalidf("conflicting options: hostname and the network mode")
+			return invalidf("conflicting options: hostname and the network mode: got hostname %q with network %q", c.Hostname, c.Network)
 		case len(c.Ports) > 0:
-			return invalidf("conflicting options: port publishing and the container type network mode")
+			return invalidf("conflicting options: port publishing and the container type network mode: got ports %q with network %q", c.Ports, c.Network)
 		case len(c.Links) > 0:
-			return invalidf("conflicting options: container type network can't be used with links. This would result in undefined behavior")
+			return invalidf("conflicting options: container type network can't be used with links. This would result in undefined behavior: got links %q with network %q", c.Links, c.Network)
 		}
 	case mode == "host" && len(c.Links) > 0:
-		return invalidf("conflicting options: host type networking can't be used with links. This would result in undefined behavior")
+		return invalidf("conflicting options: host type networking can't be used with links. This would result in undefined behavior: got links %q", c.Links)
 	}
-	if len(c.Aliases) > 0 && !UserNetwork(mode) {
-		return invalidf("network-scoped aliases are only supported for user-defined networks")
-	}
-	if _, err := CheckIP(c.IP, IPNetwork{User: UserNetwork(mode), Unresolved: true}); err != nil {
+	if _, err := CheckEndpoint(IPNetwork{Name: shownNetwork(mode), User: UserNetwork(mode), Unresolved: true}, c.Aliases, c.IP); err != nil {
 		return err
 	}
 	for _, l := range c.Links {
@@ -135,8 +120,21 @@ func (c *Container) checkNetwork() error {
 		if name == "" || strings.Count(l, ":") > 1 || (strings.Contains(l, ":") && alias == "") {
 			return invalidf("invalid link %q: want \"name:alias\" or \"name\"", l)
 		}
+		if alias != "" {
+			if err := CheckAlias(alias); err != nil {
+				return invalidf("invalid link %q: %v", l, err)
+			}
+		}
 	}
 	return nil
+}
+
+// shownNetwork is the network mode as a user would name it.
+func shownNetwork(mode string) string {
+	if mode == "" {
+		return "bridge"
+	}
+	return mode
 }
 
 // UserNetwork reports whether a network mode names a user-defined network

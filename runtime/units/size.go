@@ -32,3 +32,17 @@ func ParseSize(s string) (int64, error) {
 	}
 	return n, nil
 }
+
+// ParseDecimalSize parses a size the way Docker parses json-file's
+// max-size (go-units FromHumanSize): decimal units, so "1k" is 1000 bytes
+// and "10m" 10,000,000. Negative sizes are refused.
+func ParseDecimalSize(s string) (int64, error) {
+	n, err := units.FromHumanSize(s)
+	if err != nil {
+		return 0, err // "invalid size: '...'", Docker's text
+	}
+	if n < 0 || n == math.MaxInt64 { // the same float conversion as RAMInBytes
+		return 0, fmt.Errorf("invalid size: '%s': too large, the maximum is 9.2 EB", s)
+	}
+	return n, nil
+}

@@ -58,3 +58,30 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+func TestParseDecimalSize(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    int64
+		wantErr string
+	}{
+		{in: "1k", want: 1000},
+		{in: "10m", want: 10_000_000},
+		{in: "1KiB", want: 1000}, // FromHumanSize reads every unit as decimal
+		{in: "-1", wantErr: "invalid size: '-1'"},
+		{in: "abc", wantErr: "invalid size: 'abc'"},
+		{in: "10000000000p", wantErr: "invalid size: '10000000000p': too large"},
+	}
+	for _, tt := range tests {
+		got, err := ParseDecimalSize(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ParseDecimalSize(%q) = %d, %v; want error containing %q", tt.in, got, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseDecimalSize(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+		}
+	}
+}

@@ -28,12 +28,17 @@ const (
 //   - unix seconds with an optional fraction ("1700000000.5"); digits past
 //     nanoseconds are truncated.
 //
-// A value that looks like a date (it contains '-') but does not parse gets
-// the time package's error, as in Docker; anything else unparsable gets
-// `failed to parse value as time or duration: "<value>"`.
+// A negative number is refused as such. A value that looks like a date (it
+// contains '-') but does not parse gets the time package's error, as in
+// Docker; anything else unparsable gets `failed to parse value as time or
+// duration: "<value>"`.
 func ParseTimestamp(value string, now time.Time) (time.Time, error) {
 	if d, err := time.ParseDuration(value); err == nil && value != "0" {
 		return time.Unix(now.Add(-d).Unix(), 0), nil
+	}
+	if _, _, ok := parseUnixSeconds(strings.TrimPrefix(value, "-")); ok && value[0] == '-' {
+		// Docker takes it for a date and complains about the year.
+		return time.Time{}, fmt.Errorf("invalid time %q: a negative number of seconds: want unix seconds (0 or more), an RFC 3339 time or a duration such as \"10s\"", value)
 	}
 
 	// Docker's heuristic: a 'Z', a '+' or exactly three dashes mean the

@@ -51,7 +51,9 @@ func TestParseTimestamp(t *testing.T) {
 		// Date-like values that do not parse get the time package's error.
 		{in: "2006-13-02", wantErr: `parsing time "2006-13-02": month out of range`},
 		{in: "2006-01-02T25:00:00", wantErr: `parsing time "2006-01-02T25:00:00": hour out of range`},
-		{in: "-5", wantErr: `parsing time "-5"`},
+		// Docker reads "-5" as a broken date ("cannot parse "-5" as "2006"").
+		{in: "-5", wantErr: `invalid time "-5": a negative number of seconds: want unix seconds (0 or more), an RFC 3339 time or a duration such as "10s"`},
+		{in: "-1.5", wantErr: `invalid time "-1.5": a negative number of seconds`},
 		// Everything else.
 		{in: "bogus", wantErr: `failed to parse value as time or duration: "bogus"`},
 		{in: "", wantErr: `failed to parse value as time or duration: ""`},

@@ -2,13 +2,16 @@ package volume
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"berth/runtime/spec"
 )
 
 func TestValidateName(t *testing.T) {
-	const tooShort = "volume name is too short, names should be at least two alphanumeric characters"
+	tooShort := func(name string) string {
+		return `volume name is too short, names should be at least two alphanumeric characters: got "` + name + `"`
+	}
 	invalid := func(name string) string {
 		return `"` + name + `" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`
 	}
@@ -21,9 +24,9 @@ func TestValidateName(t *testing.T) {
 		{"My_Vol.1", ""},
 		{"0x", ""},
 		{"a..b", ""},
-		{"", tooShort},
-		{"a", tooShort},
-		{"_", tooShort},
+		{"", tooShort("")},
+		{"a", tooShort("a")},
+		{"_", tooShort("_")},
 		{"_a", invalid("_a")},
 		{".x", invalid(".x")},
 		{"..", invalid("..")},
@@ -34,6 +37,8 @@ func TestValidateName(t *testing.T) {
 		{"a:b", invalid("a:b")},
 		{"/data", invalid("/data")},
 		{"é1", invalid("é1")},
+		{strings.Repeat("v", 255), ""},
+		{strings.Repeat("v", 256), `volume name "` + strings.Repeat("v", 256) + `" is too long: 256 characters, at most 255 are allowed`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

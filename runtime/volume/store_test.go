@@ -62,7 +62,7 @@ func TestCreateIsIdempotent(t *testing.T) {
 func TestCreateRejectsBadNames(t *testing.T) {
 	s := newStore(t)
 	tests := []struct{ name, want string }{
-		{"a", "create a: volume name is too short, names should be at least two alphanumeric characters"},
+		{"a", `create a: volume name is too short, names should be at least two alphanumeric characters: got "a"`},
 		{"../x", `create ../x: "../x" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`},
 	}
 	for _, tt := range tests {

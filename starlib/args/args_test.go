@@ -2,6 +2,7 @@ package args
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,8 +142,19 @@ func TestStringDict(t *testing.T) {
 	}
 
 	d := StringDict{{"B", "2"}, {"A", "1"}}
-	if got, want := d.Env(), []string{"B=2", "A=1"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("Env() = %q, want %q", got, want)
+	if got, err := d.Env(); err != nil || !reflect.DeepEqual(got, []string{"B=2", "A=1"}) {
+		t.Errorf("Env() = %q, %v, want [B=2 A=1]", got, err)
+	}
+	// A dict's key is the whole name: one with '=' would silently set
+	// another variable.
+	for key, want := range map[string]string{
+		"A=B": `invalid environment variable name "A=B": it must not contain '='`,
+		"A B": `invalid environment variable name "A B": it must not contain spaces`,
+		"":    "the variable name is empty",
+	} {
+		if _, err := (StringDict{{key, "c"}}).Env(); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Env() of key %q = %v, want %q", key, err, want)
+		}
 	}
 	if got, want := d.Map(), map[string]string{"A": "1", "B": "2"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Map() = %v, want %v", got, want)

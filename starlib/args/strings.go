@@ -6,6 +6,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"berth/runtime/spec"
 	"berth/runtime/units"
 )
 
@@ -128,13 +129,18 @@ func (d StringDict) Map() map[string]string {
 	return m
 }
 
-// Env returns the entries as "KEY=VALUE" strings, in order.
-func (d StringDict) Env() []string {
+// Env returns the entries as "KEY=VALUE" strings, in order. A key that
+// is no variable name (one with '=' would silently set another variable)
+// is refused.
+func (d StringDict) Env() ([]string, error) {
 	env := make([]string, len(d))
 	for i, kv := range d {
+		if err := spec.CheckEnvKey(kv.Key); err != nil {
+			return nil, err
+		}
 		env[i] = kv.Key + "=" + kv.Value
 	}
-	return env
+	return env, nil
 }
 
 func isListOrTuple(v starlark.Value) bool {

@@ -79,7 +79,9 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 	s.Image, s.Name, s.Hostname, s.Workdir, s.User = image, name, hostname, workdir, user
 	s.Network, s.ReadOnly = string(network), readOnly
 	s.Aliases, s.IP, s.Links, s.Ports = slices.Clone([]string(aliases)), ip, slices.Clone([]string(links)), slices.Clone([]string(ports))
-	s.Env = env.Env()
+	if s.Env, err = env.Env(); err != nil {
+		return nil, fmt.Errorf("%s: for parameter env: %w", fn, err)
+	}
 	if len(labels) > 0 {
 		s.Labels = labels.Map()
 	}

@@ -166,7 +166,11 @@ func (v *Value) exec(th *starlark.Thread, fn string, a starlark.Tuple, kw []star
 		// config.json, which the user never wrote.
 		return nil, fmt.Errorf("%s: the working directory '%s' is invalid, it needs to be an absolute path", fn, workdir)
 	}
-	opts := engine.ExecOptions{Cmd: cmd, Env: env.Env(), User: user, Workdir: workdir}
+	envList, err := env.Env()
+	if err != nil {
+		return nil, fmt.Errorf("%s: for parameter env: %w", fn, err)
+	}
+	opts := engine.ExecOptions{Cmd: cmd, Env: envList, User: user, Workdir: workdir}
 	if stdin != starlark.None {
 		s, ok := starlark.AsString(stdin)
 		if !ok {

@@ -99,9 +99,9 @@ type sandbox struct {
 
 func (s *sandbox) Bind(th *starlark.Thread) { container.Bind(th, s.Sandbox) }
 
-func (s *sandbox) Close() error {
+func (s *sandbox) Close(ctx context.Context) error {
 	if s.forget != nil {
 		s.forget()
 	}
-	return s.Sandbox.Close()
+	return s.Sandbox.CloseContext(ctx)
 }

@@ -139,7 +139,7 @@ func TestRegistryParamsMatchBuiltins(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := sb.Close(); err != nil {
+		if err := sb.Close(context.Background()); err != nil {
 			t.Errorf("close sandbox: %v", err)
 		}
 	})

@@ -18,7 +18,8 @@ var Docs = []builtins.Entry{
 	docFunc("read_file", "str", "The file's content: a regular file only, at most 64 MiB.", docParam("path", "")),
 	docFunc("write_file", "", "Writes `content`, a string or bytes, to the file at `path`, creating parent directories, replacing the file.", docParam("path", ""), docParam("content", "")),
 	docFunc("exec", "exec_result", "Runs a program on the host (no shell, `cmd` as for `run`) with berth's environment plus "+
-		"`env`; a non-zero exit is a result, a program that cannot start is an error. Cancelling the case kills it and "+
+		"`env`; a non-zero exit is a result, a program that cannot start is an error, and so is a `workdir` that is not a "+
+		"directory (named as such, not blamed on the program). Cancelling the case kills it and "+
 		"what it started.",
 		docParam("cmd", ""), docParam("env", "None"), docParam("workdir", "None"), docParam("stdin", "None")),
 	docFunc("veth_pair", "(str, str)", "Creates a veth pair on the host, both ends up and without addresses, named `bvp<8 hex>a` and `bvp<8 hex>b`, and returns the two names; both are deleted when the case ends (by `berth gc` if the run is killed first: their alias names the berth process). A stand-in for a physical network: the `parent` of a [macvlan](#network) network, which must never be the host's own uplink."),

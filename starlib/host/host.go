@@ -160,11 +160,23 @@ func execute(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []st
 	if len(cmd) == 0 {
 		return nil, fmt.Errorf("%s: for parameter cmd: got an empty command, want a program and its arguments", b.Name())
 	}
+	extraEnv, err := env.Env()
+	if err != nil {
+		return nil, fmt.Errorf("%s: for parameter env: %w", b.Name(), err)
+	}
+	dir := resolve(th, workdir)
+	// Checked here: a missing directory fails exec with the program's
+	// name ("fork/exec /usr/bin/true: no such file or directory").
+	if info, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("%s: for parameter workdir: %w", b.Name(), err)
+	} else if !info.IsDir() {
+		return nil, fmt.Errorf("%s: for parameter workdir: %s is not a directory", b.Name(), dir)
+	}
 	ctx := session.Context(th)
 
 	c := exec.CommandContext(ctx, cmd[0], cmd[1:]...)
-	c.Dir = resolve(th, workdir)
-	c.Env = append(os.Environ(), env.Env()...)
+	c.Dir = dir
+	c.Env = append(os.Environ(), extraEnv...)
 	c.Stdin = strings.NewReader(stdin)
 	var out interleaved
 	c.Stdout = out.stream(&out.stdout)
@@ -174,7 +186,7 @@ func execute(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []st
 	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGKILL) }
 	c.WaitDelay = pipeGrace
 
-	err := c.Run()
+	err = c.Run()
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return nil, fmt.Errorf("%s: %s: %w", b.Name(), cmd[0], ctxErr)
 	}

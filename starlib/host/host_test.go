@@ -40,6 +40,10 @@ func TestFailures(t *testing.T) {
 		{"bad command", `host.exec(1)`, "Error in host.exec: for parameter cmd: got int, want string or list of strings"},
 		{"unbalanced quote", `host.exec("echo 'x")`, "Error in host.exec: for parameter cmd: "},
 		{"bad env", `host.exec("true", env=["X"])`, `got "X" at index 0, want "KEY=VALUE"`},
+		{"env name with =", `host.exec("true", env={"A=B": "c"})`, `Error in host.exec: for parameter env: invalid environment variable name "A=B": it must not contain '='`},
+		// Not "fork/exec /usr/bin/true: no such file or directory".
+		{"missing workdir", `host.exec("true", workdir="/nonexistent/berth")`, "Error in host.exec: for parameter workdir: stat /nonexistent/berth: no such file or directory"},
+		{"workdir is a file", `host.exec("true", workdir="/etc/hostname")`, "Error in host.exec: for parameter workdir: /etc/hostname is not a directory"},
 		{"missing file", `host.read_file("/nonexistent/berth")`, "Error in host.read_file: open /nonexistent/berth: no such file or directory"},
 		{"fifo", `host.read_file("` + fifo + `")`, "Error in host.read_file: " + fifo + ": not a regular file (a named pipe)"},
 		{"device", `host.read_file("/dev/null")`, "Error in host.read_file: /dev/null: not a regular file (a character device)"},

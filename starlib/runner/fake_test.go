@@ -26,6 +26,8 @@ type fakeEngine struct {
 	marks     []string            // "label: value" from mark()
 	failNew   string              // label whose creation fails
 	failClose string              // label whose Close fails
+	stuck     string              // label whose Diagnostics and Close block until release closes
+	release   chan struct{}
 }
 
 func newFakeEngine() *fakeEngine {
@@ -57,13 +59,21 @@ func (s *fakeSandbox) Bind(th *starlark.Thread) {
 }
 
 func (s *fakeSandbox) Diagnostics() string {
+	if s.label == s.e.stuck {
+		<-s.e.release
+	}
 	return "container web of " + s.label + ": exited (1)\n  last log line"
 }
 
-func (s *fakeSandbox) Close() error {
+func (s *fakeSandbox) Close(context.Context) error {
 	s.e.mu.Lock()
 	defer s.e.mu.Unlock()
 	s.e.closed[s.label]++
+	if s.label == s.e.stuck {
+		s.e.mu.Unlock()
+		<-s.e.release // ignores its context, as a buggy engine would
+		s.e.mu.Lock()
+	}
 	if s.label == s.e.failClose {
 		return errors.New("container web would not die")
 	}

@@ -2,7 +2,6 @@ package runner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -82,7 +81,7 @@ func (fr *fileRun) run(ctx context.Context) []CaseResult {
 		fr.emit(fr.fileFailure(start, err.Error()))
 		return fr.results
 	}
-	f, err := dialect.FileOptions().Parse(fr.path, src, 0)
+	f, err := parseFile(fr.path, src)
 	if err != nil {
 		fr.emit(fr.fileFailure(start, formatError(err)))
 		return fr.results
@@ -146,7 +145,9 @@ func (fr *fileRun) run(ctx context.Context) []CaseResult {
 			fr.emit(r)
 		}
 	}
-	if err := teardown(fileSB, topSession); err != nil {
+	tctx, cancel := fr.teardownContext()
+	defer cancel()
+	if err := fr.teardown(tctx, fileSB, topSession); err != nil {
 		fr.emit(fr.fileFailure(start, fmt.Sprintf("teardown of the top level: %v", err)))
 	}
 	return fr.results
@@ -182,12 +183,14 @@ func (fr *fileRun) runCase(ctx context.Context, name string, fn starlark.Value, 
 // fails.
 func (fr *fileRun) finish(name string, start time.Time, o outcome, output string, sb Sandbox, sess *session.Session, fileSB Sandbox) CaseResult {
 	r := CaseResult{File: fr.path, Name: name, Status: Passed, Output: output}
+	ctx, cancel := fr.teardownContext()
+	defer cancel()
 	if o.err != nil {
 		r.Status = Failed
 		r.Failure = o.text()
-		r.Diagnostics = diagnostics(sb, fileSB)
+		r.Diagnostics = boundedDiagnostics(ctx, sb, fileSB)
 	}
-	if err := teardown(sb, sess); err != nil {
+	if err := fr.teardown(ctx, sb, sess); err != nil {
 		r.Status = Failed
 		r.Failure = strings.TrimPrefix(r.Failure+"\nteardown: "+err.Error(), "\n")
 	}
@@ -206,19 +209,6 @@ func diagnostics(sb, fileSB Sandbox) string {
 		}
 	}
 	return strings.Join(parts, "\n")
-}
-
-// teardown closes the sandbox, then runs the session's cleanups (a temp
-// dir may be bind-mounted into a container of the sandbox).
-func teardown(sb Sandbox, sess *session.Session) error {
-	var errs []error
-	if err := sb.Close(); err != nil {
-		errs = append(errs, fmt.Errorf("close sandbox: %w", err))
-	}
-	if err := sess.RunCleanups(); err != nil {
-		errs = append(errs, fmt.Errorf("cleanup: %w", err))
-	}
-	return errors.Join(errs...)
 }
 
 func (fr *fileRun) newSession() (*session.Session, *printBuffer) {

@@ -102,7 +102,7 @@ func (l *loader) exec(th *starlark.Thread, path string) (starlark.StringDict, er
 	if err != nil {
 		return nil, err
 	}
-	f, err := dialect.FileOptions().Parse(path, src, 0)
+	f, err := parseFile(path, src)
 	if err != nil {
 		return nil, err
 	}

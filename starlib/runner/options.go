@@ -27,6 +27,9 @@ type Options struct {
 	Parallel int
 	// Timeout bounds each case (and each file's top level); 0 means none.
 	Timeout time.Duration
+	// TeardownTimeout bounds the closing of a case's (or a top level's)
+	// sandbox; 0 means DefaultTeardownTimeout.
+	TeardownTimeout time.Duration
 	// Update makes assert.golden rewrite golden files.
 	Update bool
 	// Verbose shows passing cases' print output and skipped cases.
@@ -56,7 +59,8 @@ type Sandbox interface {
 	Diagnostics() string
 	// Close removes everything the sandbox created. It is called exactly
 	// once, whether the case passed, failed, timed out or was interrupted.
-	Close() error
+	// It must return soon after ctx ends, reporting what it left behind.
+	Close(ctx context.Context) error
 }
 
 // CoreModules returns the predeclared modules that do not need an engine:

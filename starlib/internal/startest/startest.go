@@ -18,9 +18,9 @@ import (
 // nopSandbox stands in for the engine: these packages create no containers.
 type nopSandbox struct{}
 
-func (nopSandbox) Bind(*starlark.Thread) {}
-func (nopSandbox) Diagnostics() string   { return "" }
-func (nopSandbox) Close() error          { return nil }
+func (nopSandbox) Bind(*starlark.Thread)       {}
+func (nopSandbox) Diagnostics() string         { return "" }
+func (nopSandbox) Close(context.Context) error { return nil }
 
 // Options returns runner options with the core modules plus extra as
 // globals, and a sandbox that does nothing.

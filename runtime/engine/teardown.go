@@ -1,0 +1,47 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"syscall"
+	"time"
+)
+
+// DefaultCloseTimeout bounds Sandbox.Close: one stuck container must not
+// hang a CI run.
+const DefaultCloseTimeout = time.Minute
+
+// ErrLeftBehind classifies a container that a sandbox's Close could not
+// remove in time: it was killed and its record is left for berth gc.
+var ErrLeftBehind = errors.New("left behind")
+
+// lateGrace is how long a container still gets once the close's deadline
+// has passed (because another one used it up): removing a container
+// whose process dies takes milliseconds.
+const lateGrace = 5 * time.Second
+
+// removeWithin force-removes c, waiting until ctx ends (or lateGrace, if
+// it has already ended). Remove may wait for an operation that holds the
+// container (a builtin blocked on I/O) or for an exit that does not come
+// (a process stuck in the kernel): then c is sent SIGKILL without waiting,
+// and reported as left to berth gc, which removes it once this process
+// has ended. The removal goes on in the background and may still finish.
+func (c *Container) removeWithin(ctx context.Context) error {
+	done := make(chan error, 1)
+	go func() { done <- c.Remove(context.WithoutCancel(ctx), RemoveOptions{Force: true}) }()
+	wait := ctx
+	if ctx.Err() != nil {
+		var cancel context.CancelFunc
+		wait, cancel = context.WithTimeout(context.WithoutCancel(ctx), lateGrace)
+		defer cancel()
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-wait.Done():
+	}
+	if inst := c.liveInst.Load(); inst != nil {
+		_ = inst.Signal(syscall.SIGKILL) // libcontainer checks the pid is still the init
+	}
+	return errorf(ErrLeftBehind, "container %s (%s) was not removed in time: it was killed and is left to berth gc", c.name, c.id[:12])
+}
