@@ -56,7 +56,7 @@ func TestNewContainerNet(t *testing.T) {
 		{name: "no such link", cs: spec.Container{Links: []string{"nosuch:x"}}, wantErr: "could not get container for nosuch: No such container: nosuch", wantKind: errNoSuchContainer},
 		{name: "bad port", cs: spec.Container{Ports: []string{"80/sctp"}}, wantErr: "invalid proto: sctp (berth publishes tcp and udp ports only)", wantKind: spec.ErrInvalid},
 		{name: "ip without a user subnet", cs: spec.Container{Network: "auto", IP: "172.31.0.9"},
-			wantErr: "user specified IP address is supported only when connecting to networks with user configured subnets", wantKind: spec.ErrInvalid},
+			wantErr: "user specified IP address is supported only when connecting to networks with user configured subnets: got ip 172.31.0.9 on network \"auto\", created without subnet", wantKind: spec.ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,16 +155,16 @@ func TestConnectRules(t *testing.T) {
 		wantKind   error
 	}{
 		{"sharing the host's namespace", hostMode, user, false, EndpointOptions{},
-			"container sharing network namespace with another container or host cannot be connected to any other network", spec.ErrInvalid},
+			"container sharing network namespace with another container or host cannot be connected to any other network: got container h (network \"host\") and network mynet", spec.ErrInvalid},
 		{"to host", db, Record{Name: "host"}, true, EndpointOptions{},
-			"container cannot be disconnected from host network or connected to host network", spec.ErrInvalid},
+			"container cannot be disconnected from host network or connected to host network: got network host", spec.ErrInvalid},
 		{"twice", db, bridge, false, EndpointOptions{}, "endpoint with name db already exists in network bridge", ErrConnected},
 		{"aliases on the default bridge", onUser, bridge, false, EndpointOptions{Aliases: []string{"w"}},
-			"network-scoped aliases are only supported for user-defined networks", spec.ErrInvalid},
+			"network-scoped aliases are only supported for user-defined networks: got aliases [\"w\"] on network \"bridge\"", spec.ErrInvalid},
 		{"ip on the default bridge", onUser, bridge, false, EndpointOptions{IP: "172.30.0.9"},
-			"user specified IP address is supported on user defined networks only", spec.ErrInvalid},
+			"user specified IP address is supported on user defined networks only: got ip 172.30.0.9 on network \"bridge\"", spec.ErrInvalid},
 		{"ip without a user subnet", db, auto, false, EndpointOptions{IP: "172.31.0.9"},
-			"user specified IP address is supported only when connecting to networks with user configured subnets", spec.ErrInvalid},
+			"user specified IP address is supported only when connecting to networks with user configured subnets: got ip 172.31.0.9 on network \"auto\", created without subnet", spec.ErrInvalid},
 		{"not an address", db, user, false, EndpointOptions{IP: "10.9.0"}, "invalid IPv4 address: 10.9.0", spec.ErrInvalid},
 	}
 	for _, tt := range tests {

@@ -49,7 +49,7 @@ def test_stuck():
 	case <-time.After(3 * time.Minute):
 		t.Fatal("the run hung on a container blocked in a FIFO read")
 	}
-	if sum.Failed != 1 || !strings.Contains(report.String(), "/etc/passwd in the container is not a regular file but a FIFO") {
+	if sum.Failed != 1 || !strings.Contains(report.String(), "/etc/passwd in the container is not a regular file (a named pipe)") {
 		t.Errorf("want the restart to fail on the FIFO, got:\n%s", report.String())
 	}
 	env.NothingLeft()

@@ -42,6 +42,10 @@ start:
 		case <-ctx.Done():
 			break start // files not started are not run
 		}
+		if ctx.Err() != nil { // both were ready, and select picks at random
+			<-slots
+			break start
+		}
 		wg.Go(func() {
 			defer func() { <-slots }()
 			perFile[i] = newFileRun(&opts, f, out, false).run(ctx)
