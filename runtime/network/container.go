@@ -133,9 +133,9 @@ func (m *Manager) NewContainerNet(scope Scope, cc ContainerConfig) (*ContainerNe
 		n.links = append(n.links, link{target: target, alias: alias})
 	}
 	for _, p := range cs.Ports {
-		m, err := portproxy.ParseMapping(p)
+		m, err := spec.ParsePortMapping(p)
 		if err != nil {
-			return nil, errorf(spec.ErrInvalid, "%v", err)
+			return nil, err
 		}
 		// As Docker: checked always, published only from a namespace of
 		// the container's own on a network (host and none discard them).

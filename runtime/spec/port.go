@@ -61,7 +61,7 @@ func ParsePortMapping(s string) (PortMapping, error) {
 	if proto == "" {
 		proto = ProtoTCP
 	}
-	if err := portProto(proto); err != nil {
+	if err := CheckPortProto(proto); err != nil {
 		return PortMapping{}, err
 	}
 	m := PortMapping{Proto: proto}
@@ -101,13 +101,17 @@ func portSpecFields(s string) (ip, hostPort, containerPort string) {
 	}
 }
 
-func portProto(proto string) error {
+// CheckPortProto is the rule for a published port's protocol: tcp or udp.
+func CheckPortProto(proto string) error {
 	switch proto {
 	case ProtoTCP, ProtoUDP:
 		return nil
 	case "sctp":
 		return invalidf("invalid proto: %s (berth publishes tcp and udp ports only)", proto)
 	default:
+		if proto == "" {
+			return invalidf(`invalid proto: "" (want tcp or udp)`)
+		}
 		return invalidf("invalid proto: %s (want tcp or udp)", proto)
 	}
 }

@@ -1,6 +1,7 @@
 package portproxy
 
 import (
+	"berth/runtime/spec"
 	"context"
 	"errors"
 	"fmt"
@@ -78,8 +79,8 @@ func Start(m Mapping, backend netip.AddrPort) (*Proxy, error) {
 // port; m.ContainerPort is only reported, not dialled. A bound port fails
 // with an error wrapping ErrPortInUse.
 func (c Config) Start(m Mapping, backend netip.AddrPort) (*Proxy, error) {
-	if err := checkProto(m.Proto); err != nil {
-		return nil, err
+	if err := spec.CheckPortProto(m.Proto); err != nil {
+		return nil, specErrorf("%v", err)
 	}
 	if !backend.IsValid() || backend.Port() == 0 || backend.Addr().IsUnspecified() {
 		return nil, specErrorf("invalid backend address %s for %s (want the container's IP and port)", backend, m)

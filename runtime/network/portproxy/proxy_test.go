@@ -1,6 +1,7 @@
 package portproxy
 
 import (
+	"berth/runtime/spec"
 	"errors"
 	"fmt"
 	"io"
@@ -81,7 +82,7 @@ func checkEcho(t *testing.T, c *net.TCPConn) {
 func TestEphemeralPort(t *testing.T) {
 	for _, proto := range []string{ProtoTCP, ProtoUDP} {
 		t.Run(proto, func(t *testing.T) {
-			m, err := ParseMapping("127.0.0.1::80/" + proto)
+			m, err := spec.ParsePortMapping("127.0.0.1::80/" + proto)
 			if err != nil {
 				t.Fatal(err)
 			}
