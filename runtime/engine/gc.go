@@ -6,10 +6,13 @@ import (
 	"os"
 	"path/filepath"
 
+	"berth/runtime/container"
 	"berth/runtime/hostmark"
 	"berth/runtime/image"
 	"berth/runtime/store"
 	"berth/runtime/volume"
+
+	"github.com/moby/sys/mountinfo"
 )
 
 // GCReport counts what GC removed, and says what it had to leave.
@@ -137,7 +140,7 @@ func (e *Engine) GC() (GCReport, error) {
 			errs = append(errs, err)
 		}
 	}
-	n, err := removeStaleCgroups(dead)
+	n, err := container.RemoveCgroups(container.CgroupRoot, dead)
 	rep.Cgroups += n
 	errs = append(errs, err)
 	nets, err := e.nets.GC()
@@ -226,7 +229,7 @@ func (e *Engine) removeOrphan(o orphan, rep *GCReport) error {
 		return nil
 	}
 	dir := e.containerDir(o.id)
-	if mounted(filepath.Join(dir, "rootfs")) {
+	if m, _ := mountinfo.Mounted(filepath.Join(dir, "rootfs")); m {
 		rep.Mounts++
 	}
 	if err := image.UnmountRootfs(dir); err != nil {
