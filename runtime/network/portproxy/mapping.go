@@ -6,11 +6,12 @@ package portproxy
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"berth/runtime/kinderr"
 )
 
 // Protocols a Mapping can publish.
@@ -24,14 +25,9 @@ const (
 // errors.Is.
 var ErrInvalidSpec = errors.New("invalid port mapping")
 
-// specError carries Docker's text while unwrapping to ErrInvalidSpec.
-type specError struct{ msg string }
-
-func (e *specError) Error() string { return e.msg }
-func (e *specError) Unwrap() error { return ErrInvalidSpec }
-
+// specErrorf carries Docker's text while matching ErrInvalidSpec.
 func specErrorf(format string, args ...any) error {
-	return &specError{msg: fmt.Sprintf(format, args...)}
+	return kinderr.Errorf(ErrInvalidSpec, format, args...)
 }
 
 // Mapping is one published port: HostIP:HostPort on the host forwards to
