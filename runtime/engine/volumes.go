@@ -36,19 +36,9 @@ func (v Volume) StoreName() string { return v.store.Name }
 
 // Inspect returns docker volume inspect's document.
 func (v Volume) Inspect() map[string]any {
-	labels := v.store.Labels
-	if labels == nil {
-		labels = map[string]string{}
-	}
-	return map[string]any{
-		"Name":       v.Name,
-		"Driver":     v.store.Driver,
-		"Mountpoint": v.store.Mountpoint,
-		"CreatedAt":  dockerTime(v.store.CreatedAt),
-		"Labels":     strMap(labels),
-		"Scope":      v.store.Scope,
-		"Options":    nil,
-	}
+	doc := v.store.Doc()
+	doc.Name = v.Name
+	return doc.Inspect()
 }
 
 // VolumeOptions are volume create's options.
