@@ -6,12 +6,11 @@ package portproxy
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"strconv"
 	"strings"
-
-	"berth/runtime/kinderr"
 )
 
 // Protocols a Mapping can publish.
@@ -25,9 +24,14 @@ const (
 // errors.Is.
 var ErrInvalidSpec = errors.New("invalid port mapping")
 
-// specErrorf carries Docker's text while matching ErrInvalidSpec.
+// specError carries Docker's text while unwrapping to ErrInvalidSpec.
+type specError struct{ msg string }
+
+func (e *specError) Error() string { return e.msg }
+func (e *specError) Unwrap() error { return ErrInvalidSpec }
+
 func specErrorf(format string, args ...any) error {
-	return kinderr.Errorf(ErrInvalidSpec, format, args...)
+	return &specError{msg: fmt.Sprintf(format, args...)}
 }
 
 // Mapping is one published port: HostIP:HostPort on the host forwards to
