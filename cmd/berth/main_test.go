@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
 
 	"berth/runtime/store"
@@ -281,14 +282,14 @@ func (r *testRoot) scan(t *testing.T) leftovers {
 			}
 		}
 	}
-	data, err := os.ReadFile("/proc/self/mountinfo")
+	mounts, err := mountinfo.GetMounts(func(m *mountinfo.Info) (skip, stop bool) {
+		return !strings.HasPrefix(m.Mountpoint, r.path+"/"), false
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) > 4 && strings.HasPrefix(f[4], r.path+"/") {
-			l.mounts = append(l.mounts, f[4])
-		}
+	for _, m := range mounts {
+		l.mounts = append(l.mounts, m.Mountpoint)
 	}
 	nets, err := os.ReadDir(filepath.Join(r.path, "networks"))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -3,6 +3,8 @@ package backend
 import (
 	"context"
 	"time"
+
+	"berth/runtime/spec"
 )
 
 // VolumeStore is a backend's volumes, by the names they are stored under.
@@ -65,13 +67,6 @@ type VolumeInfo struct {
 // volume wherever it is shown (builtins and berth volume inspect).
 // CreatedAt is in Docker's format, RFC 3339 to the second in UTC.
 func (v VolumeInfo) Inspect() map[string]any {
-	return map[string]any{
-		"Name":       v.Name,
-		"Driver":     v.Driver,
-		"Mountpoint": v.Mountpoint,
-		"CreatedAt":  v.CreatedAt.UTC().Format(time.RFC3339),
-		"Labels":     StringMap(v.Labels),
-		"Scope":      v.Scope,
-		"Options":    nil, // the local driver takes no options
-	}
+	return spec.VolumeDoc{Name: v.Name, Driver: v.Driver, Mountpoint: v.Mountpoint,
+		CreatedAt: v.CreatedAt, Labels: v.Labels, Scope: v.Scope}.Inspect()
 }

@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"berth/runtime/kinderr"
 )
 
 // libcontainer's init executes the user's program only after it has closed
@@ -30,20 +32,6 @@ const maxExecError = 4096
 // ErrExecFailed marks a program that was found but that the kernel refused
 // to execute. The error also matches its errno (syscall.E2BIG, ...).
 var ErrExecFailed = errors.New("exec failed")
-
-type execFailedError struct {
-	msg   string
-	errno syscall.Errno // 0 when the message names none
-}
-
-func (e *execFailedError) Error() string        { return e.msg }
-func (e *execFailedError) Is(target error) bool { return target == ErrExecFailed }
-func (e *execFailedError) Unwrap() error {
-	if e.errno == 0 {
-		return nil
-	}
-	return e.errno
-}
 
 // execReport reads an init's execve outcome.
 type execReport struct {
@@ -80,7 +68,11 @@ func (e *execReport) wait(p *Process) error {
 		return nil
 	}
 	errno := errnoNamed(e.msg)
-	return &execFailedError{msg: e.msg + explainExec(errno, p), errno: errno}
+	kind := ErrExecFailed
+	if errno != 0 {
+		kind = errors.Join(ErrExecFailed, errno) // both match
+	}
+	return kinderr.Errorf(kind, "%s", e.msg+explainExec(errno, p))
 }
 
 // errnoNamed finds the errno whose text ends msg ("exec /bin/x: argument

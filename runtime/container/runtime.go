@@ -16,6 +16,7 @@ import (
 	"github.com/opencontainers/cgroups"
 	"github.com/opencontainers/runc/libcontainer"
 
+	"berth/runtime/kinderr"
 	"berth/runtime/spec"
 )
 
@@ -126,15 +127,10 @@ var ErrExecNotFound = errors.New("executable not found")
 func startError(err error) error {
 	msg := err.Error()
 	if i := strings.Index(msg, "exec: \""); i >= 0 {
-		return &execError{msg: msg[i:]}
+		return kinderr.Errorf(ErrExecNotFound, "%s", msg[i:])
 	}
 	return fmt.Errorf("start container: %w", err)
 }
-
-type execError struct{ msg string }
-
-func (e *execError) Error() string        { return e.msg }
-func (e *execError) Is(target error) bool { return target == ErrExecNotFound }
 
 // Resume lets the init execute the user's program, and returns once it
 // runs: an execve that fails is an ErrExecFailed naming the cause, and the

@@ -17,6 +17,7 @@ import (
 	"berth/runtime/network"
 	"berth/runtime/spec"
 	"berth/runtime/store"
+	"berth/runtime/volume"
 )
 
 // Container is one container of a sandbox. Its main process is a child of
@@ -162,7 +163,7 @@ func (s *Sandbox) build(ctx context.Context, c *Container) (retErr error) {
 	if err := stopped(ctx, what); err != nil {
 		return err
 	}
-	if err := writeVolumeUsers(c.dir, volumeNames(c.mounts)); err != nil {
+	if err := volume.RecordUse(c.dir, volumeNames(c.mounts)); err != nil {
 		return err
 	}
 	if err := c.net.WriteEtcFiles(); err != nil {

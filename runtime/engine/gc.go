@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 
+	"berth/runtime/container"
 	"berth/runtime/hostmark"
 	"berth/runtime/image"
 	"berth/runtime/store"
-	"berth/runtime/volume"
+
+	"github.com/moby/sys/mountinfo"
 )
 
 // GCReport counts what GC removed, and says what it had to leave.
@@ -137,7 +139,7 @@ func (e *Engine) GC() (GCReport, error) {
 			errs = append(errs, err)
 		}
 	}
-	n, err := removeStaleCgroups(dead)
+	n, err := container.RemoveCgroups(container.CgroupRoot, dead)
 	rep.Cgroups += n
 	errs = append(errs, err)
 	nets, err := e.nets.GC()
@@ -146,7 +148,7 @@ func (e *Engine) GC() (GCReport, error) {
 	if err != nil {
 		errs = append(errs, fmt.Errorf("gc: %w", err))
 	}
-	rep.Volumes, left, err = e.gcVolumes()
+	rep.Volumes, left, err = e.volumes.GC(e.volumeUses())
 	rep.Left = append(rep.Left, left...)
 	errs = append(errs, err)
 	rep.TempDirs, left, err = hostmark.SweepTempDirs()
@@ -226,7 +228,7 @@ func (e *Engine) removeOrphan(o orphan, rep *GCReport) error {
 		return nil
 	}
 	dir := e.containerDir(o.id)
-	if mounted(filepath.Join(dir, "rootfs")) {
+	if m, _ := mountinfo.Mounted(filepath.Join(dir, "rootfs")); m {
 		rep.Mounts++
 	}
 	if err := image.UnmountRootfs(dir); err != nil {
@@ -237,40 +239,4 @@ func (e *Engine) removeOrphan(o orphan, rep *GCReport) error {
 	}
 	rep.StateDirs++
 	return nil
-}
-
-// gcVolumes removes the volumes that a dead berth process created without
-// keep (a killed run's sandbox volumes), when no live container uses them.
-// A volume whose record cannot be read is left, and said so.
-func (e *Engine) gcVolumes() (int, []string, error) {
-	all, bad, err := e.volumes.Scan()
-	if err != nil {
-		return 0, nil, fmt.Errorf("gc: %w", err)
-	}
-	n := 0
-	var errs []error
-	for _, v := range all {
-		o, ok := parseOwnerTag(v.Owner)
-		if v.Keep || !ok || o.alive() {
-			continue
-		}
-		if err := e.removeVolume(v.Name, v.Name); err != nil {
-			if !errors.Is(err, ErrVolumeInUse) {
-				errs = append(errs, fmt.Errorf("gc: %w", err))
-			}
-			continue
-		}
-		n++
-	}
-	return n, damagedVolumes(bad), errors.Join(errs...)
-}
-
-// damagedVolumes words the volumes whose record cannot be read: left
-// alone, since their owner and keep flag are unknown.
-func damagedVolumes(bad []volume.Damaged) []string {
-	var out []string
-	for _, d := range bad {
-		out = append(out, fmt.Sprintf("volume %s: %v: left alone (if no run uses it, berth volume rm %s removes it)", d.Name, d.Err, d.Name))
-	}
-	return out
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"berth/runtime/store"
+	"berth/runtime/volume"
 )
 
 // ownerFileName repeats, beside record.json, the owner of a container:
@@ -70,4 +71,22 @@ func recordDamage(dir string) error {
 		return fmt.Errorf("%s names no owner", filepath.Join(dir, recordFile))
 	}
 	return nil
+}
+
+// volumeUses tells the volume store which containers are live and whose
+// volumes are still wanted.
+func (e *Engine) volumeUses() volume.Uses {
+	return volume.Uses{
+		ContainersDir: containersDir(e.root),
+		// A container whose owner cannot be told counts as live: its
+		// volume is not removed under it.
+		ContainerLive: func(dir string) bool {
+			o, err := containerOwner(dir)
+			return err == nil && o.alive() || err != nil && !errors.Is(err, errDiedCreating)
+		},
+		OwnerAlive: func(tag string) (alive, known bool) {
+			o, ok := parseOwnerTag(tag)
+			return ok && o.alive(), ok
+		},
+	}
 }

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,19 +36,9 @@ func (v Volume) StoreName() string { return v.store.Name }
 
 // Inspect returns docker volume inspect's document.
 func (v Volume) Inspect() map[string]any {
-	labels := v.store.Labels
-	if labels == nil {
-		labels = map[string]string{}
-	}
-	return map[string]any{
-		"Name":       v.Name,
-		"Driver":     v.store.Driver,
-		"Mountpoint": v.store.Mountpoint,
-		"CreatedAt":  dockerTime(v.store.CreatedAt),
-		"Labels":     strMap(labels),
-		"Scope":      v.store.Scope,
-		"Options":    nil,
-	}
+	doc := v.store.Doc()
+	doc.Name = v.Name
+	return doc.Inspect()
 }
 
 // VolumeOptions are volume create's options.
@@ -215,14 +203,7 @@ func (s *Sandbox) forgetVolume(name string) {
 // removeVolume removes a store volume unless a live container uses it;
 // shown is the name the scenario knows it by, for the message.
 func (e *Engine) removeVolume(storeName, shown string) error {
-	users, err := e.volumeUsers(storeName)
-	if err != nil {
-		return err
-	}
-	if len(users) > 0 {
-		return errorf(ErrVolumeInUse, "remove %s: volume is in use - [%s]", shown, strings.Join(users, ", "))
-	}
-	return e.volumes.Remove(storeName, nil)
+	return e.volumes.RemoveUnused(storeName, shown, e.volumeUses())
 }
 
 // Volumes is the root's volume store, for the command line.
@@ -231,47 +212,6 @@ func (e *Engine) Volumes() *volume.Store { return e.volumes }
 // RemoveStoreVolume removes a volume of the store by its stored name
 // (berth volume rm), refusing one that a live container uses.
 func (e *Engine) RemoveStoreVolume(name string) error { return e.removeVolume(name, name) }
-
-// volumeUsersFile lists, in a container's directory, the store names of
-// the volumes it mounts, so any berth process sharing the root sees them
-// in use. It is written without an fsync (unlike the record): it matters
-// only while its owner lives, and a crash makes the owner dead anyway.
-const volumeUsersFile = "volumes"
-
-func writeVolumeUsers(dir string, names []string) error {
-	if len(names) == 0 {
-		return nil
-	}
-	tmp := filepath.Join(dir, volumeUsersFile+".tmp")
-	if err := os.WriteFile(tmp, []byte(strings.Join(names, "\n")+"\n"), 0o600); err != nil {
-		return fmt.Errorf("record volumes in use: %w", err)
-	}
-	return os.Rename(tmp, filepath.Join(dir, volumeUsersFile))
-}
-
-// volumeUsers lists the ids of the live containers, of any berth process
-// sharing this root, that mount the store volume name.
-func (e *Engine) volumeUsers(name string) ([]string, error) {
-	entries, err := os.ReadDir(containersDir(e.root))
-	if err != nil {
-		return nil, fmt.Errorf("list containers: %w", err)
-	}
-	var users []string
-	for _, ent := range entries {
-		dir := filepath.Join(containersDir(e.root), ent.Name())
-		data, err := os.ReadFile(filepath.Join(dir, volumeUsersFile))
-		if err != nil || !slices.Contains(strings.Fields(string(data)), name) {
-			continue
-		}
-		// A container whose owner cannot be told counts as a user: its
-		// volume is not removed under it.
-		o, err := containerOwner(dir)
-		if err == nil && o.alive() || err != nil && !errors.Is(err, errDiedCreating) {
-			users = append(users, ent.Name())
-		}
-	}
-	return users, nil
-}
 
 // closeVolumes removes the volumes the sandbox created, newest first.
 func (s *Sandbox) closeVolumes() error {
@@ -307,23 +247,5 @@ type mountPoint struct {
 // private volumes of live runs (berth volume prune). It returns the names
 // removed, and a line for each volume whose record is damaged (skipped).
 func (e *Engine) PruneVolumes() (removed, damaged []string, err error) {
-	all, bad, err := e.volumes.Scan()
-	if err != nil {
-		return nil, nil, err
-	}
-	damaged = damagedVolumes(bad)
-	var errs []error
-	for _, v := range all {
-		if o, ok := parseOwnerTag(v.Owner); ok && !v.Keep && o.alive() {
-			continue // a running scenario's volume
-		}
-		if err := e.removeVolume(v.Name, v.Name); err != nil {
-			if !errors.Is(err, ErrVolumeInUse) {
-				errs = append(errs, err)
-			}
-			continue
-		}
-		removed = append(removed, v.Name)
-	}
-	return removed, damaged, errors.Join(errs...)
+	return e.volumes.Prune(e.volumeUses())
 }

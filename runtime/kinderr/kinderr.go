@@ -16,7 +16,9 @@ func (e *Error) Error() string { return e.msg }
 // Unwrap returns the sentinel, for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.kind }
 
-// Errorf formats a message and classifies it as kind.
+// Errorf formats a message and classifies it as kind. An error of two
+// classes (ErrExecFailed and the errno that made execve fail) takes them
+// joined: errors.Join(a, b).
 func Errorf(kind error, format string, args ...any) error {
 	return &Error{msg: fmt.Sprintf(format, args...), kind: kind}
 }

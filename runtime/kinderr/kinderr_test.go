@@ -21,3 +21,18 @@ func TestErrorf(t *testing.T) {
 		t.Error("the kind is lost when wrapped")
 	}
 }
+
+// Two kinds joined both match, and the message is still only the text.
+func TestErrorfJoinedKinds(t *testing.T) {
+	a, b := errors.New("a"), errors.New("b")
+	err := Errorf(errors.Join(a, b), "exec %s: argument list too long", "/bin/x")
+	if !errors.Is(err, a) || !errors.Is(err, b) {
+		t.Errorf("errors.Is: a %v, b %v; want both", errors.Is(err, a), errors.Is(err, b))
+	}
+	if errors.Is(err, errors.New("a")) {
+		t.Error("matches another sentinel with the same text")
+	}
+	if err.Error() != "exec /bin/x: argument list too long" {
+		t.Errorf("message %q", err)
+	}
+}

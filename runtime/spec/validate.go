@@ -2,25 +2,21 @@ package spec
 
 import (
 	"errors"
-	"fmt"
 	"regexp"
 	"strings"
+
+	"berth/runtime/kinderr"
 )
 
 // ErrInvalid marks every validation failure, so callers can tell bad input
 // from an engine fault without matching strings.
 var ErrInvalid = errors.New("invalid argument")
 
-// invalidf builds a validation error that wraps ErrInvalid but prints only
-// the message (Docker's text where there is one).
+// invalidf builds a validation error that matches ErrInvalid but prints
+// only the message (Docker's text where there is one).
 func invalidf(format string, args ...any) error {
-	return &invalidError{msg: fmt.Sprintf(format, args...)}
+	return kinderr.Errorf(ErrInvalid, format, args...)
 }
-
-type invalidError struct{ msg string }
-
-func (e *invalidError) Error() string        { return e.msg }
-func (e *invalidError) Is(target error) bool { return target == ErrInvalid }
 
 // namePattern is Docker's rule for container and volume names.
 var namePattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)

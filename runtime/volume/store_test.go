@@ -409,3 +409,12 @@ func TestInspect(t *testing.T) {
 		t.Errorf("Inspect JSON %s lacks %s", out, want)
 	}
 }
+
+// The store's document is the one of every layer: a time read in another
+// zone, or with a fraction of a second, is shown as Docker shows it.
+func TestInspectCreatedAtIsDockers(t *testing.T) {
+	v := Volume{Name: "v", CreatedAt: time.Date(2026, 12, 1, 6, 0, 0, 5, time.FixedZone("CET", 3600))}
+	if got := v.Inspect()["CreatedAt"]; got != "2026-12-01T05:00:00Z" {
+		t.Errorf("CreatedAt = %v, want 2026-12-01T05:00:00Z", got)
+	}
+}

@@ -3,6 +3,8 @@ package volume
 import (
 	"maps"
 	"time"
+
+	"berth/runtime/spec"
 )
 
 const (
@@ -35,22 +37,14 @@ type Volume struct {
 	CopiedUp bool
 }
 
-// Inspect returns the volume as docker volume inspect shows it, with
-// plain values only (strings and maps), so that any layer can convert it.
-func (v Volume) Inspect() map[string]any {
-	labels := make(map[string]any, len(v.Labels))
-	for k, val := range v.Labels {
-		labels[k] = val
-	}
-	return map[string]any{
-		"Name":       v.Name,
-		"Driver":     v.Driver,
-		"Mountpoint": v.Mountpoint,
-		"CreatedAt":  v.CreatedAt.Format(time.RFC3339),
-		"Labels":     labels,
-		"Scope":      v.Scope,
-		"Options":    nil, // the local driver here takes no options
-	}
+// Inspect returns the volume as docker volume inspect shows it (see
+// spec.VolumeDoc).
+func (v Volume) Inspect() map[string]any { return v.Doc().Inspect() }
+
+// Doc is the volume's inspect document, under its stored name.
+func (v Volume) Doc() spec.VolumeDoc {
+	return spec.VolumeDoc{Name: v.Name, Driver: v.Driver, Mountpoint: v.Mountpoint,
+		CreatedAt: v.CreatedAt, Labels: v.Labels, Scope: v.Scope}
 }
 
 // record is volume.json. Mountpoint, driver and scope are not stored: they

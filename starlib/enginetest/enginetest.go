@@ -16,6 +16,8 @@ import (
 	"berth/runtime/engine"
 	"berth/starlib/harness"
 	"berth/starlib/runner"
+
+	"github.com/moby/sys/mountinfo"
 )
 
 // Env is an engine on a fresh root, for one test.
@@ -187,14 +189,14 @@ func leftovers(t *testing.T, e *engine.Engine) []string {
 	for _, n := range nets {
 		out = append(out, "network "+n.Name+" (bridge "+n.Device+")")
 	}
-	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	mounts, err := mountinfo.GetMounts(func(m *mountinfo.Info) (skip, stop bool) {
+		return !strings.HasPrefix(m.Mountpoint, root+"/"), false
+	})
 	if err != nil {
 		t.Errorf("read mountinfo: %v", err)
 	}
-	for _, line := range strings.Split(string(mounts), "\n") {
-		if f := strings.Fields(line); len(f) > 4 && strings.HasPrefix(f[4], root+"/") {
-			out = append(out, "mount "+f[4])
-		}
+	for _, m := range mounts {
+		out = append(out, "mount "+m.Mountpoint)
 	}
 	return out
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"berth/runtime/container"
 )
 
 // The checker must see each kind of leak, and only this engine's cgroups.
@@ -16,9 +18,9 @@ func TestLeftoversSeesEachKindOfLeak(t *testing.T) {
 	if got := env.Leftovers(); len(got) != 0 {
 		t.Fatalf("fresh engine: leftovers %v", got)
 	}
-	hierarchy := filepath.Join(cgroupRoot, "memory")
+	hierarchy := filepath.Join(container.CgroupRoot, "memory")
 	if _, err := os.Stat(hierarchy); err != nil {
-		hierarchy = cgroupRoot // cgroup v2
+		hierarchy = container.CgroupRoot // cgroup v2
 	}
 	ours, others := strings.Repeat("ab", 32), strings.Repeat("cd", 32)
 	ctrDir := filepath.Join(env.Engine.Root(), "containers", ours)
@@ -42,7 +44,7 @@ func TestLeftoversSeesEachKindOfLeak(t *testing.T) {
 	defer undo()
 
 	got := env.Leftovers()
-	rel, _ := filepath.Rel(cgroupRoot, ourCgroup)
+	rel, _ := filepath.Rel(container.CgroupRoot, ourCgroup)
 	for _, want := range []string{ctrDir, "mount " + mnt, "cgroup " + rel} {
 		if !slices.Contains(got, want) {
 			t.Errorf("leftovers %q lack %q", got, want)
