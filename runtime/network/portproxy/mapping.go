@@ -6,8 +6,8 @@ package portproxy
 
 import (
 	"errors"
-	"fmt"
 
+	"berth/runtime/kinderr"
 	"berth/runtime/spec"
 )
 
@@ -25,12 +25,6 @@ const (
 // that is no container's). It is reachable with errors.Is.
 var ErrInvalidSpec = errors.New("invalid port mapping")
 
-// specError carries the text while unwrapping to ErrInvalidSpec.
-type specError struct{ msg string }
-
-func (e *specError) Error() string { return e.msg }
-func (e *specError) Unwrap() error { return ErrInvalidSpec }
-
 func specErrorf(format string, args ...any) error {
-	return &specError{msg: fmt.Sprintf(format, args...)}
+	return kinderr.Errorf(ErrInvalidSpec, format, args...)
 }
