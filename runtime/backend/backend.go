@@ -130,9 +130,11 @@ type Sandbox interface {
 	Diagnostics(ctx context.Context) string
 	// Close removes what the sandbox created: containers newest first
 	// (killing running ones), then its networks, then the file's default
-	// bridge, then its volumes, carrying on past failures. It is safe to
-	// call more than once, and is never cancelled.
-	Close() error
+	// bridge, then its volumes, carrying on past failures. A container
+	// not removed when ctx ends is killed and left to berth gc
+	// (ErrLeftBehind). It is safe to call more than once; the sandbox
+	// refuses new work from its first call on (ErrClosed).
+	Close(ctx context.Context) error
 }
 
 // RunOptions are docker run's flags that are not part of the container.

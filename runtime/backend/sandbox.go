@@ -147,8 +147,8 @@ func (s *sandbox) Create(ctx context.Context, cs spec.Container) (Container, err
 }
 
 func (s *sandbox) create(ctx context.Context, cs spec.Container, foreground bool) (Container, error) {
-	if s.isClosed() {
-		return nil, ErrClosed
+	if err := s.checkOpen("create container"); err != nil {
+		return nil, err
 	}
 	c, err := s.b.CreateContainer(ctx, CreateRequest{Spec: cs, Scope: s, RemoveVolumes: foreground})
 	if err != nil {
@@ -163,15 +163,25 @@ func (s *sandbox) create(ctx context.Context, cs spec.Container, foreground bool
 	if closed {
 		// Closed while the backend worked: nobody else will remove it.
 		rm := c.Remove(context.WithoutCancel(ctx), RemoveOptions{Force: true, Volumes: true})
-		return nil, errors.Join(ErrClosed, rm)
+		return nil, errors.Join(s.closedError("create container "+c.Name()), rm)
 	}
 	return c, nil
 }
 
-func (s *sandbox) isClosed() bool {
+// checkOpen refuses new work in a closed sandbox: what it made now would
+// outlive the Close that has already run (a builtin the runner gave up on
+// may still be running).
+func (s *sandbox) checkOpen(what string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.closed
+	if s.closed {
+		return s.closedError(what)
+	}
+	return nil
+}
+
+func (s *sandbox) closedError(what string) error {
+	return errorf(ErrClosed, "%s: the sandbox %s is closed", what, s.label)
 }
 
 func (s *sandbox) Run(ctx context.Context, cs spec.Container, opts RunOptions) (Container, error) {
@@ -210,19 +220,21 @@ func (s *sandbox) Diagnostics(ctx context.Context) string {
 	return b.String()
 }
 
-func (s *sandbox) Close() error {
-	ctx := context.Background()
+func (s *sandbox) Close(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
 	list := s.Containers()
 	var errs []error
 	for i := len(list) - 1; i >= 0; i-- {
-		if err := list[i].Remove(ctx, RemoveOptions{Force: true}); err != nil {
+		if err := removeWithin(ctx, list[i]); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	errs = append(errs, s.closeNetworks(ctx), s.closeDefaultBridge(ctx), s.closeVolumes(ctx))
+	// Networks and volumes are quick to remove and leak when left: they
+	// go whatever ctx says.
+	bg := context.WithoutCancel(ctx)
+	errs = append(errs, s.closeNetworks(bg), s.closeDefaultBridge(bg), s.closeVolumes(bg))
 	s.set.forget(s)
 	return errors.Join(errs...)
 }

@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -72,7 +73,9 @@ func (f *Sandboxes) Close() error {
 	slices.SortFunc(open, func(a, b *sandbox) int { return b.depth() - a.depth() })
 	var errs []error
 	for _, sb := range open {
-		errs = append(errs, sb.Close())
+		ctx, cancel := context.WithTimeout(context.Background(), DefaultCloseTimeout)
+		errs = append(errs, sb.Close(ctx))
+		cancel()
 	}
 	return errors.Join(errs...)
 }

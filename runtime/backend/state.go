@@ -22,8 +22,12 @@ type ContainerState struct {
 	ExitCode  int
 	OOMKilled bool
 	Pid       int // 0 when not running
-	// Error is why the last start failed ("" when it did not).
-	Error      string
+	// Error is why the last start failed ("" when it did not), or what
+	// the log driver lost.
+	Error string
+	// LogErrors counts the log messages the driver refused in the
+	// container's life.
+	LogErrors  int64
 	StartedAt  time.Time
 	FinishedAt time.Time
 }
