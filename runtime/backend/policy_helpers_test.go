@@ -18,14 +18,14 @@ var ctx = context.Background()
 // injected by name.
 type recorder struct {
 	*fake.Backend
-	mu        sync.Mutex
-	log       []string
-	fail      map[string]bool // "network n", "container c" fail to be removed
+	mu   sync.Mutex
+	log  []string
+	fail map[string]bool // "network n", "container c" fail to be removed
 	// hang holds the removal of "container c" until the channel is
 	// closed, after sending on entered.
-	hang    map[string]chan struct{}
-	entered chan string
-	volLookup int             // calls of Volume
+	hang      map[string]chan struct{}
+	entered   chan string
+	volLookup int // calls of Volume
 }
 
 func newRecorder() *recorder {
