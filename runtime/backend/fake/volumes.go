@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"berth/runtime/backend"
-	"berth/runtime/volume"
+	"berth/runtime/spec"
 )
 
 // anonymousLabel marks anonymous volumes, as Docker (23.0 and later) does.
@@ -34,7 +34,7 @@ func (b *Backend) CreateVolume(ctx context.Context, vs backend.VolumeSpec) (back
 		name = hex.EncodeToString(buf)
 		labels[anonymousLabel] = ""
 	}
-	if err := volume.ValidateName(name); err != nil {
+	if err := spec.CheckVolumeName(name, 0); err != nil {
 		return backend.VolumeInfo{}, false, fmt.Errorf("create %s: %w", name, err)
 	}
 	b.mu.Lock()
