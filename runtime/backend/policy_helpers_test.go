@@ -18,18 +18,14 @@ var ctx = context.Background()
 // injected by name.
 type recorder struct {
 	*fake.Backend
-	mu   sync.Mutex
-	log  []string
-	fail map[string]bool // "network n", "container c" fail to be removed
-	// hang holds the removal of "container c" until the channel is
-	// closed, after sending on entered.
-	hang      map[string]chan struct{}
-	entered   chan string
-	volLookup int // calls of Volume
+	mu        sync.Mutex
+	log       []string
+	fail      map[string]bool // "network n", "container c" fail to be removed
+	volLookup int             // calls of Volume
 }
 
 func newRecorder() *recorder {
-	return &recorder{Backend: fake.New(), fail: map[string]bool{}, hang: map[string]chan struct{}{}, entered: make(chan string, 1)}
+	return &recorder{Backend: fake.New(), fail: map[string]bool{}}
 }
 
 func (r *recorder) record(what string) error {
@@ -86,13 +82,6 @@ func (c *recContainer) Remove(ctx context.Context, opts backend.RemoveOptions) e
 	if c.State().Status != backend.StatusRemoved {
 		if err := c.r.record("container " + c.Name()); err != nil {
 			return err
-		}
-		c.r.mu.Lock()
-		release := c.r.hang["container "+c.Name()]
-		c.r.mu.Unlock()
-		if release != nil {
-			c.r.entered <- c.Name()
-			<-release
 		}
 	}
 	return c.Container.Remove(ctx, opts)

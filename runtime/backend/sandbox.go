@@ -38,6 +38,7 @@ var (
 )
 
 func (s *sandbox) Label() string  { return s.label }
+func (s *sandbox) Root() Scope    { return s.root() }
 func (s *sandbox) Images() Images { return s.b.Images() }
 func (s *sandbox) Host() Host     { return s.b.Host() }
 
@@ -161,9 +162,12 @@ func (s *sandbox) create(ctx context.Context, cs spec.Container, foreground bool
 	}
 	s.mu.Unlock()
 	if closed {
-		// Closed while the backend worked: nobody else will remove it.
-		rm := c.Remove(context.WithoutCancel(ctx), RemoveOptions{Force: true, Volumes: true})
-		return nil, errors.Join(s.closedError("create container "+c.Name()), rm)
+		// Closed while the backend worked: nobody else will remove it,
+		// nor what Close could not remove while it was being made (a
+		// volume it mounts).
+		bg := context.WithoutCancel(ctx)
+		rm := c.Remove(bg, RemoveOptions{Force: true, Volumes: true})
+		return nil, errors.Join(s.closedError("create container "+c.Name()), rm, s.closeOwned(bg))
 	}
 	return c, nil
 }
@@ -172,9 +176,7 @@ func (s *sandbox) create(ctx context.Context, cs spec.Container, foreground bool
 // outlive the Close that has already run (a builtin the runner gave up on
 // may still be running).
 func (s *sandbox) checkOpen(what string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
+	if s.isClosed() {
 		return s.closedError(what)
 	}
 	return nil
@@ -182,6 +184,12 @@ func (s *sandbox) checkOpen(what string) error {
 
 func (s *sandbox) closedError(what string) error {
 	return errorf(ErrClosed, "%s: the sandbox %s is closed", what, s.label)
+}
+
+func (s *sandbox) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
 }
 
 func (s *sandbox) Run(ctx context.Context, cs spec.Container, opts RunOptions) (Container, error) {
@@ -220,21 +228,32 @@ func (s *sandbox) Diagnostics(ctx context.Context) string {
 	return b.String()
 }
 
-func (s *sandbox) Close(ctx context.Context) error {
+func (s *sandbox) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultCloseTimeout)
+	defer cancel()
+	return s.CloseContext(ctx)
+}
+
+func (s *sandbox) CloseContext(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
+	// Not Containers(): it reads their states, which a container held by
+	// a stuck operation may not give.
+	list := slices.Clone(s.containers)
 	s.mu.Unlock()
-	list := s.Containers()
 	var errs []error
 	for i := len(list) - 1; i >= 0; i-- {
 		if err := removeWithin(ctx, list[i]); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	// Networks and volumes are quick to remove and leak when left: they
-	// go whatever ctx says.
-	bg := context.WithoutCancel(ctx)
-	errs = append(errs, s.closeNetworks(bg), s.closeDefaultBridge(bg), s.closeVolumes(bg))
+	errs = append(errs, s.closeOwned(context.WithoutCancel(ctx)))
 	s.set.forget(s)
 	return errors.Join(errs...)
+}
+
+// closeOwned removes the networks, the default bridge and the volumes the
+// sandbox made and still has, once its containers are gone.
+func (s *sandbox) closeOwned(ctx context.Context) error {
+	return errors.Join(s.closeNetworks(ctx), s.closeDefaultBridge(ctx), s.closeVolumes(ctx))
 }

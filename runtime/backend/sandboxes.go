@@ -1,7 +1,6 @@
 package backend
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -73,9 +72,7 @@ func (f *Sandboxes) Close() error {
 	slices.SortFunc(open, func(a, b *sandbox) int { return b.depth() - a.depth() })
 	var errs []error
 	for _, sb := range open {
-		ctx, cancel := context.WithTimeout(context.Background(), DefaultCloseTimeout)
-		errs = append(errs, sb.Close(ctx))
-		cancel()
+		errs = append(errs, sb.Close())
 	}
 	return errors.Join(errs...)
 }

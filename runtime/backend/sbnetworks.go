@@ -63,7 +63,8 @@ func (s *sandbox) CreateNetwork(ctx context.Context, name string, opts NetworkOp
 	if err := spec.CheckNetworkOptions(opts.Driver, opts.Options); err != nil {
 		return NetworkInfo{}, err
 	}
-	if err := s.checkOpen(fmt.Sprintf("create network %q", name)); err != nil {
+	what := fmt.Sprintf("create network %q", name)
+	if err := s.checkOpen(what); err != nil {
 		return NetworkInfo{}, err
 	}
 	if _, err := s.Network(ctx, name); err == nil {
@@ -82,7 +83,8 @@ func (s *sandbox) CreateNetwork(ctx context.Context, name string, opts NetworkOp
 	}
 	s.mu.Unlock()
 	if closed {
-		return NetworkInfo{}, errors.Join(s.closedError(fmt.Sprintf("create network %q", name)), s.b.RemoveNetwork(context.WithoutCancel(ctx), n))
+		// Closed while the network was made: Close has missed it.
+		return NetworkInfo{}, errors.Join(s.closedError(what), s.b.RemoveNetwork(context.WithoutCancel(ctx), n))
 	}
 	return n, nil
 }

@@ -27,14 +27,15 @@ func (s *sandbox) CreateVolume(ctx context.Context, name string, opts VolumeOpti
 
 // createVolume makes a new volume: anonymous when name is "".
 func (s *sandbox) createVolume(ctx context.Context, name string, opts VolumeOptions) (VolumeInfo, error) {
-	if err := s.checkOpen(fmt.Sprintf("create volume %q", name)); err != nil {
+	what := fmt.Sprintf("create volume %q", name)
+	if err := s.checkOpen(what); err != nil {
 		return VolumeInfo{}, err
 	}
 	stored := name
 	if name != "" && !opts.Keep {
 		stored = s.scopedName(name)
-		// The user's name against what is left of the limit, so that
-		// the error names the user's value.
+		// The user's name against what is left of the limit, so that the
+		// error names the user's value.
 		if err := spec.CheckVolumeName(name, len(stored)-len(name)); err != nil {
 			return VolumeInfo{}, err
 		}
@@ -58,7 +59,8 @@ func (s *sandbox) createVolume(ctx context.Context, name string, opts VolumeOpti
 	}
 	s.mu.Unlock()
 	if closed {
-		return VolumeInfo{}, errors.Join(s.closedError(fmt.Sprintf("create volume %q", name)), s.b.RemoveVolume(context.WithoutCancel(ctx), v.StoredName, name))
+		// Closed while the volume was made: Close has missed it.
+		return VolumeInfo{}, errors.Join(s.closedError(what), s.b.RemoveVolume(context.WithoutCancel(ctx), v.StoredName, name))
 	}
 	return v, nil
 }

@@ -6,27 +6,24 @@ import (
 	"time"
 )
 
-// DefaultCloseTimeout bounds Sandboxes.Close for each sandbox: one stuck
-// container must not hang a run.
-const DefaultCloseTimeout = time.Minute
-
 // lateGrace is how long a container still gets once the close's deadline
-// has passed when the close starts on it: a case that timed out still
-// removes what it made, unless that is stuck.
+// has passed (because another one used it up): removing a container
+// whose process dies takes milliseconds.
 const lateGrace = 5 * time.Second
 
 // removeWithin force-removes c, waiting until ctx ends (or lateGrace, if
-// it has ended already). A container still not removed then is sent
-// SIGKILL and left to berth gc: a backend's Remove may be held by a
-// container that cannot die (a frozen cgroup, a process in D state).
+// it has already ended). Remove may wait for an operation that holds the
+// container (a builtin blocked on I/O) or for an exit that does not come
+// (a process stuck in the kernel): then c is sent SIGKILL without waiting,
+// and reported as left to berth gc, which removes it once this process
+// has ended. The removal goes on in the background and may still finish.
 func removeWithin(ctx context.Context, c Container) error {
-	bg := context.WithoutCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- c.Remove(bg, RemoveOptions{Force: true}) }()
+	go func() { done <- c.Remove(context.WithoutCancel(ctx), RemoveOptions{Force: true}) }()
 	wait := ctx
 	if ctx.Err() != nil {
 		var cancel context.CancelFunc
-		wait, cancel = context.WithTimeout(bg, lateGrace)
+		wait, cancel = context.WithTimeout(context.WithoutCancel(ctx), lateGrace)
 		defer cancel()
 	}
 	select {
@@ -34,8 +31,9 @@ func removeWithin(ctx context.Context, c Container) error {
 		return err
 	case <-wait.Done():
 	}
+	// Kill waits for the exit, which may not come: not here.
 	go func() {
-		kctx, cancel := context.WithTimeout(bg, lateGrace)
+		kctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lateGrace)
 		defer cancel()
 		_ = c.Kill(kctx, syscall.SIGKILL)
 	}()

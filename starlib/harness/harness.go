@@ -72,10 +72,12 @@ func NewFactory(sbs *backend.Sandboxes) runner.SandboxFactory {
 	}
 }
 
-// sandbox adapts a backend sandbox to the runner: its Diagnostics and
-// Close are the runner's already.
+// sandbox adapts a backend sandbox to the runner: Bind for the builtins,
+// Close bounded by the runner's teardown deadline.
 type sandbox struct {
 	backend.Sandbox
 }
 
 func (s *sandbox) Bind(th *starlark.Thread) { container.Bind(th, s.Sandbox) }
+
+func (s *sandbox) Close(ctx context.Context) error { return s.Sandbox.CloseContext(ctx) }

@@ -89,17 +89,16 @@ func (b *Backend) RemoveVolume(ctx context.Context, name, shown string) error {
 
 // PruneVolumes removes the kept volumes no container uses. The others
 // belong to this process's run, alive by definition, and stay.
-func (b *Backend) PruneVolumes(ctx context.Context) ([]string, error) {
+func (b *Backend) PruneVolumes(ctx context.Context) (removed, damaged []string, err error) {
 	list, _ := b.ListVolumes(ctx)
-	var removed []string
 	for _, v := range list {
 		if !v.Keep || len(b.usersOf(v.StoredName)) > 0 {
 			continue
 		}
 		if err := b.RemoveVolume(ctx, v.StoredName, v.StoredName); err != nil {
-			return removed, err
+			return removed, nil, err
 		}
 		removed = append(removed, v.StoredName)
 	}
-	return removed, nil
+	return removed, nil, nil
 }
