@@ -65,8 +65,15 @@ func (s images) Save(ctx context.Context, refs []string, w io.Writer) error {
 	return notImplemented("save", "10")
 }
 
+// Prune removes the images without a tag that no container uses (image
+// prune, as berth image prune and image.prune have done since issue 8);
+// All is issue 10's.
 func (s images) Prune(ctx context.Context, opts backend.PruneOptions) (backend.PruneReport, error) {
-	return backend.PruneReport{}, notImplemented("image prune", "10")
+	if opts.All {
+		return backend.PruneReport{}, notImplemented("image prune --all", "10")
+	}
+	removed, err := s.st.Prune()
+	return backend.PruneReport{Deleted: removed}, classify(err)
 }
 
 func imageInfos(list []*image.Image) []backend.ImageInfo {
