@@ -184,7 +184,7 @@ func openBackend(g globalOptions) (backend.Backend, error) {
 func openEngine(g globalOptions) (*engine.Engine, error) {
 	e, err := engine.Open(engine.Options{Root: g.root, Warnings: g.stderr})
 	if err == nil && g.stderr != nil {
-		if msg := e.Images().Repaired(); msg != "" {
+		if msg := e.ImageStore().Repaired(); msg != "" {
 			fmt.Fprintf(g.stderr, "berth: warning: %s\n", msg)
 		}
 	}
