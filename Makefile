@@ -50,17 +50,20 @@ test-go:
 	$(GO) test -tags '$(TAGS)' -count=1 ./...
 
 # The builtins' tests as nobody: the fake-backed ones need no root, and
-# the real-engine ones skip. nobody reads the module cache (made readable)
-# and builds in a cache of its own under /tmp.
-NOBODY       := 65534
-NOBODY_CACHE := /tmp/gocache-nobody
-NOBODY_PATH  := /tmp/gopath-nobody
+# the real-engine ones skip. nobody gets a copy of the module cache (root's
+# is not readable by others) and a build cache of its own under /tmp.
+NOBODY          := 65534
+NOBODY_CACHE    := /tmp/gocache-nobody
+NOBODY_PATH     := /tmp/gopath-nobody
+NOBODY_MODCACHE := /tmp/gomodcache-nobody
 test-nonroot:
 	@modcache=$$($(GO) env GOMODCACHE); \
-	chmod -R a+rX "$$modcache" && \
-	mkdir -p $(NOBODY_CACHE) $(NOBODY_PATH) && chown $(NOBODY):$(NOBODY) $(NOBODY_CACHE) $(NOBODY_PATH) && \
+	mkdir -p $(NOBODY_CACHE) $(NOBODY_PATH) $(NOBODY_MODCACHE) && \
+	cp -a -u "$$modcache/." $(NOBODY_MODCACHE)/ && \
+	chown -R $(NOBODY):$(NOBODY) $(NOBODY_CACHE) $(NOBODY_PATH) $(NOBODY_MODCACHE) && \
 	setpriv --reuid=$(NOBODY) --regid=$(NOBODY) --clear-groups \
-		env HOME=/tmp GOCACHE=$(NOBODY_CACHE) GOPATH=$(NOBODY_PATH) GOMODCACHE="$$modcache" GOFLAGS=-mod=mod GOTOOLCHAIN=local PATH="$$PATH" \
+		env HOME=/tmp GOCACHE=$(NOBODY_CACHE) GOPATH=$(NOBODY_PATH) GOMODCACHE=$(NOBODY_MODCACHE) \
+		GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local PATH="$$PATH" \
 		$(GO) test -tags '$(TAGS)' -count=1 ./starlib/...
 
 test-scenarios:
