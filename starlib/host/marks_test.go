@@ -16,7 +16,7 @@ import (
 // What a case makes on the host carries this process as its owner, so
 // that berth gc finds it if the run is killed: the temporary directory in
 // its name, under berth's own directory. (The veth ends' marks are the
-// embedded backend's: runtime/hostveth tests them.)
+// embedded backend's: runtime/engine's host_test.go tests them.)
 func TestHostObjectsAreMarked(t *testing.T) {
 	me, err := store.Self()
 	if err != nil {

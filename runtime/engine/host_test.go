@@ -1,6 +1,7 @@
-package hostveth
+package engine
 
 import (
+	"context"
 	"net"
 	"os"
 	"testing"
@@ -14,7 +15,7 @@ import (
 // Both ends carry this process as their owner, so that berth gc finds
 // the pair if the run is killed, and are up; Remove takes both, twice
 // without error.
-func TestPairIsMarkedUpAndRemoved(t *testing.T) {
+func TestHostVethPairIsMarkedUpAndRemoved(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("veth pairs need root")
 	}
@@ -22,25 +23,28 @@ func TestPairIsMarkedUpAndRemoved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b, err := Create()
+	ctx := context.Background()
+	h := host{}
+	p, err := h.CreateVethPair(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = Remove(a) })
+	a, b := p.A, p.B
+	t.Cleanup(func() { _ = h.RemoveVethPair(ctx, p) })
 	for _, name := range []string{a, b} {
 		link, err := netlink.LinkByName(name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		m, ok := hostmark.Parse(link.Attrs().Alias)
-		if !ok || m.Owner != me || m.PIDNS != hostmark.PIDNamespace() || m.Object != Object {
+		if !ok || m.Owner != me || m.PIDNS != hostmark.PIDNamespace() || m.Object != "host.veth_pair" {
 			t.Errorf("veth end %s has alias %q, want a mark naming this process", name, link.Attrs().Alias)
 		}
 		if link.Attrs().Flags&net.FlagUp == 0 {
 			t.Errorf("veth end %s is down", name)
 		}
 	}
-	if err := Remove(a); err != nil {
+	if err := h.RemoveVethPair(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{a, b} {
@@ -48,7 +52,7 @@ func TestPairIsMarkedUpAndRemoved(t *testing.T) {
 			t.Errorf("%s still exists after Remove", name)
 		}
 	}
-	if err := Remove(a); err != nil {
+	if err := h.RemoveVethPair(ctx, p); err != nil {
 		t.Errorf("removing a pair already gone: %v", err)
 	}
 }
