@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"berth/runtime/backend"
 	"berth/starlib/dialect"
 	"berth/starlib/enginetest"
 	"berth/starlib/harness"
@@ -227,7 +228,7 @@ func TestExamples(t *testing.T) {
 	// The engine's cleanup, after every example, fails the test if
 	// anything was left behind: state, mounts or cgroups.
 	env := enginetest.New(t)
-	opts := harness.Options(env.Engine)
+	opts := harness.Options(backend.NewSandboxes(env.Engine))
 	opts.Timeout = caseTimeout
 	opts.Verbose = true // show print() output under a failure too
 	dir := t.TempDir()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"berth/cmd/internal/crowd"
+	"berth/runtime/backend"
 	"berth/runtime/engine"
 	"berth/starlib/harness"
 	"berth/starlib/runner"
@@ -27,7 +28,9 @@ func benchCrowd(ctx context.Context, o options, e *engine.Engine, w io.Writer) e
 	if _, err := crowd.Write(dir, o.crowd); err != nil {
 		return err
 	}
-	opts := harness.Options(e)
+	sbs := backend.NewSandboxes(e)
+	defer sbs.Close()
+	opts := harness.Options(sbs)
 	opts.Paths, opts.Parallel, opts.Timeout = []string{dir}, o.crowd, 10*time.Minute
 	var report bytes.Buffer
 	opts.Stdout = &report

@@ -32,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"berth/runtime/backend"
 	"berth/runtime/engine"
 	"berth/runtime/spec"
 )
@@ -88,8 +89,12 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 		return err
 	}
 	defer e.Close()
-	sb := e.NewSandbox("bench", nil)
-	defer sb.Close()
+	sbs := backend.NewSandboxes(e)
+	defer sbs.Close()
+	sb, err := sbs.New("bench", nil)
+	if err != nil {
+		return err
+	}
 	true1 := spec.Container{Image: "busybox", Cmd: []string{"true"}, Network: "none"}
 
 	// Warm-up: builds the busybox image on a fresh root.
@@ -144,7 +149,7 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 
 	before := rssKB()
 	for i := range o.detached {
-		if _, err := sb.Run(ctx, spec.Container{Image: "busybox", Cmd: []string{"sleep", "3600"}}, engine.RunOptions{Detach: true}); err != nil {
+		if _, err := sb.Run(ctx, spec.Container{Image: "busybox", Cmd: []string{"sleep", "3600"}}, backend.RunOptions{Detach: true}); err != nil {
 			return fmt.Errorf("detached container %d: %w", i, err)
 		}
 	}
@@ -153,12 +158,12 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 }
 
 // runOnce is run("busybox", "true") end to end: create, start, exit, rm.
-func runOnce(ctx context.Context, sb *engine.Sandbox, s spec.Container) error {
-	c, err := sb.Run(ctx, s, engine.RunOptions{})
+func runOnce(ctx context.Context, sb backend.Sandbox, s spec.Container) error {
+	c, err := sb.Run(ctx, s, backend.RunOptions{})
 	if err != nil {
 		return err
 	}
-	return c.Remove(ctx, engine.RemoveOptions{Force: true})
+	return c.Remove(ctx, backend.RemoveOptions{Force: true})
 }
 
 // rssKB is this process's resident set size.
@@ -212,7 +217,7 @@ func runcRuns(e *engine.Engine, n int) string {
 	if _, err := exec.LookPath("runc"); err != nil {
 		return "(runc not installed: apt-get install runc)"
 	}
-	img, err := e.Images().Get("busybox")
+	img, err := e.ImageStore().Get("busybox")
 	if err != nil {
 		return "(" + err.Error() + ")"
 	}

@@ -11,6 +11,7 @@ import (
 
 	miekg "github.com/miekg/dns"
 
+	"berth/runtime/backend"
 	"berth/runtime/engine"
 	"berth/runtime/network/nstest"
 	"berth/runtime/spec"
@@ -20,9 +21,14 @@ import (
 // the embedded DNS's round trip from inside a container, and 100
 // containers on one bridge resolving each other.
 func benchNetworks(ctx context.Context, o options, e *engine.Engine, w io.Writer) error {
-	sb := e.NewSandbox("bench-net", nil)
+	sbs := backend.NewSandboxes(e)
+	defer sbs.Close()
+	sb, err := sbs.New("bench-net", nil)
+	if err != nil {
+		return err
+	}
 	defer sb.Close()
-	if _, err := sb.CreateNetwork("benchnet", engine.NetworkOptions{}); err != nil {
+	if _, err := sb.CreateNetwork(ctx, "benchnet", backend.NetworkOptions{}); err != nil {
 		return err
 	}
 	for _, mode := range []string{"bridge", "benchnet"} {
@@ -47,17 +53,17 @@ func benchNetworks(ctx context.Context, o options, e *engine.Engine, w io.Writer
 	fmt.Fprintf(w, "%-44s %s\n", "docker run --rm --network benchnet (user br.)", dockerRuns(o.runs, "benchnet"))
 
 	// DNS round trip, from inside a container's namespace.
-	members := make([]*engine.Container, 3)
+	members := make([]backend.Container, 3)
 	for i := range members {
 		c, err := sb.Run(ctx, spec.Container{Image: "busybox", Name: fmt.Sprintf("web%d", i), Cmd: []string{"sleep", "3600"},
-			Network: "benchnet", Aliases: []string{"web"}}, engine.RunOptions{Detach: true})
+			Network: "benchnet", Aliases: []string{"web"}}, backend.RunOptions{Detach: true})
 		if err != nil {
 			return err
 		}
 		members[i] = c
 	}
 	var rtts stats
-	err := inNetNS(members[0].State().Pid, func() error {
+	err = inNetNS(members[0].State().Pid, func() error {
 		cl := &miekg.Client{Net: "udp", Timeout: 2 * time.Second}
 		conn, err := cl.Dial("127.0.0.11:53")
 		if err != nil {
@@ -83,7 +89,7 @@ func benchNetworks(ctx context.Context, o options, e *engine.Engine, w io.Writer
 	}
 	fmt.Fprintf(w, "%-44s %s\n", "embedded DNS, 1000 queries from a container", percentiles(rtts))
 	for _, c := range members {
-		if err := c.Remove(ctx, engine.RemoveOptions{Force: true}); err != nil {
+		if err := c.Remove(ctx, backend.RemoveOptions{Force: true}); err != nil {
 			return err
 		}
 	}
@@ -92,19 +98,19 @@ func benchNetworks(ctx context.Context, o options, e *engine.Engine, w io.Writer
 
 // bench100 starts 100 containers on one bridge and checks that each
 // resolves every other by name to the right address.
-func bench100(ctx context.Context, sb *engine.Sandbox, w io.Writer) error {
+func bench100(ctx context.Context, sb backend.Sandbox, w io.Writer) error {
 	const n = 100
-	if _, err := sb.CreateNetwork("many", engine.NetworkOptions{}); err != nil {
+	if _, err := sb.CreateNetwork(ctx, "many", backend.NetworkOptions{}); err != nil {
 		return err
 	}
 	start := time.Now()
-	cs := make([]*engine.Container, n)
+	cs := make([]backend.Container, n)
 	errs := make(chan error, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
 			c, err := sb.Run(ctx, spec.Container{Image: "busybox", Name: fmt.Sprintf("m%03d", i), Cmd: []string{"sleep", "3600"},
-				Network: "many"}, engine.RunOptions{Detach: true})
+				Network: "many"}, backend.RunOptions{Detach: true})
 			cs[i] = c
 			errs <- err
 		})

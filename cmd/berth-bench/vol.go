@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"berth/runtime/engine"
+	"berth/runtime/backend"
 	"berth/runtime/spec"
 	"berth/runtime/volume"
 )
@@ -17,7 +17,7 @@ import (
 // volume and a tmpfs against one with none, interleaved so that machine
 // noise hits both alike, and a copy-up of 1,000 small files on the root's
 // own filesystem.
-func benchVolumes(ctx context.Context, o options, sb *engine.Sandbox, w io.Writer) error {
+func benchVolumes(ctx context.Context, o options, sb backend.Sandbox, w io.Writer) error {
 	bind, err := os.MkdirTemp(o.root, "bench-bind-")
 	if err != nil {
 		return err

@@ -97,6 +97,8 @@ func TestBadInvocationsGolden(t *testing.T) {
 		{"test", "-timeout", "-1s", "$DIR"},
 		{"run", "-timeout", "-1s", "$DIR/a.star"},
 		{"--root", "", "run", "$DIR/a.star"},
+		{"--backend", "docker", "run", "$DIR/a.star"},
+		{"--backend", "", "gc"},
 		{"test", "/no/such"},
 		{"gc", "extra"},
 		{"gc", "-x"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -38,7 +39,7 @@ func cmdGC(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep, err := e.GC()
+	rep, err := e.GC(context.Background())
 	fmt.Fprintln(stdout, rep)
 	for _, l := range rep.Left {
 		fmt.Fprintf(stderr, "berth gc: %s\n", l)

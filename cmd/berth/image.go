@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"berth/runtime/backend"
 )
 
 const imageUsage = `usage: berth image COMMAND
@@ -64,10 +67,11 @@ func cmdImage(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ctx := context.Background()
 	st := e.Images()
 	switch cmd {
 	case "ls":
-		imgs, err := st.List()
+		imgs, err := st.List(ctx)
 		if err != nil {
 			return err
 		}
@@ -82,7 +86,7 @@ func cmdImage(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 		}
 		return tw.Flush()
 	case "inspect":
-		img, err := st.Get(args[0])
+		img, err := st.Get(ctx, args[0])
 		if err != nil {
 			return err
 		}
@@ -90,7 +94,7 @@ func cmdImage(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 		enc.SetIndent("", "    ")
 		return enc.Encode([]any{img.Inspect()})
 	case "load":
-		imgs, err := st.Load(args[0])
+		imgs, err := st.Load(ctx, args[0])
 		if err != nil {
 			return err
 		}
@@ -99,22 +103,23 @@ func cmdImage(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	case "import":
-		img, err := st.ImportRootfs(args[0], args[1])
+		img, err := st.ImportRootfs(ctx, args[0], args[1])
 		if err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, img.ID)
 		return nil
 	case "tag":
-		return st.Tag(args[0], args[1])
+		return st.Tag(ctx, args[0], args[1])
 	case "rm":
-		if err := st.Remove(args[0]); err != nil {
+		if err := st.Remove(ctx, args[0]); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Untagged: %s\n", args[0])
 		return nil
 	case "prune":
-		removed, err := st.Prune()
+		report, err := st.Prune(ctx, backend.PruneOptions{})
+		removed := report.Deleted
 		if len(removed) > 0 {
 			fmt.Fprintf(stdout, "Deleted Images:\n%s\n", strings.Join(removed, "\n"))
 		}

@@ -20,10 +20,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
+	"berth/runtime/backend"
 	"berth/runtime/engine"
 )
 
@@ -43,7 +46,8 @@ Usage:
   berth help [NAME]                          the scenario language: every name, or one's signature and doc
 
 Global flags:
-  --root DIR   where images, volumes and state live (default $BERTH_ROOT or /var/lib/berth)
+  --root DIR       where images, volumes and state live (default $BERTH_ROOT or /var/lib/berth)
+  --backend NAME   what runs the containers: embedded (the default: berth's own engine)
 
 Run "berth test -h" for the test runner's flags.
 `
@@ -109,9 +113,13 @@ func parseFlags(fs *flag.FlagSet, argv []string) error {
 
 // globalOptions are the flags before the command.
 type globalOptions struct {
-	root   string
-	stderr io.Writer // the engine's warnings: the command's stderr
+	root    string
+	backend string    // one of backends
+	stderr  io.Writer // the engine's warnings: the command's stderr
 }
+
+// backends are the values of --backend: what runs the containers.
+var backends = []string{"embedded"}
 
 func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("berth", flag.ContinueOnError)
@@ -123,8 +131,12 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 		defRoot = engine.DefaultRoot
 	}
 	fs.StringVar(&g.root, "root", defRoot, "where images, volumes and state live")
+	fs.StringVar(&g.backend, "backend", backends[0], "what runs the containers")
 	if err := parseFlags(fs, argv); err != nil {
 		return err
+	}
+	if !slices.Contains(backends, g.backend) {
+		return fmt.Errorf("--backend %q: want one of %s", g.backend, strings.Join(backends, ", "))
 	}
 	if g.root == "" {
 		// An empty root would silently be /var/lib/berth.
@@ -152,13 +164,27 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("unknown command %q: want run, test, gc, image or volume (see berth help)", cmd)
 }
 
+// openBackend opens what --backend names, for the commands that run
+// scenarios.
+func openBackend(g globalOptions) (backend.Backend, error) {
+	switch g.backend {
+	case "embedded":
+		e, err := openEngine(g)
+		if err != nil {
+			return nil, err // not a nil *Engine in a non-nil interface
+		}
+		return e, nil
+	}
+	return nil, fmt.Errorf("--backend %q: want one of %s", g.backend, strings.Join(backends, ", "))
+}
+
 // openEngine opens the engine for a command.
 // A damaged tag table it set aside is worth a warning: the images lost
 // their names.
 func openEngine(g globalOptions) (*engine.Engine, error) {
 	e, err := engine.Open(engine.Options{Root: g.root, Warnings: g.stderr})
 	if err == nil && g.stderr != nil {
-		if msg := e.Images().Repaired(); msg != "" {
+		if msg := e.ImageStore().Repaired(); msg != "" {
 			fmt.Fprintf(g.stderr, "berth: warning: %s\n", msg)
 		}
 	}

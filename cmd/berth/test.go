@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"time"
 
+	"berth/runtime/backend"
 	"berth/starlib/harness"
 	"berth/starlib/runner"
 )
@@ -87,12 +88,15 @@ func runSuite(ctx context.Context, g globalOptions, o testOptions, paths []strin
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	e, err := openEngine(g)
+	b, err := openBackend(g)
 	if err != nil {
 		return err
 	}
+	sbs := backend.NewSandboxes(b)
 	defer func() {
-		err := e.Close()
+		// The sandboxes still open (an interrupted run's), then the
+		// backend.
+		err := errors.Join(sbs.Close(), b.Close())
 		if err == nil {
 			return
 		}
@@ -105,7 +109,7 @@ func runSuite(ctx context.Context, g globalOptions, o testOptions, paths []strin
 			retErr = errors.Join(retErr, err)
 		}
 	}()
-	wired := harness.Options(e)
+	wired := harness.Options(sbs)
 	opts.Predeclared, opts.NewSandbox = wired.Predeclared, wired.NewSandbox
 	var sum runner.Summary
 	if single {

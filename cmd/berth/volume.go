@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -69,7 +70,7 @@ func cmdVolume(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 		}
 		return tw.Flush()
 	case "inspect":
-		v, err := st.Get(args[0])
+		v, err := e.Volume(context.Background(), args[0])
 		if err != nil {
 			return err
 		}
@@ -79,7 +80,7 @@ func cmdVolume(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 	case "rm":
 		var failed []string
 		for _, name := range args {
-			if err := e.RemoveStoreVolume(name); err != nil {
+			if err := e.RemoveVolume(context.Background(), name, name); err != nil {
 				fmt.Fprintf(stderr, "berth: %v\n", err)
 				failed = append(failed, name)
 				continue
@@ -91,7 +92,7 @@ func cmdVolume(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	case "prune":
-		removed, damaged, err := e.PruneVolumes()
+		removed, damaged, err := e.PruneVolumes(context.Background())
 		for _, d := range damaged {
 			fmt.Fprintf(stderr, "berth: %s\n", d)
 		}

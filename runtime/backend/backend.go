@@ -67,6 +67,10 @@ type Scope interface {
 	// Label names the sandbox in records and diagnostics
 	// ("dir/file.star", "dir/file.star::test_x").
 	Label() string
+	// Root is the file's top-level sandbox (the sandbox itself for a
+	// file's): a backend keys what it keeps per scenario file on it (the
+	// embedded engine's DNS table).
+	Root() Scope
 	// ClaimName returns the name the new container gets: name when no
 	// container of the sandbox or its parent has it (else Docker's
 	// "Conflict." text, classified ErrNameInUse), or a fresh
@@ -128,12 +132,20 @@ type Sandbox interface {
 	// Diagnostics describes every container of the sandbox (state and
 	// last log lines), for a failure report.
 	Diagnostics(ctx context.Context) string
-	// Close removes what the sandbox created: containers newest first
-	// (killing running ones), then its networks, then the file's default
-	// bridge, then its volumes, carrying on past failures. It is safe to
-	// call more than once, and is never cancelled.
+	// CloseContext removes what the sandbox created: containers newest
+	// first (killing running ones), then its networks, then the file's
+	// default bridge, then its volumes, carrying on past failures. A
+	// container not removed when ctx ends is sent SIGKILL and reported as
+	// left to berth gc (ErrLeftBehind); its removal goes on in the
+	// background. It is safe to call more than once.
+	CloseContext(ctx context.Context) error
+	// Close is CloseContext with DefaultCloseTimeout.
 	Close() error
 }
+
+// DefaultCloseTimeout bounds Sandbox.Close: one stuck container must not
+// hang a CI run.
+const DefaultCloseTimeout = time.Minute
 
 // RunOptions are docker run's flags that are not part of the container.
 type RunOptions struct {
@@ -142,7 +154,7 @@ type RunOptions struct {
 	Timeout time.Duration
 }
 
-// GCReport counts what GC removed.
+// GCReport counts what GC removed, and says what it had to leave.
 type GCReport struct {
 	Containers int // containers killed and destroyed
 	Mounts     int // root filesystems unmounted
@@ -150,9 +162,14 @@ type GCReport struct {
 	StateDirs  int // container directories removed
 	Volumes    int // volumes of dead runs removed
 	Networks   int // networks of dead runs removed, with their bridges
+	Links      int // host links of dead runs found by their mark alone
+	TempDirs   int // host.tempdir directories of dead runs
+	// Left says, one line each, what GC could not settle and left alone:
+	// damaged records, owners it could not tell.
+	Left []string
 }
 
 func (r GCReport) String() string {
-	return fmt.Sprintf("removed %d containers, %d mounts, %d cgroups, %d state directories, %d volumes, %d networks",
-		r.Containers, r.Mounts, r.Cgroups, r.StateDirs, r.Volumes, r.Networks)
+	return fmt.Sprintf("removed %d containers, %d mounts, %d cgroups, %d state directories, %d volumes, %d networks, %d host links, %d temporary directories",
+		r.Containers, r.Mounts, r.Cgroups, r.StateDirs, r.Volumes, r.Networks, r.Links, r.TempDirs)
 }

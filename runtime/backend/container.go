@@ -58,7 +58,9 @@ type Lifecycle interface {
 	Stop(ctx context.Context, timeout time.Duration) error
 	// Kill sends sig to the main process (docker kill), with Docker's
 	// text (ErrNotRunning) when it is not running. After SIGKILL it
-	// returns once the container has exited.
+	// returns once the container has exited, or ctx has ended (its error
+	// is returned). A SIGKILL is sent even while another operation holds
+	// the container.
 	Kill(ctx context.Context, sig syscall.Signal) error
 	// Restart stops the container if it runs and starts it again.
 	Restart(ctx context.Context, timeout time.Duration) error
@@ -80,9 +82,11 @@ type LogSource interface {
 	Logs(ctx context.Context, opts LogOptions) (string, error)
 	// FollowLogs calls fn with each message of the log (opts select
 	// them; Timestamps is ignored), then with each new one, until the
-	// container is not running and the log has been read to its end, ctx
-	// ends (its error is returned), or fn returns an error (returned as
-	// it is). A container that is not running has its log read once.
+	// container is not running and the log has been read to its end, the
+	// log starts losing messages (State().LogErrors > 0: what was logged
+	// until then is read), ctx ends (its error is returned), or fn
+	// returns an error (returned as it is). A container that is not
+	// running has its log read once.
 	FollowLogs(ctx context.Context, opts LogOptions, fn func(LogMessage) error) error
 }
 

@@ -79,8 +79,8 @@ func TestResourcesPatch(t *testing.T) {
 }
 
 func TestGCReportString(t *testing.T) {
-	got := GCReport{Containers: 1, Mounts: 2, Cgroups: 3, StateDirs: 4, Volumes: 5, Networks: 6}.String()
-	if got != "removed 1 containers, 2 mounts, 3 cgroups, 4 state directories, 5 volumes, 6 networks" {
+	got := GCReport{Containers: 1, Mounts: 2, Cgroups: 3, StateDirs: 4, Volumes: 5, Networks: 6, Links: 7, TempDirs: 8}.String()
+	if got != "removed 1 containers, 2 mounts, 3 cgroups, 4 state directories, 5 volumes, 6 networks, 7 host links, 8 temporary directories" {
 		t.Errorf("String = %q", got)
 	}
 }

@@ -37,6 +37,9 @@ var (
 	ErrTimeout = errors.New("timed out")
 	// ErrClosed: the sandbox was closed.
 	ErrClosed = errors.New("sandbox closed")
+	// ErrLeftBehind: a container that a sandbox's Close could not remove
+	// in time: it was killed and is left to berth gc.
+	ErrLeftBehind = errors.New("left behind")
 	// ErrNotImplemented: the backend does not offer the operation.
 	ErrNotImplemented = errors.New("not implemented")
 

@@ -38,6 +38,7 @@ var (
 )
 
 func (s *sandbox) Label() string  { return s.label }
+func (s *sandbox) Root() Scope    { return s.root() }
 func (s *sandbox) Images() Images { return s.b.Images() }
 func (s *sandbox) Host() Host     { return s.b.Host() }
 
@@ -147,8 +148,8 @@ func (s *sandbox) Create(ctx context.Context, cs spec.Container) (Container, err
 }
 
 func (s *sandbox) create(ctx context.Context, cs spec.Container, foreground bool) (Container, error) {
-	if s.isClosed() {
-		return nil, ErrClosed
+	if err := s.checkOpen("create container"); err != nil {
+		return nil, err
 	}
 	c, err := s.b.CreateContainer(ctx, CreateRequest{Spec: cs, Scope: s, RemoveVolumes: foreground})
 	if err != nil {
@@ -161,11 +162,28 @@ func (s *sandbox) create(ctx context.Context, cs spec.Container, foreground bool
 	}
 	s.mu.Unlock()
 	if closed {
-		// Closed while the backend worked: nobody else will remove it.
-		rm := c.Remove(context.WithoutCancel(ctx), RemoveOptions{Force: true, Volumes: true})
-		return nil, errors.Join(ErrClosed, rm)
+		// Closed while the backend worked: nobody else will remove it,
+		// nor what Close could not remove while it was being made (a
+		// volume it mounts).
+		bg := context.WithoutCancel(ctx)
+		rm := c.Remove(bg, RemoveOptions{Force: true, Volumes: true})
+		return nil, errors.Join(s.closedError("create container "+c.Name()), rm, s.closeOwned(bg))
 	}
 	return c, nil
+}
+
+// checkOpen refuses new work in a closed sandbox: what it made now would
+// outlive the Close that has already run (a builtin the runner gave up on
+// may still be running).
+func (s *sandbox) checkOpen(what string) error {
+	if s.isClosed() {
+		return s.closedError(what)
+	}
+	return nil
+}
+
+func (s *sandbox) closedError(what string) error {
+	return errorf(ErrClosed, "%s: the sandbox %s is closed", what, s.label)
 }
 
 func (s *sandbox) isClosed() bool {
@@ -211,18 +229,31 @@ func (s *sandbox) Diagnostics(ctx context.Context) string {
 }
 
 func (s *sandbox) Close() error {
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultCloseTimeout)
+	defer cancel()
+	return s.CloseContext(ctx)
+}
+
+func (s *sandbox) CloseContext(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
+	// Not Containers(): it reads their states, which a container held by
+	// a stuck operation may not give.
+	list := slices.Clone(s.containers)
 	s.mu.Unlock()
-	list := s.Containers()
 	var errs []error
 	for i := len(list) - 1; i >= 0; i-- {
-		if err := list[i].Remove(ctx, RemoveOptions{Force: true}); err != nil {
+		if err := removeWithin(ctx, list[i]); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	errs = append(errs, s.closeNetworks(ctx), s.closeDefaultBridge(ctx), s.closeVolumes(ctx))
+	errs = append(errs, s.closeOwned(context.WithoutCancel(ctx)))
 	s.set.forget(s)
 	return errors.Join(errs...)
+}
+
+// closeOwned removes the networks, the default bridge and the volumes the
+// sandbox made and still has, once its containers are gone.
+func (s *sandbox) closeOwned(ctx context.Context) error {
+	return errors.Join(s.closeNetworks(ctx), s.closeDefaultBridge(ctx), s.closeVolumes(ctx))
 }

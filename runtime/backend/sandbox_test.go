@@ -145,14 +145,21 @@ func TestAClosedSandboxMakesNothing(t *testing.T) {
 	if err := sb.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sb.Create(ctx, named("x1", "x")); !errors.Is(err, backend.ErrClosed) {
-		t.Errorf("create after close: %v", err)
+	// Each refusal names what was refused and the sandbox.
+	attempts := map[string]func() error{
+		"create container": func() error { _, err := sb.Create(ctx, named("x1", "x")); return err },
+		`create volume "late"`: func() error {
+			_, err := sb.CreateVolume(ctx, "late", backend.VolumeOptions{})
+			return err
+		},
+		`create network "late"`: func() error {
+			_, err := sb.CreateNetwork(ctx, "late", backend.NetworkOptions{})
+			return err
+		},
+		"default bridge": func() error { _, err := sb.Network(ctx, backend.NetworkBridge); return err },
 	}
-	if _, err := sb.CreateVolume(ctx, "late", backend.VolumeOptions{}); !errors.Is(err, backend.ErrClosed) {
-		t.Errorf("volume after close: %v", err)
-	}
-	if _, err := sb.CreateNetwork(ctx, "late", backend.NetworkOptions{}); !errors.Is(err, backend.ErrClosed) {
-		t.Errorf("network after close: %v", err)
+	for what, attempt := range attempts {
+		wantErr(t, what, attempt(), what+": the sandbox "+sb.Label()+" is closed", backend.ErrClosed)
 	}
 	vols, _ := b.ListVolumes(ctx)
 	if len(vols) != 0 || len(b.Networks()) > 1 {

@@ -7,6 +7,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"berth/runtime/spec"
 )
 
 // predefinedNetworks are Docker's three networks that always exist.
@@ -20,6 +22,10 @@ func (s *sandbox) defaultBridge(ctx context.Context) (NetworkInfo, error) {
 	root.bridgeMu.Lock()
 	defer root.bridgeMu.Unlock()
 	if root.bridge == nil {
+		// Close marks the sandbox closed before it takes bridgeMu.
+		if err := root.checkOpen("default bridge"); err != nil {
+			return NetworkInfo{}, err
+		}
 		n, err := s.b.CreateNetwork(ctx, NetworkSpec{
 			Name: root.scopedName(NetworkBridge), NetworkOptions: NetworkOptions{Driver: "bridge"}, Default: true,
 		})
@@ -50,20 +56,15 @@ func (s *sandbox) closeDefaultBridge(ctx context.Context) error {
 	return nil
 }
 
-// checkNetworkName is the rule for a network's name: one path element
-// that cannot be read as a network mode ("container:x").
-func checkNetworkName(name string) error {
-	if name == "" {
-		return errorf(ErrInvalid, "network create: want a name")
-	}
-	if strings.ContainsAny(name, ":/ ") {
-		return errorf(ErrInvalid, "invalid network name %q: use letters, digits, '_', '.' and '-'", name)
-	}
-	return nil
-}
-
 func (s *sandbox) CreateNetwork(ctx context.Context, name string, opts NetworkOptions) (NetworkInfo, error) {
-	if err := checkNetworkName(name); err != nil {
+	if err := spec.CheckNetworkName(name); err != nil {
+		return NetworkInfo{}, err
+	}
+	if err := spec.CheckNetworkOptions(opts.Driver, opts.Options); err != nil {
+		return NetworkInfo{}, err
+	}
+	what := fmt.Sprintf("create network %q", name)
+	if err := s.checkOpen(what); err != nil {
 		return NetworkInfo{}, err
 	}
 	if _, err := s.Network(ctx, name); err == nil {
@@ -82,7 +83,8 @@ func (s *sandbox) CreateNetwork(ctx context.Context, name string, opts NetworkOp
 	}
 	s.mu.Unlock()
 	if closed {
-		return NetworkInfo{}, errors.Join(ErrClosed, s.b.RemoveNetwork(context.WithoutCancel(ctx), n))
+		// Closed while the network was made: Close has missed it.
+		return NetworkInfo{}, errors.Join(s.closedError(what), s.b.RemoveNetwork(context.WithoutCancel(ctx), n))
 	}
 	return n, nil
 }

@@ -68,7 +68,7 @@ func TestNetworkNamesAndIDs(t *testing.T) {
 	cse, _ := sbs.New("f.star::test_x", file)
 	for _, tt := range []struct{ name, want string }{
 		{"", "network create: want a name"},
-		{"a:b", `invalid network name "a:b": use letters, digits, '_', '.' and '-'`},
+		{"a:b", `invalid network name "a:b": want letters, digits, '_', '.' and '-', starting with a letter or digit`},
 		{"a/b", `invalid network name "a/b"`},
 		{"a b", `invalid network name "a b"`},
 		{"container:x", `invalid network name "container:x"`},

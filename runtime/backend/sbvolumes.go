@@ -9,14 +9,11 @@ import (
 	"strings"
 
 	"berth/runtime/spec"
-	"berth/runtime/volume"
 )
 
 func (s *sandbox) CreateVolume(ctx context.Context, name string, opts VolumeOptions) (VolumeInfo, error) {
 	if name != "" {
-		// The rule and Docker's texts live with the volume store until
-		// they move to runtime/spec.
-		if err := volume.ValidateName(name); err != nil {
+		if err := spec.CheckVolumeName(name, 0); err != nil {
 			return VolumeInfo{}, err
 		}
 		if v, err := s.Volume(ctx, name); err == nil {
@@ -30,9 +27,18 @@ func (s *sandbox) CreateVolume(ctx context.Context, name string, opts VolumeOpti
 
 // createVolume makes a new volume: anonymous when name is "".
 func (s *sandbox) createVolume(ctx context.Context, name string, opts VolumeOptions) (VolumeInfo, error) {
+	what := fmt.Sprintf("create volume %q", name)
+	if err := s.checkOpen(what); err != nil {
+		return VolumeInfo{}, err
+	}
 	stored := name
 	if name != "" && !opts.Keep {
 		stored = s.scopedName(name)
+		// The user's name against what is left of the limit, so that the
+		// error names the user's value.
+		if err := spec.CheckVolumeName(name, len(stored)-len(name)); err != nil {
+			return VolumeInfo{}, err
+		}
 	}
 	v, created, err := s.b.CreateVolume(ctx, VolumeSpec{Name: stored, VolumeOptions: opts})
 	if err != nil {
@@ -53,7 +59,8 @@ func (s *sandbox) createVolume(ctx context.Context, name string, opts VolumeOpti
 	}
 	s.mu.Unlock()
 	if closed {
-		return VolumeInfo{}, errors.Join(ErrClosed, s.b.RemoveVolume(context.WithoutCancel(ctx), v.StoredName, name))
+		// Closed while the volume was made: Close has missed it.
+		return VolumeInfo{}, errors.Join(s.closedError(what), s.b.RemoveVolume(context.WithoutCancel(ctx), v.StoredName, name))
 	}
 	return v, nil
 }

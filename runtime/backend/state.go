@@ -22,8 +22,12 @@ type ContainerState struct {
 	ExitCode  int
 	OOMKilled bool
 	Pid       int // 0 when not running
-	// Error is why the last start failed ("" when it did not).
-	Error      string
+	// Error is why the last run failed ("" when it did not), then what
+	// the log lost in the container's life.
+	Error string
+	// LogErrors counts the log messages the log driver refused in the
+	// container's life (log_errors).
+	LogErrors  int64
 	StartedAt  time.Time
 	FinishedAt time.Time
 }

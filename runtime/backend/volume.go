@@ -26,9 +26,10 @@ type VolumeStore interface {
 	// scenario's name.
 	RemoveVolume(ctx context.Context, name, shown string) error
 	// PruneVolumes removes every volume no container uses, except the
-	// private volumes of runs still alive (berth volume prune), and
-	// returns the names removed.
-	PruneVolumes(ctx context.Context) ([]string, error)
+	// private volumes of runs still alive (berth volume prune). It
+	// returns the names removed, and a line for each volume whose record
+	// is damaged (skipped).
+	PruneVolumes(ctx context.Context) (removed, damaged []string, err error)
 }
 
 // VolumeOptions are volume create's options.

@@ -55,6 +55,10 @@ func WaitForLog(ctx context.Context, c LogWatcher, pattern *regexp.Regexp, occur
 		return err
 	}
 	st := c.State()
+	if st.LogErrors > 0 {
+		return fmt.Errorf("container %s: its log is missing lines, so %q may never match (seen %d of %d): %s\nlast lines:\n%s",
+			c.Name(), pattern, seen, occurrences, st.Error, LastLines(ctx, c, 10))
+	}
 	return fmt.Errorf("container %s exited (code %d) before its log matched %q (seen %d of %d)\nlast lines:\n%s",
 		c.Name(), st.ExitCode, pattern, seen, occurrences, LastLines(ctx, c, 10))
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"berth/runtime/backend"
 	"context"
 	"sync"
 	"testing"
@@ -19,14 +20,14 @@ func benchRun(b *testing.B, s spec.Container) {
 	if testEngine == nil {
 		b.Skip("the engine needs root")
 	}
-	sb := testEngine.NewSandbox(b.Name(), nil)
+	sb := newSandbox(b.Name(), nil)
 	defer sb.Close()
 	for b.Loop() {
-		c, err := sb.Run(context.Background(), s, RunOptions{})
+		c, err := sb.Run(context.Background(), s, backend.RunOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := c.Remove(context.Background(), RemoveOptions{}); err != nil {
+		if err := c.Remove(context.Background(), backend.RemoveOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -38,7 +39,7 @@ func BenchmarkRun20Parallel(b *testing.B) {
 	if testEngine == nil {
 		b.Skip("the engine needs root")
 	}
-	sb := testEngine.NewSandbox(b.Name(), nil)
+	sb := newSandbox(b.Name(), nil)
 	defer sb.Close()
 	s := spec.Container{Image: "busybox", Cmd: []string{"true"}}
 	for b.Loop() {
@@ -46,9 +47,9 @@ func BenchmarkRun20Parallel(b *testing.B) {
 		errs := make(chan error, 20)
 		for range 20 {
 			wg.Go(func() {
-				c, err := sb.Run(context.Background(), s, RunOptions{})
+				c, err := sb.Run(context.Background(), s, backend.RunOptions{})
 				if err == nil {
-					err = c.Remove(context.Background(), RemoveOptions{})
+					err = c.Remove(context.Background(), backend.RemoveOptions{})
 				}
 				errs <- err
 			})

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"berth/runtime/backend"
 	"context"
 	"errors"
 	"os"
@@ -69,7 +70,7 @@ func TestCancelledCreateUndoesWhatItDid(t *testing.T) {
 			if k == 0 {
 				t.Fatal("Create went ahead with a cancelled context")
 			}
-			if err := c.Remove(ctx(t), RemoveOptions{Volumes: true}); err != nil {
+			if err := c.Remove(ctx(t), backend.RemoveOptions{Volumes: true}); err != nil {
 				t.Fatal(err)
 			}
 			break
@@ -80,7 +81,7 @@ func TestCancelledCreateUndoesWhatItDid(t *testing.T) {
 		if n := len(containerDirs(t)); n != before || len(sb.Containers()) != 0 {
 			t.Errorf("Create stopped after %d looks left a container (%d directories, %d before)", k, n, before)
 		}
-		if vols, _ := sb.Volumes(); len(vols) != 0 {
+		if vols, _ := sb.Volumes(ctx(t)); len(vols) != 0 {
 			t.Errorf("Create stopped after %d looks left volumes %v", k, vols)
 		}
 	}
@@ -92,12 +93,12 @@ func TestCancelledStartLeavesTheContainerCreated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bridge, err := sb.Network(defaultBridge)
+	bridge, err := sb.Network(ctx(t), backend.NetworkBridge)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for k := 0; ; k++ {
-		err := c.Start(countdown(k))
+		err := c.Start(countdown(k), backend.StartOptions{})
 		if err == nil {
 			if k == 0 {
 				t.Fatal("Start went ahead with a cancelled context")
@@ -107,39 +108,39 @@ func TestCancelledStartLeavesTheContainerCreated(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("Start stopped after %d looks at its context: %v, want context.Canceled", k, err)
 		}
-		if st := c.State(); st.Status != StatusCreated || st.Pid != 0 || st.Error != "" {
+		if st := c.State(); st.Status != backend.StatusCreated || st.Pid != 0 || st.Error != "" {
 			t.Errorf("after a start stopped after %d looks: %+v, want created, no error", k, st)
 		}
 		if _, err := os.Stat(filepath.Join(testEngine.runtime.StateRoot(), c.ID())); !os.IsNotExist(err) {
 			t.Errorf("a start stopped after %d looks left libcontainer state: %v", k, err)
 		}
-		if eps, _ := testEngine.Networks().Endpoints(bridge.ID()); len(eps) != 0 {
+		if eps, _ := testEngine.Networks().Endpoints(bridge.ID); len(eps) != 0 {
 			t.Errorf("a start stopped after %d looks left endpoints %v", k, eps)
 		}
 	}
-	if st := c.State(); st.Status != StatusRunning {
+	if st := c.State(); st.Status != backend.StatusRunning {
 		t.Errorf("after the start that went through: %+v", st)
 	}
 }
 
 func TestCancelledRemoveStopsBeforeItsNextStep(t *testing.T) {
 	sb := sandbox(t)
-	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "1000"}}, RunOptions{Detach: true})
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "1000"}}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Stopped before the kill: still running.
-	if err := c.Remove(countdown(0), RemoveOptions{Force: true}); !errors.Is(err, context.Canceled) {
+	if err := c.Remove(countdown(0), backend.RemoveOptions{Force: true}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Remove with a cancelled context: %v, want context.Canceled", err)
 	}
-	if st := c.State(); st.Status != StatusRunning {
+	if st := c.State(); st.Status != backend.StatusRunning {
 		t.Errorf("after a remove stopped before the kill: %+v, want running", st)
 	}
 	// Stopped after the kill: exited, not removed.
-	if err := c.Remove(countdown(1), RemoveOptions{Force: true}); !errors.Is(err, context.Canceled) {
+	if err := c.Remove(countdown(1), backend.RemoveOptions{Force: true}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Remove cancelled after the kill: %v, want context.Canceled", err)
 	}
-	if st := c.State(); st.Status != StatusExited {
+	if st := c.State(); st.Status != backend.StatusExited {
 		t.Errorf("after a remove stopped after the kill: %+v, want exited", st)
 	}
 	if _, err := sb.Lookup(c.ID()); err != nil {
@@ -148,7 +149,7 @@ func TestCancelledRemoveStopsBeforeItsNextStep(t *testing.T) {
 	if _, err := os.Stat(testEngine.containerDir(c.ID())); err != nil {
 		t.Errorf("a stopped remove deleted the container's directory: %v", err)
 	}
-	if err := c.Remove(ctx(t), RemoveOptions{}); err != nil {
+	if err := c.Remove(ctx(t), backend.RemoveOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,8 +1,9 @@
-// Package engine is the one facade that the Starlark layer and the command
-// line use: sandboxes of containers (and, later, networks and volumes) over
-// the image store, libcontainer and the log drivers. Everything a sandbox
-// creates it removes again, in reverse order, and whatever a killed berth
-// process left behind is found by GC through the records kept on disk.
+// Package engine is the embedded backend (backend.Backend): containers
+// over the image store, libcontainer, the log drivers and the network
+// manager, run as children of this process. The scenario's rules (names
+// scoped to a sandbox, close order, waits) are backend.Sandboxes', above
+// it; whatever a killed berth process left behind is found by GC through
+// the records kept on disk.
 package engine
 
 import (
@@ -13,11 +14,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sync"
 
 	"golang.org/x/sys/unix"
 
+	"berth/runtime/backend"
 	"berth/runtime/container"
 	"berth/runtime/image"
 	"berth/runtime/network"
@@ -37,6 +38,11 @@ type Options struct {
 	Warnings io.Writer
 }
 
+var (
+	_ backend.Backend   = (*Engine)(nil)
+	_ backend.Container = (*Container)(nil)
+)
+
 // Engine owns the containers created by this process.
 type Engine struct {
 	root    string
@@ -47,8 +53,9 @@ type Engine struct {
 	owner   owner
 	host    spec.Host
 
-	mu        sync.Mutex
-	sandboxes map[*Sandbox]struct{}
+	mu      sync.Mutex
+	records map[string]network.Record   // by id: the networks this engine made or found
+	dns     map[backend.Scope]*dnsTable // by the file's top-level sandbox
 
 	warnMu   sync.Mutex
 	warnings io.Writer
@@ -105,15 +112,16 @@ func Open(opts Options) (*Engine, error) {
 		return nil, err
 	}
 	return &Engine{
-		root:      root,
-		nets:      nets,
-		images:    images,
-		volumes:   volumes,
-		runtime:   rt,
-		owner:     o,
-		host:      hostInfo(),
-		sandboxes: map[*Sandbox]struct{}{},
-		warnings:  cmp.Or[io.Writer](opts.Warnings, os.Stderr),
+		root:     root,
+		nets:     nets,
+		images:   images,
+		volumes:  volumes,
+		runtime:  rt,
+		owner:    o,
+		host:     hostInfo(),
+		records:  map[string]network.Record{},
+		dns:      map[backend.Scope]*dnsTable{},
+		warnings: cmp.Or[io.Writer](opts.Warnings, os.Stderr),
 	}, nil
 }
 
@@ -127,25 +135,21 @@ func (e *Engine) warnf(format string, args ...any) {
 // Root is the engine's root directory.
 func (e *Engine) Root() string { return e.root }
 
-// Images is the image store.
-func (e *Engine) Images() *image.Store { return e.images }
+// Name is the backend's name for --backend.
+func (e *Engine) Name() string { return "engine" }
 
-// Close removes every sandbox still open.
+// Images is the image store, as the seam shows it.
+func (e *Engine) Images() backend.Images { return images{e.images} }
+
+// ImageStore is the image store itself, for the command line and the
+// benchmarks.
+func (e *Engine) ImageStore() *image.Store { return e.images }
+
+// Close releases the engine. The sandboxes must be closed first
+// (backend.Sandboxes.Close): Close does not remove containers.
 func (e *Engine) Close() error {
-	e.mu.Lock()
-	open := make([]*Sandbox, 0, len(e.sandboxes))
-	for sb := range e.sandboxes {
-		open = append(open, sb)
-	}
-	e.mu.Unlock()
-	// Cases before their files: a file's default bridge and volumes go
-	// after the containers of its cases.
-	slices.SortFunc(open, func(a, b *Sandbox) int { return b.depth() - a.depth() })
-	var errs []error
-	for _, sb := range open {
-		errs = append(errs, sb.Close())
-	}
-	return errors.Join(errs...)
+	e.nets.Close()
+	return nil
 }
 
 func containersDir(root string) string { return filepath.Join(root, "containers") }

@@ -11,13 +11,18 @@ import (
 	"testing"
 	"time"
 
+	"berth/runtime/backend"
 	"berth/runtime/container"
 	"berth/runtime/spec"
 )
 
 // testEngine is shared by the tests of this package: one root, one
-// busybox image built once.
-var testEngine *Engine
+// busybox image built once. The tests go through the sandboxes over it,
+// as the builtins do.
+var (
+	testEngine    *Engine
+	testSandboxes *backend.Sandboxes
+)
 
 func TestMain(m *testing.M) {
 	code := func() int {
@@ -34,24 +39,61 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 		defer testEngine.Close()
+		testSandboxes = backend.NewSandboxes(testEngine)
+		defer testSandboxes.Close()
 		return m.Run()
 	}()
 	os.Exit(code)
 }
 
 // sandbox returns a sandbox closed when the test ends.
-func sandbox(t *testing.T) *Sandbox {
+func sandbox(t *testing.T) backend.Sandbox {
 	t.Helper()
 	if testEngine == nil {
 		t.Skip("the engine needs root")
 	}
-	sb := testEngine.NewSandbox(t.Name(), nil)
+	sb := newSandbox(t.Name(), nil)
 	t.Cleanup(func() {
 		if err := sb.Close(); err != nil {
 			t.Errorf("close sandbox: %v", err)
 		}
 	})
 	return sb
+}
+
+// newSandbox opens a sandbox over the test engine, for the caller to close.
+func newSandbox(label string, parent backend.Sandbox) backend.Sandbox {
+	sb, err := testSandboxes.New(label, parent)
+	if err != nil {
+		panic(err)
+	}
+	return sb
+}
+
+// engineOf is the engine's own container behind c, for the tests that
+// look at its insides.
+func engineOf(c backend.Container) *Container { return c.(*Container) }
+
+// removeStored removes a store volume by its stored name, as berth volume
+// rm does.
+func removeStored(t *testing.T, name string) error {
+	return testEngine.RemoveVolume(ctx(t), name, name)
+}
+
+// foreground is what c's foreground run printed.
+func foreground(c backend.Container) backend.Output {
+	out, _ := c.ForegroundOutput()
+	return out
+}
+
+// inspect is c's docker inspect document.
+func inspect(t *testing.T, c backend.Container) map[string]any {
+	t.Helper()
+	doc, err := c.Inspect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }
 
 func ctx(t *testing.T) context.Context {
@@ -81,13 +123,13 @@ func TestForegroundRun(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := sb.Run(ctx(t), tt.spec, RunOptions{})
+			c, err := sb.Run(ctx(t), tt.spec, backend.RunOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, _, _, _ := c.ForegroundOutput()
+			out := foreground(c).Output
 			st := c.State()
-			if out != tt.wantOutput || st.ExitCode != tt.wantCode || st.Status != StatusExited {
+			if out != tt.wantOutput || st.ExitCode != tt.wantCode || st.Status != backend.StatusExited {
 				t.Errorf("got %q exit %d status %s, want %q exit %d exited", out, st.ExitCode, st.Status, tt.wantOutput, tt.wantCode)
 			}
 		})
@@ -100,14 +142,14 @@ func TestDetachedLifecycle(t *testing.T) {
 	sb := sandbox(t)
 	c, err := sb.Run(ctx(t), spec.Container{Name: "wordpressdb", Image: "busybox",
 		Env: []string{"MYSQL_ROOT_PASSWORD=password", "MYSQL_DATABASE=wordpress"},
-		Cmd: []string{"sh", "-c", "echo ready; exec sleep 1000"}}, RunOptions{Detach: true})
+		Cmd: []string{"sh", "-c", "echo ready; exec sleep 1000"}}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.WaitForLog(ctx(t), regexp.MustCompile("^ready$"), 1, 5*time.Second); err != nil {
+	if err := backend.WaitForLog(ctx(t), c, regexp.MustCompile("^ready$"), 1, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	res, err := c.Exec(ctx(t), ExecOptions{Cmd: []string{"sh", "-c", "echo $MYSQL_DATABASE; echo oops >&2; exit 3"}})
+	res, err := c.Exec(ctx(t), backend.ExecOptions{Cmd: []string{"sh", "-c", "echo $MYSQL_DATABASE; echo oops >&2; exit 3"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +158,7 @@ func TestDetachedLifecycle(t *testing.T) {
 	}
 	// Names are Docker's: a second "wordpressdb" conflicts.
 	_, err = sb.Create(ctx(t), spec.Container{Name: "wordpressdb", Image: "busybox", Cmd: []string{"true"}})
-	if !errors.Is(err, ErrNameInUse) || !strings.Contains(err.Error(), `The container name "/wordpressdb" is already in use by container "`+c.ID()+`"`) {
+	if !errors.Is(err, backend.ErrNameInUse) || !strings.Contains(err.Error(), `The container name "/wordpressdb" is already in use by container "`+c.ID()+`"`) {
 		t.Errorf("duplicate name: %v", err)
 	}
 	if got, err := sb.Lookup("wordpressdb"); err != nil || got != c {
@@ -125,7 +167,7 @@ func TestDetachedLifecycle(t *testing.T) {
 	if got, err := sb.Lookup(c.ID()[:12]); err != nil || got != c {
 		t.Errorf("lookup by short id: %v", err)
 	}
-	doc := c.Inspect()
+	doc := inspect(t, c)
 	env := doc["Config"].(map[string]any)["Env"].([]any)
 	if len(env) != 3 || env[1] != "MYSQL_ROOT_PASSWORD=password" {
 		t.Errorf("Config.Env = %v", env)
@@ -133,7 +175,7 @@ func TestDetachedLifecycle(t *testing.T) {
 	if doc["LogPath"] != filepath.Join(testEngine.Root(), "containers", c.ID(), c.ID()+"-json.log") {
 		t.Errorf("LogPath = %v", doc["LogPath"])
 	}
-	if err := c.Remove(ctx(t), RemoveOptions{}); err == nil || !strings.Contains(err.Error(), "You cannot remove a running container") {
+	if err := c.Remove(ctx(t), backend.RemoveOptions{}); err == nil || !strings.Contains(err.Error(), "You cannot remove a running container") {
 		t.Errorf("rm of a running container: %v", err)
 	}
 	start := time.Now()
@@ -141,71 +183,71 @@ func TestDetachedLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	// sleep as PID 1 has no SIGTERM handler, so the kernel ignores it.
-	if st := c.State(); st.ExitCode != 137 || st.Status != StatusExited {
+	if st := c.State(); st.ExitCode != 137 || st.Status != backend.StatusExited {
 		t.Errorf("after stop: %+v", st)
 	}
 	if time.Since(start) < 200*time.Millisecond {
 		t.Errorf("stop returned before the grace period")
 	}
-	if _, err := c.Exec(ctx(t), ExecOptions{Cmd: []string{"true"}}); !errors.Is(err, ErrNotRunning) {
+	if _, err := c.Exec(ctx(t), backend.ExecOptions{Cmd: []string{"true"}}); !errors.Is(err, backend.ErrNotRunning) {
 		t.Errorf("exec on an exited container: %v", err)
 	}
-	if err := c.Remove(ctx(t), RemoveOptions{}); err != nil {
+	if err := c.Remove(ctx(t), backend.RemoveOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(testEngine.containerDir(c.ID())); !os.IsNotExist(err) {
 		t.Errorf("container dir left after rm: %v", err)
 	}
-	if _, err := sb.Lookup("wordpressdb"); !errors.Is(err, ErrNoSuchContainer) {
+	if _, err := sb.Lookup("wordpressdb"); !errors.Is(err, backend.ErrNoSuchContainer) {
 		t.Errorf("lookup after rm: %v", err)
 	}
 }
 
 func TestMissingExecutableStaysCreated(t *testing.T) {
 	sb := sandbox(t)
-	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"/nonexistent"}}, RunOptions{Detach: true})
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"/nonexistent"}}, backend.RunOptions{Detach: true})
 	if err == nil || !strings.Contains(err.Error(), `exec: "/nonexistent": stat /nonexistent: no such file or directory`) {
 		t.Fatalf("got %v", err)
 	}
-	if st := c.State(); st.Status != StatusCreated || st.ExitCode != 127 {
+	if st := c.State(); st.Status != backend.StatusCreated || st.ExitCode != 127 {
 		t.Errorf("state %+v, want created with exit code 127", st)
 	}
 }
 
 func TestRestartAndKill(t *testing.T) {
 	sb := sandbox(t)
-	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sh", "-c", "echo start; trap 'exit 5' TERM; while true; do sleep 0.05; done"}}, RunOptions{Detach: true})
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sh", "-c", "echo start; trap 'exit 5' TERM; while true; do sleep 0.05; done"}}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.WaitForLog(ctx(t), regexp.MustCompile("start"), 1, 5*time.Second); err != nil {
+	if err := backend.WaitForLog(ctx(t), c, regexp.MustCompile("start"), 1, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Restart(ctx(t), 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.WaitForLog(ctx(t), regexp.MustCompile("start"), 2, 5*time.Second); err != nil {
+	if err := backend.WaitForLog(ctx(t), c, regexp.MustCompile("start"), 2, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Kill(syscall.SIGKILL); err != nil {
+	if err := c.Kill(ctx(t), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	if st := c.State(); st.ExitCode != 137 {
 		t.Errorf("after kill: %+v", st)
 	}
-	if err := c.Kill(syscall.SIGKILL); !errors.Is(err, ErrNotRunning) {
+	if err := c.Kill(ctx(t), syscall.SIGKILL); !errors.Is(err, backend.ErrNotRunning) {
 		t.Errorf("kill of an exited container: %v", err)
 	}
 }
 
 func TestWaitForLogFailsWhenContainerExits(t *testing.T) {
 	sb := sandbox(t)
-	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sh", "-c", "echo last words; exit 2"}}, RunOptions{Detach: true})
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sh", "-c", "echo last words; exit 2"}}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	err = c.WaitForLog(ctx(t), regexp.MustCompile("never"), 1, 20*time.Second)
+	err = backend.WaitForLog(ctx(t), c, regexp.MustCompile("never"), 1, 20*time.Second)
 	if err == nil || !strings.Contains(err.Error(), "exited (code 2)") || !strings.Contains(err.Error(), "last words") {
 		t.Errorf("got %v", err)
 	}
@@ -216,21 +258,21 @@ func TestWaitForLogFailsWhenContainerExits(t *testing.T) {
 
 func TestReadWriteFile(t *testing.T) {
 	sb := sandbox(t)
-	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "1000"}}, RunOptions{Detach: true})
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "1000"}}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.WriteFile("/data/x.txt", []byte("hello")); err != nil {
+	if err := c.WriteFile(ctx(t), "/data/x.txt", []byte("hello")); err != nil {
 		t.Fatal(err)
 	}
-	res, err := c.Exec(ctx(t), ExecOptions{Cmd: []string{"cat", "/data/x.txt"}})
+	res, err := c.Exec(ctx(t), backend.ExecOptions{Cmd: []string{"cat", "/data/x.txt"}})
 	if err != nil || res.Stdout != "hello" {
 		t.Errorf("cat: %+v %v", res, err)
 	}
-	if _, err := c.Exec(ctx(t), ExecOptions{Cmd: []string{"ln", "-s", "/etc", "/link"}}); err != nil {
+	if _, err := c.Exec(ctx(t), backend.ExecOptions{Cmd: []string{"ln", "-s", "/etc", "/link"}}); err != nil {
 		t.Fatal(err)
 	}
-	data, err := c.ReadFile("/link/hostname")
+	data, err := c.ReadFile(ctx(t), "/link/hostname")
 	if err != nil || string(data) != c.Hostname()+"\n" {
 		t.Errorf("read through an in-container symlink: %q %v", data, err)
 	}
@@ -268,11 +310,11 @@ func containersDirOf(t *testing.T) string { return containersDir(testEngine.Root
 func TestDefaultHardening(t *testing.T) {
 	sb := sandbox(t)
 	script := `grep -E '^(CapBnd|Seccomp):' /proc/self/status; wc -c < /proc/interrupts; (echo x > /proc/sys/kernel/hostname) 2>/dev/null || echo ro`
-	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sh", "-c", script}}, RunOptions{})
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sh", "-c", script}}, backend.RunOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, _, _, _ := c.ForegroundOutput()
+	out := foreground(c).Output
 	// Docker's 14 default capabilities.
 	if !strings.Contains(out, "CapBnd:\t00000000a80425fb\n") {
 		t.Errorf("capability bounding set: %q", out)
@@ -320,11 +362,11 @@ func TestNetworkModes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run("network="+tt.network, func(t *testing.T) {
-			c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Network: tt.network, Cmd: []string{"sh", "-c", "hostname; ls /sys/class/net | grep -Ev '^(veth|berth|br-|bvp)' | xargs"}}, RunOptions{})
+			c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Network: tt.network, Cmd: []string{"sh", "-c", "hostname; ls /sys/class/net | grep -Ev '^(veth|berth|br-|bvp)' | xargs"}}, backend.RunOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, _, _, _ := c.ForegroundOutput()
+			out := foreground(c).Output
 			wantHost := tt.hostname
 			if wantHost == "" {
 				wantHost = c.ID()[:12]
@@ -332,7 +374,7 @@ func TestNetworkModes(t *testing.T) {
 			if out != wantHost+"\n"+tt.links+"\n" {
 				t.Errorf("got %q, want hostname %q and links %q", out, wantHost, tt.links)
 			}
-			if got := c.Inspect()["HostConfig"].(map[string]any)["NetworkMode"]; tt.network != "" && got != tt.network {
+			if got := inspect(t, c)["HostConfig"].(map[string]any)["NetworkMode"]; tt.network != "" && got != tt.network {
 				t.Errorf("NetworkMode = %v", got)
 			}
 		})
@@ -344,27 +386,27 @@ func TestNetworkModes(t *testing.T) {
 func TestErrorTexts(t *testing.T) {
 	sb := sandbox(t)
 	_, err := sb.Lookup("nosuch")
-	if err == nil || err.Error() != "No such container: nosuch" || !errors.Is(err, ErrNoSuchContainer) {
+	if err == nil || err.Error() != "No such container: nosuch" || !errors.Is(err, backend.ErrNoSuchContainer) {
 		t.Errorf("lookup: %v", err)
 	}
-	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Name: "done", Cmd: []string{"true"}}, RunOptions{})
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Name: "done", Cmd: []string{"true"}}, backend.RunOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Exec(ctx(t), ExecOptions{Cmd: []string{"true"}})
-	if err == nil || err.Error() != "Container "+c.ID()+" is not running" || !errors.Is(err, ErrNotRunning) {
+	_, err = c.Exec(ctx(t), backend.ExecOptions{Cmd: []string{"true"}})
+	if err == nil || err.Error() != "Container "+c.ID()+" is not running" || !errors.Is(err, backend.ErrNotRunning) {
 		t.Errorf("exec: %v", err)
 	}
 	_, err = sb.Create(ctx(t), spec.Container{Image: "busybox", Name: "done", Cmd: []string{"true"}})
-	if err == nil || !strings.HasSuffix(err.Error(), "to be able to reuse that name.") || !errors.Is(err, ErrNameInUse) {
+	if err == nil || !strings.HasSuffix(err.Error(), "to be able to reuse that name.") || !errors.Is(err, backend.ErrNameInUse) {
 		t.Errorf("conflict: %v", err)
 	}
-	if err := c.Remove(ctx(t), RemoveOptions{}); err != nil {
+	if err := c.Remove(ctx(t), backend.RemoveOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	// A removed container's files are gone; writing must not recreate
 	// its directory on the host.
-	if err := c.WriteFile("/x", []byte("x")); !errors.Is(err, ErrNoSuchContainer) {
+	if err := c.WriteFile(ctx(t), "/x", []byte("x")); !errors.Is(err, backend.ErrNoSuchContainer) {
 		t.Errorf("write to a removed container: %v", err)
 	}
 	if _, err := os.Stat(testEngine.containerDir(c.ID())); !os.IsNotExist(err) {

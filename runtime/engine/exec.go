@@ -8,46 +8,31 @@ import (
 	"strings"
 	"sync"
 
+	"berth/runtime/backend"
 	"berth/runtime/capped"
 	"berth/runtime/container"
 	"berth/runtime/spec"
 )
 
-// ExecOptions are docker exec's flags.
-type ExecOptions struct {
-	Cmd     []string
-	Env     []string
-	User    string
-	Workdir string
-	Stdin   *string
-}
-
-// ExecResult is how an exec'd process ended and what it printed, each
-// text cut to capped.Value with a note when longer.
-type ExecResult struct {
-	ExitCode               int
-	Stdout, Stderr, Output string
-}
-
 // Exec runs a process in the running container (docker exec).
-func (c *Container) Exec(ctx context.Context, opts ExecOptions) (ExecResult, error) {
+func (c *Container) Exec(ctx context.Context, opts backend.ExecOptions) (backend.ExecResult, error) {
 	c.mu.Lock()
-	inst, status := c.inst, c.status
+	inst, status := c.liveInst.Load(), c.status
 	c.mu.Unlock()
 	if inst == nil {
-		return ExecResult{}, errorf(ErrNotRunning, "%s", &TransitionError{ID: c.id, From: status, Event: "exec"})
+		return backend.ExecResult{}, backend.NotRunning(c.id, status)
 	}
 	if len(opts.Cmd) == 0 {
-		return ExecResult{}, errors.New("exec: no command given: want a command string or a list of arguments")
+		return backend.ExecResult{}, errors.New("exec: no command given: want a command string or a list of arguments")
 	}
 	if err := spec.CheckProcess("exec command", opts.Cmd, opts.Env); err != nil {
-		return ExecResult{}, err
+		return backend.ExecResult{}, err
 	}
 	if err := spec.CheckEnv(opts.Env); err != nil {
-		return ExecResult{}, err
+		return backend.ExecResult{}, err
 	}
 	if err := spec.CheckUser(opts.User); err != nil {
-		return ExecResult{}, err
+		return backend.ExecResult{}, err
 	}
 	userSpec := opts.User
 	if userSpec == "" {
@@ -55,12 +40,12 @@ func (c *Container) Exec(ctx context.Context, opts ExecOptions) (ExecResult, err
 	}
 	u, err := c.resolveUser(userSpec)
 	if err != nil {
-		return ExecResult{}, err
+		return backend.ExecResult{}, err
 	}
 	cwd := opts.Workdir
 	if cwd == "" {
 		if cwd, err = c.workdir(c.spec.Workdir); err != nil {
-			return ExecResult{}, err
+			return backend.ExecResult{}, err
 		}
 	}
 	out := newInterleaved()
@@ -75,7 +60,7 @@ func (c *Container) Exec(ctx context.Context, opts ExecOptions) (ExecResult, err
 	}
 	code, err := inst.Exec(ctx, p)
 	out.seal() // the process and its output are done
-	res := ExecResult{ExitCode: code, Stdout: stdout.String(), Stderr: stderr.String(), Output: out.String()}
+	res := backend.ExecResult{ExitCode: code, Stdout: stdout.String(), Stderr: stderr.String(), Output: out.String()}
 	if err != nil {
 		if errors.Is(err, container.ErrExecNotFound) || errors.Is(err, container.ErrExecFailed) {
 			return res, fmt.Errorf("OCI runtime exec failed: %w", err)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"berth/runtime/backend"
 	"errors"
 	"strings"
 	"syscall"
@@ -17,16 +18,16 @@ func TestExecFailuresNameTheCause(t *testing.T) {
 	sb := sandbox(t)
 	huge := strings.Repeat("x", 200_000)
 	t.Run("run, argument list too long", func(t *testing.T) {
-		c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"echo", huge}}, RunOptions{})
+		c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"echo", huge}}, backend.RunOptions{})
 		const want = "exec /bin/echo: argument list too long (the 2 arguments"
 		if !errors.Is(err, container.ErrExecFailed) || !errors.Is(err, syscall.E2BIG) || !strings.Contains(err.Error(), want) {
 			t.Fatalf("got %v, want %q", err, want)
 		}
 		st := c.State()
-		if st.Status != StatusCreated || st.ExitCode != 126 || !strings.HasPrefix(st.Error, want) {
+		if st.Status != backend.StatusCreated || st.ExitCode != 126 || !strings.HasPrefix(st.Error, want) {
 			t.Errorf("state %s, exit code %d, error %q; want created, 126 and the error", st.Status, st.ExitCode, st.Error)
 		}
-		if out, _, _, _ := c.ForegroundOutput(); out != "" {
+		if out := foreground(c).Output; out != "" {
 			t.Errorf("output %q, want nothing", out)
 		}
 	})
@@ -43,7 +44,7 @@ func TestExecFailuresNameTheCause(t *testing.T) {
 	for _, tt := range nul {
 		t.Run(tt.name, func(t *testing.T) {
 			before := len(sb.Containers())
-			c, err := sb.Run(ctx(t), tt.cs, RunOptions{})
+			c, err := sb.Run(ctx(t), tt.cs, backend.RunOptions{})
 			if c != nil || !errors.Is(err, spec.ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got %v, %v; want no container and %q", c, err, tt.want)
 			}
@@ -53,12 +54,12 @@ func TestExecFailuresNameTheCause(t *testing.T) {
 		})
 	}
 
-	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "1000"}}, RunOptions{Detach: true})
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "1000"}}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Run("exec, argument list too long", func(t *testing.T) {
-		res, err := c.Exec(ctx(t), ExecOptions{Cmd: []string{"echo", huge}})
+		res, err := c.Exec(ctx(t), backend.ExecOptions{Cmd: []string{"echo", huge}})
 		const want = "OCI runtime exec failed: exec /bin/echo: argument list too long (the 2 arguments"
 		if !errors.Is(err, container.ErrExecFailed) || !strings.HasPrefix(err.Error(), want) {
 			t.Fatalf("got %v, want %q", err, want)
@@ -68,7 +69,7 @@ func TestExecFailuresNameTheCause(t *testing.T) {
 		}
 	})
 	t.Run("exec, NUL byte in an argument", func(t *testing.T) {
-		_, err := c.Exec(ctx(t), ExecOptions{Cmd: []string{"echo", "a\x00"}})
+		_, err := c.Exec(ctx(t), backend.ExecOptions{Cmd: []string{"echo", "a\x00"}})
 		const want = `invalid exec command: argument 1 ("a\x00") contains a NUL byte`
 		if !errors.Is(err, spec.ErrInvalid) || !strings.Contains(err.Error(), want) {
 			t.Fatalf("got %v, want %q", err, want)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"berth/runtime/backend"
 	"berth/runtime/fsroot"
 	"berth/runtime/store"
 )
@@ -19,9 +21,9 @@ import (
 // change at any time, so the root is all that is ever opened by a host
 // path: see fsroot.
 func (c *Container) openRoot(path string) (*fsroot.Root, string, error) {
-	if st := c.State(); st.Status == StatusRemoving || st.Status == StatusRemoved {
+	if st := c.State(); st.Status == backend.StatusRemoving || st.Status == backend.StatusRemoved {
 		// Its directory is gone: writing would recreate it on the host.
-		return nil, "", errorf(ErrNoSuchContainer, "No such container: %s (it was removed)", c.name)
+		return nil, "", errorf(backend.ErrNoSuchContainer, "No such container: %s (it was removed)", c.name)
 	}
 	if !filepath.IsAbs(path) {
 		return nil, "", fmt.Errorf("path %q: want an absolute path inside the container", path)
@@ -51,7 +53,7 @@ func (c *Container) openRoot(path string) (*fsroot.Root, string, error) {
 // that reused the PID after the init exited.
 func (c *Container) openInitRoot() *fsroot.Root {
 	c.mu.Lock()
-	pid, start, running := c.pid, c.pidStart, c.status == StatusRunning
+	pid, start, running := c.pid, c.pidStart, c.status == backend.StatusRunning
 	c.mu.Unlock()
 	if !running || pid <= 0 {
 		return nil
@@ -75,7 +77,7 @@ func (c *Container) openInitRoot() *fsroot.Root {
 
 // ReadFile returns a regular file's content from the container (docker cp
 // out), at most fsroot.MaxReadFile bytes.
-func (c *Container) ReadFile(path string) ([]byte, error) {
+func (c *Container) ReadFile(ctx context.Context, path string) ([]byte, error) {
 	r, inside, err := c.openRoot(path)
 	if err != nil {
 		return nil, err
@@ -90,7 +92,7 @@ func (c *Container) ReadFile(path string) ([]byte, error) {
 
 // WriteFile writes a regular file into the container (docker cp in),
 // creating its parent directories.
-func (c *Container) WriteFile(path string, data []byte) error {
+func (c *Container) WriteFile(ctx context.Context, path string, data []byte) error {
 	r, inside, err := c.openRoot(path)
 	if err != nil {
 		return err

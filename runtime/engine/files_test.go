@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"berth/runtime/backend"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -44,10 +45,10 @@ func checkBait(t *testing.T, dir, secret string) {
 
 // swapper is a container that keeps replacing /w/sub, a directory, with a
 // symlink to a host directory, as fast as it can.
-func swapper(t *testing.T, sb *Sandbox, hostDir string, mounts ...spec.Mount) *Container {
+func swapper(t *testing.T, sb backend.Sandbox, hostDir string, mounts ...spec.Mount) backend.Container {
 	t.Helper()
 	script := `mkdir -p /w; while :; do rm -rf /w/sub; mkdir /w/sub; echo inside > /w/sub/secret; rm -rf /w/sub; ln -s ` + hostDir + ` /w/sub; done`
-	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sh", "-c", script}, Mounts: mounts}, RunOptions{Detach: true})
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sh", "-c", script}, Mounts: mounts}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,10 +80,10 @@ func TestReadWriteFileRaceWithSymlinkSwap(t *testing.T) {
 			c := swapper(t, sb, bait, tt.mounts(t)...)
 			reads, writes := 0, 0
 			for i := range 1000 {
-				if c.WriteFile("/w/sub/pwned", []byte("x")) == nil {
+				if c.WriteFile(ctx(t), "/w/sub/pwned", []byte("x")) == nil {
 					writes++
 				}
-				data, err := c.ReadFile("/w/sub/secret")
+				data, err := c.ReadFile(ctx(t), "/w/sub/secret")
 				if err == nil && string(data) == secret {
 					t.Fatalf("call %d: ReadFile returned the host's file", i)
 				}
@@ -91,7 +92,7 @@ func TestReadWriteFileRaceWithSymlinkSwap(t *testing.T) {
 				}
 			}
 			t.Logf("%d writes and %d reads of 1000 found the container's directory", writes, reads)
-			if st := c.State(); st.Status != StatusRunning {
+			if st := c.State(); st.Status != backend.StatusRunning {
 				t.Fatalf("the swapping container is %s, want it running the whole time", st.Status)
 			}
 			checkBait(t, bait, secret)
@@ -106,7 +107,7 @@ func TestStoppedContainerFilesRaceWithSymlinkSwap(t *testing.T) {
 	sb := sandbox(t)
 	bait, secret := baitDir(t)
 	vol := []spec.Mount{{Type: spec.MountVolume, Source: "shared", Target: "/w"}}
-	stopped, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"true"}, Mounts: vol}, RunOptions{Detach: true})
+	stopped, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"true"}, Mounts: vol}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,8 +116,8 @@ func TestStoppedContainerFilesRaceWithSymlinkSwap(t *testing.T) {
 	}
 	swapper(t, sb, bait, vol...)
 	for i := range 1000 {
-		_ = stopped.WriteFile("/w/sub/pwned", []byte("x"))
-		data, err := stopped.ReadFile("/w/sub/secret")
+		_ = stopped.WriteFile(ctx(t), "/w/sub/pwned", []byte("x"))
+		data, err := stopped.ReadFile(ctx(t), "/w/sub/secret")
 		if err == nil && string(data) == secret {
 			t.Fatalf("call %d: ReadFile returned the host's file", i)
 		}
@@ -135,20 +136,20 @@ func TestCopyUpRaceWithSymlinkSwap(t *testing.T) {
 	for i := range 12 {
 		name := fmt.Sprintf("copyup%d", i)
 		attacker, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sh", "-c", script},
-			Mounts: []spec.Mount{{Type: spec.MountVolume, Source: name, Target: "/v"}}}, RunOptions{Detach: true})
+			Mounts: []spec.Mount{{Type: spec.MountVolume, Source: name, Target: "/v"}}}, backend.RunOptions{Detach: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		c, err := sb.Create(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"true"},
 			Mounts: []spec.Mount{{Type: spec.MountVolume, Source: name, Target: "/usr"}}})
 		if err == nil {
-			if err := c.Remove(ctx(t), RemoveOptions{}); err != nil {
+			if err := c.Remove(ctx(t), backend.RemoveOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		} else if failed++; failed == 1 {
 			t.Logf("a create that caught the swap: %v", err)
 		}
-		if err := attacker.Remove(ctx(t), RemoveOptions{Force: true}); err != nil {
+		if err := attacker.Remove(ctx(t), backend.RemoveOptions{Force: true}); err != nil {
 			t.Fatal(err)
 		}
 		if names, _ := os.ReadDir(bait); len(names) != 1 {
@@ -164,11 +165,11 @@ func TestCopyUpRaceWithSymlinkSwap(t *testing.T) {
 func TestReadFileRefusesWhatIsNotARegularFile(t *testing.T) {
 	sb := sandbox(t)
 	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sh", "-c",
-		"mkfifo /fifo; mknod /disk b 7 0; mkdir /dir; exec sleep 1000"}}, RunOptions{Detach: true})
+		"mkfifo /fifo; mknod /disk b 7 0; mkdir /dir; exec sleep 1000"}}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Exec(ctx(t), ExecOptions{Cmd: []string{"sh", "-c", "while [ ! -p /fifo ] || [ ! -b /disk ]; do sleep 0.01; done"}}); err != nil {
+	if _, err := c.Exec(ctx(t), backend.ExecOptions{Cmd: []string{"sh", "-c", "while [ ! -p /fifo ] || [ ! -b /disk ]; do sleep 0.01; done"}}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct{ path, want string }{
@@ -178,13 +179,13 @@ func TestReadFileRefusesWhatIsNotARegularFile(t *testing.T) {
 		{"/dir", "read /dir from container " + c.Name() + ": not a regular file (a directory)"},
 	}
 	for _, tt := range tests {
-		_, err := c.ReadFile(tt.path)
+		_, err := c.ReadFile(ctx(t), tt.path)
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("ReadFile(%s) = %v, want %q", tt.path, err, tt.want)
 		}
 	}
 	for _, p := range []string{"/fifo", "/disk", "/dev/null", "/dir"} {
-		err := c.WriteFile(p, []byte("x"))
+		err := c.WriteFile(ctx(t), p, []byte("x"))
 		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
 			t.Errorf("WriteFile(%s) = %v, want a refusal", p, err)
 		}
@@ -195,17 +196,17 @@ func TestReadFileRefusesWhatIsNotARegularFile(t *testing.T) {
 func TestReadFileCap(t *testing.T) {
 	sb := sandbox(t)
 	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sh", "-c",
-		"head -c 67108864 /dev/zero > /at-cap; head -c 67108865 /dev/zero > /over-cap; touch /done; exec sleep 1000"}}, RunOptions{Detach: true})
+		"head -c 67108864 /dev/zero > /at-cap; head -c 67108865 /dev/zero > /over-cap; touch /done; exec sleep 1000"}}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Exec(ctx(t), ExecOptions{Cmd: []string{"sh", "-c", "while [ ! -e /done ]; do sleep 0.01; done"}}); err != nil {
+	if _, err := c.Exec(ctx(t), backend.ExecOptions{Cmd: []string{"sh", "-c", "while [ ! -e /done ]; do sleep 0.01; done"}}); err != nil {
 		t.Fatal(err)
 	}
-	if data, err := c.ReadFile("/at-cap"); err != nil || len(data) != fsroot.MaxReadFile {
+	if data, err := c.ReadFile(ctx(t), "/at-cap"); err != nil || len(data) != fsroot.MaxReadFile {
 		t.Errorf("ReadFile of a file of exactly the cap = %d bytes, %v", len(data), err)
 	}
-	_, err = c.ReadFile("/over-cap")
+	_, err = c.ReadFile(ctx(t), "/over-cap")
 	want := "read /over-cap from container " + c.Name() + ": the file has 67108865 bytes, more than the limit of 67108864 (64 MiB)"
 	if err == nil || err.Error() != want {
 		t.Errorf("ReadFile over the cap = %v, want %q", err, want)
@@ -220,14 +221,14 @@ func TestStoppedContainerFileBind(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"true"},
-		Mounts: []spec.Mount{{Type: spec.MountBind, Source: file, Target: "/etc/conf.txt"}}}, RunOptions{})
+		Mounts: []spec.Mount{{Type: spec.MountBind, Source: file, Target: "/etc/conf.txt"}}}, backend.RunOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := c.ReadFile("/etc/conf.txt"); err != nil || string(got) != "from the host\n" {
+	if got, err := c.ReadFile(ctx(t), "/etc/conf.txt"); err != nil || string(got) != "from the host\n" {
 		t.Errorf("ReadFile of a stopped container's file bind = %q, %v", got, err)
 	}
-	if err := c.WriteFile("/etc/conf.txt", []byte("written\n")); err != nil {
+	if err := c.WriteFile(ctx(t), "/etc/conf.txt", []byte("written\n")); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := os.ReadFile(file); err != nil || string(got) != "written\n" {

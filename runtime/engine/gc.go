@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"berth/runtime/container"
+	"berth/runtime/backend"
 	"berth/runtime/hostmark"
 	"berth/runtime/image"
 	"berth/runtime/store"
@@ -15,24 +17,7 @@ import (
 )
 
 // GCReport counts what GC removed, and says what it had to leave.
-type GCReport struct {
-	Containers int // containers killed and destroyed
-	Mounts     int // root filesystems unmounted
-	Cgroups    int // cgroup directories removed
-	StateDirs  int // container directories removed
-	Volumes    int // volumes of dead runs removed
-	Networks   int // networks of dead runs removed, with their bridges
-	Links      int // host links of dead runs found by their mark alone
-	TempDirs   int // host.tempdir directories of dead runs
-	// Left says, one line each, what GC could not settle and left alone:
-	// damaged records, owners it could not tell.
-	Left []string
-}
-
-func (r GCReport) String() string {
-	return fmt.Sprintf("removed %d containers, %d mounts, %d cgroups, %d state directories, %d volumes, %d networks, %d host links, %d temporary directories",
-		r.Containers, r.Mounts, r.Cgroups, r.StateDirs, r.Volumes, r.Networks, r.Links, r.TempDirs)
-}
+type GCReport = backend.GCReport
 
 // Lock files in the root. gcLockName lets one GC run at a time: two would
 // race to recover the same containers. recordsLockName keeps GC from
@@ -119,7 +104,7 @@ type orphan struct {
 // processes, this one included, are left alone, even while they are being
 // created or removed, and so is whatever GC cannot tell the owner of: the
 // report's Left says what and why.
-func (e *Engine) GC() (GCReport, error) {
+func (e *Engine) GC(ctx context.Context) (GCReport, error) {
 	var rep GCReport
 	lock, err := store.LockFile(filepath.Join(e.root, gcLockName))
 	if err != nil {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"berth/runtime/backend"
 	"os"
 	"runtime/debug"
 	"testing"
@@ -26,14 +27,14 @@ func TestRunsLeaveNoFileDescriptorsOpen(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	runOnce := func(detach bool) {
 		t.Helper()
-		c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Network: "none", Cmd: []string{"true"}}, RunOptions{Detach: detach})
+		c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Network: "none", Cmd: []string{"true"}}, backend.RunOptions{Detach: detach})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := c.Wait(ctx(t)); err != nil {
 			t.Fatal(err)
 		}
-		if err := c.Remove(ctx(t), RemoveOptions{}); err != nil {
+		if err := c.Remove(ctx(t), backend.RemoveOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -25,7 +25,7 @@ func (c *Container) onLogLoss(r logdriver.LossReport) {
 	c.logLossOnce.Do(func() {
 		close(c.logLoss.lost)
 		c.e.warnf("container %s (%s) of %s: its %s log is losing messages: %v (counted in log_errors; a marker will stand where they are missing)",
-			c.name, c.id[:12], c.sb.label, c.spec.Log.DriverName(), r.Err)
+			c.name, c.id[:12], c.scope.Label(), c.spec.Log.DriverName(), r.Err)
 	})
 }
 

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"berth/runtime/backend"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -87,44 +88,44 @@ while [ ! -e /go ]; do sleep 0.05; done; echo after`
 	if err != nil {
 		t.Fatal(err)
 	}
-	free := logOnTinyDisk(t, c, 64<<10)
-	if err := c.Start(ctx(t)); err != nil {
+	free := logOnTinyDisk(t, engineOf(c), 64<<10)
+	if err := c.Start(ctx(t), backend.StartOptions{}); err != nil {
 		t.Fatal(err)
 	}
 
 	// The line cannot come before /go exists: the wait must end with the
 	// loss, not at its timeout (an hour) or the test's deadline.
-	err = c.WaitForLog(ctx(t), regexp.MustCompile("^after$"), 1, time.Hour)
+	err = backend.WaitForLog(ctx(t), c, regexp.MustCompile("^after$"), 1, time.Hour)
 	if err == nil || !strings.Contains(err.Error(), "is missing lines") || !strings.Contains(err.Error(), "no space left on device") {
 		t.Fatalf("wait_for_log: %v, want it to fail naming the lost messages and ENOSPC", err)
 	}
-	waitAccounted(t, c, lines)
+	waitAccounted(t, engineOf(c), lines)
 	st := c.State()
 
 	if st.LogErrors == 0 || !strings.Contains(st.Error, "no space left on device") || !strings.Contains(st.Error, "log messages") {
 		t.Fatalf("state: %d log errors, error %q; want lost messages and ENOSPC", st.LogErrors, st.Error)
 	}
 	t.Logf("state error: %s", st.Error)
-	if got := c.Inspect()["State"].(map[string]any)["Error"]; got != st.Error {
+	if got := inspect(t, c)["State"].(map[string]any)["Error"]; got != st.Error {
 		t.Errorf("inspect State.Error %q, want %q", got, st.Error)
 	}
-	if d := sb.Diagnostics(); !strings.Contains(d, "no space left on device") {
+	if d := sb.Diagnostics(ctx(t)); !strings.Contains(d, "no space left on device") {
 		t.Errorf("the failure report does not show the loss:\n%s", d)
 	}
 
 	free()
-	if _, err := c.Exec(ctx(t), ExecOptions{Cmd: []string{"touch", "/go"}}); err != nil {
+	if _, err := c.Exec(ctx(t), backend.ExecOptions{Cmd: []string{"touch", "/go"}}); err != nil {
 		t.Fatal(err)
 	}
 	if code, err := c.Wait(ctx(t)); err != nil || code != 0 {
 		t.Fatalf("wait: %d, %v", code, err)
 	}
 	// Final once the container has exited and its pipes are drained.
-	if got, want := c.Inspect()["State"].(map[string]any)["LogErrors"], c.State().LogErrors; got != want {
+	if got, want := inspect(t, c)["State"].(map[string]any)["LogErrors"], c.State().LogErrors; got != want {
 		t.Errorf("inspect State.LogErrors %v, want %d", got, want)
 	}
 	t.Logf("warnings: %s", warnings)
-	checkLostAndMarked(t, c, lines, int64(len("line 00000 "+pad+"\n")))
+	checkLostAndMarked(t, engineOf(c), lines, int64(len("line 00000 "+pad+"\n")))
 	if w := warnings.String(); strings.Count(w, "\n") != 1 || !strings.Contains(w, "container chatty") || !strings.Contains(w, "no space left on device") {
 		t.Errorf("warnings:\n%s\nwant one line naming the container and ENOSPC", w)
 	}
@@ -136,7 +137,7 @@ func waitAccounted(t *testing.T, c *Container, printed int) {
 	t.Helper()
 	ctx := ctx(t)
 	for {
-		out, err := c.Logs(ctx, LogOptions{Tail: -1, Stdout: true, Stderr: true})
+		out, err := c.Logs(ctx, backend.LogOptions{Tail: -1, Stdout: true, Stderr: true})
 		if err != nil {
 			t.Fatalf("logs: %v", err)
 		}
@@ -158,7 +159,7 @@ var markerPattern = regexp.MustCompile(`^\[berth: (\d+) messages \((\d+) bytes\)
 // stands right before the line written when space returned.
 func checkLostAndMarked(t *testing.T, c *Container, printed int, lineSize int64) {
 	t.Helper()
-	out, err := c.Logs(ctx(t), LogOptions{Tail: -1, Stdout: true, Stderr: true})
+	out, err := c.Logs(ctx(t), backend.LogOptions{Tail: -1, Stdout: true, Stderr: true})
 	if err != nil {
 		t.Fatalf("logs: %v", err)
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -8,10 +9,10 @@ import (
 	"slices"
 	"strings"
 
+	"berth/runtime/backend"
 	"berth/runtime/container"
 	"berth/runtime/fsroot"
 	"berth/runtime/spec"
-	"berth/runtime/volume"
 )
 
 // resolveMounts turns the container's -v, --mount and --volumes-from into
@@ -19,12 +20,12 @@ import (
 // empty volumes from the image (copy-up). It returns the scenario names of
 // the volumes it created. On failure, those are removed again and nothing
 // else is touched.
-func (s *Sandbox) resolveMounts(c *Container) (_ []mountPoint, _ []string, retErr error) {
+func (c *Container) resolveMounts(ctx context.Context) (_ []mountPoint, _ []string, retErr error) {
 	var created []string
 	defer func() {
 		if retErr != nil {
 			for _, name := range created {
-				_ = s.RemoveVolume(name, true)
+				_ = c.scope.RemoveVolume(context.WithoutCancel(ctx), name, true)
 			}
 		}
 	}()
@@ -34,7 +35,7 @@ func (s *Sandbox) resolveMounts(c *Container) (_ []mountPoint, _ []string, retEr
 		own[m.CleanTarget()] = true
 	}
 	for _, vf := range c.spec.VolumesFrom {
-		inherited, err := s.volumesFrom(vf, own)
+		inherited, err := c.volumesFrom(vf, own)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -49,15 +50,15 @@ func (s *Sandbox) resolveMounts(c *Container) (_ []mountPoint, _ []string, retEr
 			}
 			mp.Host = m.Source
 		case spec.MountVolume:
-			v, isNew, err := s.volumeFor(m.Source)
+			v, isNew, err := c.volumeFor(ctx, m.Source)
 			if err != nil {
 				return nil, nil, err
 			}
 			if isNew {
 				created = append(created, v.Name)
 			}
-			mp.Name, mp.Stored, mp.Host = v.Name, v.store.Name, v.store.Mountpoint
-			if err := s.copyUp(c, v, m); err != nil {
+			mp.Name, mp.Stored, mp.Host = v.Name, v.StoredName, v.Mountpoint
+			if err := c.copyUp(v, m); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -72,28 +73,29 @@ func (s *Sandbox) resolveMounts(c *Container) (_ []mountPoint, _ []string, retEr
 
 // volumeFor finds or implicitly creates the volume of a "name:/ctr" or an
 // anonymous "/ctr" mount.
-func (s *Sandbox) volumeFor(name string) (v Volume, isNew bool, err error) {
+func (c *Container) volumeFor(ctx context.Context, name string) (v backend.VolumeInfo, isNew bool, err error) {
 	if name != "" {
-		v, err := s.Volume(name)
+		v, err := c.scope.Volume(ctx, name)
 		if err == nil {
 			return v, false, nil
 		}
-		if !errors.Is(err, volume.ErrNotFound) {
-			return Volume{}, false, err
+		if !errors.Is(err, backend.ErrNoSuchVolume) {
+			return backend.VolumeInfo{}, false, err
 		}
 	}
-	return s.createVolume(name, VolumeOptions{})
+	v, err = c.scope.CreateVolume(ctx, name, backend.VolumeOptions{})
+	return v, err == nil, err
 }
 
 // copyUp fills an empty volume with what the image has at the mount's
 // target, once in the volume's life, as Docker does.
-func (s *Sandbox) copyUp(c *Container, v Volume, m spec.Mount) error {
+func (c *Container) copyUp(v backend.VolumeInfo, m spec.Mount) error {
 	root, err := fsroot.Open(c.rootfs)
 	if err != nil {
 		return fmt.Errorf("volume %s at %s: %w", v.Name, m.Target, err)
 	}
 	defer root.Close()
-	if err := s.e.volumes.PrepareMount(v.store.Name, root, m.CleanTarget(), m.NoCopy); err != nil {
+	if err := c.e.volumes.PrepareMount(v.StoredName, root, m.CleanTarget(), m.NoCopy); err != nil {
 		return fmt.Errorf("copy %s of image %s into volume %s: %w", m.Target, c.spec.Image, v.Name, err)
 	}
 	return nil
@@ -120,14 +122,18 @@ func prepareBindSource(m spec.Mount) error {
 // volumesFrom copies the mounts of another container (--volumes-from),
 // with ":ro" or ":rw" overriding their modes. Targets the container mounts
 // itself win, as in Docker.
-func (s *Sandbox) volumesFrom(arg string, own map[string]bool) ([]mountPoint, error) {
+func (c *Container) volumesFrom(arg string, own map[string]bool) ([]mountPoint, error) {
 	name, mode, err := spec.ParseVolumesFrom(arg)
 	if err != nil {
 		return nil, err
 	}
-	src, err := s.Lookup(name)
+	found, err := c.scope.Lookup(name)
 	if err != nil {
 		return nil, err
+	}
+	src, ok := found.(*Container)
+	if !ok {
+		return nil, fmt.Errorf("container %s is not the embedded engine's", name)
 	}
 	var out []mountPoint
 	for _, mp := range src.mounts {

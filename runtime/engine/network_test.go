@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"berth/runtime/backend"
 	"io"
 	"net/http"
 	"os"
@@ -18,25 +19,25 @@ import (
 // "mynet", each on its own bridge, and closing a sandbox removes its
 // networks and its default bridge from the host.
 func TestNetworksAreSandboxed(t *testing.T) {
-	a, b := testEngine.NewSandbox(t.Name()+"/a", nil), testEngine.NewSandbox(t.Name()+"/b", nil)
+	a, b := newSandbox(t.Name()+"/a", nil), newSandbox(t.Name()+"/b", nil)
 	defer a.Close()
 	defer b.Close()
-	na, err := a.CreateNetwork("mynet", NetworkOptions{})
+	na, err := a.CreateNetwork(ctx(t), "mynet", backend.NetworkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	nb, err := b.CreateNetwork("mynet", NetworkOptions{})
+	nb, err := b.CreateNetwork(ctx(t), "mynet", backend.NetworkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if na.ID() == nb.ID() || na.Subnet() == nb.Subnet() {
-		t.Fatalf("two sandboxes share mynet: %s %s / %s %s", na.ID(), na.Subnet(), nb.ID(), nb.Subnet())
+	if na.ID == nb.ID || na.Subnet == nb.Subnet {
+		t.Fatalf("two sandboxes share mynet: %s %s / %s %s", na.ID, na.Subnet, nb.ID, nb.Subnet)
 	}
-	ca, err := a.Run(ctx(t), spec.Container{Image: "busybox", Name: "web", Cmd: []string{"sleep", "3600"}, Network: "mynet"}, RunOptions{Detach: true})
+	ca, err := a.Run(ctx(t), spec.Container{Image: "busybox", Name: "web", Cmd: []string{"sleep", "3600"}, Network: "mynet"}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cb, err := b.Run(ctx(t), spec.Container{Image: "busybox", Name: "client", Cmd: []string{"sleep", "3600"}, Network: "mynet"}, RunOptions{Detach: true})
+	cb, err := b.Run(ctx(t), spec.Container{Image: "busybox", Name: "client", Cmd: []string{"sleep", "3600"}, Network: "mynet"}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,12 +50,13 @@ func TestNetworksAreSandboxed(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Address: "+ca.IP()) {
 		t.Errorf("web does not resolve itself: %d\n%s", code, out)
 	}
-	bridges := []string{"br-" + na.ID()[:12], "br-" + nb.ID()[:12]}
-	def, err := a.Network("bridge")
+	bridges := []string{"br-" + na.ID[:12], "br-" + nb.ID[:12]}
+	def, err := a.Network(ctx(t), "bridge")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, dev := range append(bridges, def.rec.Device) {
+	defDev := defaultBridgeDevice(t, def)
+	for _, dev := range append(bridges, defDev) {
 		if _, err := os.Stat("/sys/class/net/" + dev); err != nil {
 			t.Errorf("bridge %s missing while its sandbox is open: %v", dev, err)
 		}
@@ -62,7 +64,7 @@ func TestNetworksAreSandboxed(t *testing.T) {
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, dev := range []string{bridges[0], def.rec.Device} {
+	for _, dev := range []string{bridges[0], defDev} {
 		if _, err := os.Stat("/sys/class/net/" + dev); err == nil {
 			t.Errorf("bridge %s left after its sandbox closed", dev)
 		}
@@ -71,7 +73,7 @@ func TestNetworksAreSandboxed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if slices.ContainsFunc(nets, func(r network.Record) bool { return r.ID == na.ID() || r.ID == def.ID() }) {
+	if slices.ContainsFunc(nets, func(r network.Record) bool { return r.ID == na.ID || r.ID == def.ID }) {
 		t.Errorf("records of a closed sandbox's networks remain")
 	}
 }
@@ -80,22 +82,22 @@ func TestNetworksAreSandboxed(t *testing.T) {
 // container created, with no endpoint and nothing held.
 func TestFailedConnectLeavesNothing(t *testing.T) {
 	sb := sandbox(t)
-	if _, err := sb.CreateNetwork("fixed", NetworkOptions{Subnet: "10.123.0.0/24"}); err != nil {
+	if _, err := sb.CreateNetwork(ctx(t), "fixed", backend.NetworkOptions{Subnet: "10.123.0.0/24"}); err != nil {
 		t.Fatal(err)
 	}
-	first, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "3600"}, Network: "fixed", IP: "10.123.0.7"}, RunOptions{Detach: true})
+	first, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "3600"}, Network: "fixed", IP: "10.123.0.7"}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "3600"}, Network: "fixed", IP: "10.123.0.7"}, RunOptions{Detach: true})
+	second, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "3600"}, Network: "fixed", IP: "10.123.0.7"}, backend.RunOptions{Detach: true})
 	if err == nil || !strings.Contains(err.Error(), "Address already in use: got ip 10.123.0.7 on network fixed") {
 		t.Fatalf("second run = %v, want Address already in use: got ip 10.123.0.7 on network fixed", err)
 	}
-	if st := second.State(); st.Status != StatusCreated || st.Pid != 0 {
+	if st := second.State(); st.Status != backend.StatusCreated || st.Pid != 0 {
 		t.Errorf("second container after a failed start: %+v", st)
 	}
-	n, _ := sb.Network("fixed")
-	eps, err := testEngine.nets.Endpoints(n.ID())
+	n, _ := sb.Network(ctx(t), "fixed")
+	eps, err := testEngine.nets.Endpoints(n.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,9 +106,9 @@ func TestFailedConnectLeavesNothing(t *testing.T) {
 	}
 }
 
-func execIn(t *testing.T, c *Container, args ...string) (int, string, string) {
+func execIn(t *testing.T, c backend.Container, args ...string) (int, string, string) {
 	t.Helper()
-	res, err := c.Exec(ctx(t), ExecOptions{Cmd: args})
+	res, err := c.Exec(ctx(t), backend.ExecOptions{Cmd: args})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +125,7 @@ func TestReusedAddressWorksAtOnce(t *testing.T) {
 	for i := range 8 {
 		c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Ports: []string{"127.0.0.1:28090:80"},
 			Cmd:    []string{"sh", "-c", "echo round " + strconv.Itoa(i) + " > /www/index.html; exec httpd -f -p 80 -h /www"},
-			Mounts: []spec.Mount{{Type: spec.MountTmpfs, Target: "/www"}}}, RunOptions{Detach: true})
+			Mounts: []spec.Mount{{Type: spec.MountTmpfs, Target: "/www"}}}, backend.RunOptions{Detach: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,7 +134,7 @@ func TestReusedAddressWorksAtOnce(t *testing.T) {
 		} else if c.IP() != first {
 			t.Fatalf("round %d: address %s, want the reused %s", i, c.IP(), first)
 		}
-		if err := c.WaitForPort(ctx(t), 80, 10*time.Second); err != nil {
+		if err := backend.WaitForPort(ctx(t), c, 80, 10*time.Second); err != nil {
 			t.Fatal(err)
 		}
 		resp, err := client.Get("http://127.0.0.1:28090/")
@@ -144,8 +146,18 @@ func TestReusedAddressWorksAtOnce(t *testing.T) {
 		if want := "round " + strconv.Itoa(i) + "\n"; string(body) != want {
 			t.Fatalf("round %d: got %q, want %q", i, body, want)
 		}
-		if err := c.Remove(ctx(t), RemoveOptions{Force: true}); err != nil {
+		if err := c.Remove(ctx(t), backend.RemoveOptions{Force: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// defaultBridgeDevice is the host bridge of a file's default bridge.
+func defaultBridgeDevice(t *testing.T, n backend.NetworkInfo) string {
+	t.Helper()
+	rec, err := testEngine.Networks().Get(n.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec.Device
 }

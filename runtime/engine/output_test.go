@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"berth/runtime/backend"
 	"fmt"
 	"strings"
 	"testing"
@@ -50,18 +51,19 @@ func TestForegroundOutputCapped(t *testing.T) {
 	sb := sandbox(t)
 	const total = 20_000_000
 	cmd, line := bigOutput(total)
-	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: cmd}, RunOptions{})
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: cmd}, backend.RunOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	output, stdout, stderr, ok := c.ForegroundOutput()
+	fg, ok := c.ForegroundOutput()
+	output, stdout, stderr := fg.Output, fg.Stdout, fg.Stderr
 	if !ok || stderr != "done\n" {
 		t.Fatalf("ForegroundOutput: ok %v, stderr %q", ok, stderr)
 	}
 	checkCut(t, "stdout", stdout, line, total, "logs() has all of it", true)
 	checkCut(t, "output", output, line, total+len("done\n"), "logs() has all of it", false)
 
-	logs, err := c.Logs(ctx(t), LogOptions{Tail: -1, Stdout: true, Stderr: true})
+	logs, err := c.Logs(ctx(t), backend.LogOptions{Tail: -1, Stdout: true, Stderr: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,13 +76,13 @@ func TestForegroundOutputCapped(t *testing.T) {
 // that nothing else has the rest.
 func TestExecOutputCapped(t *testing.T) {
 	sb := sandbox(t)
-	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "1000"}}, RunOptions{Detach: true})
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "1000"}}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	const total = 20_000_000
 	cmd, line := bigOutput(total)
-	res, err := c.Exec(ctx(t), ExecOptions{Cmd: cmd})
+	res, err := c.Exec(ctx(t), backend.ExecOptions{Cmd: cmd})
 	if err != nil {
 		t.Fatal(err)
 	}

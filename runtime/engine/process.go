@@ -11,6 +11,7 @@ import (
 	"github.com/moby/sys/user"
 	"golang.org/x/sys/unix"
 
+	"berth/runtime/backend"
 	"berth/runtime/container"
 	"berth/runtime/fsroot"
 	"berth/runtime/logdriver"
@@ -18,27 +19,6 @@ import (
 
 // defaultPath is Docker's PATH for images that set none.
 const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-// mergeEnv overlays user variables on the image's: a user KEY replaces the
-// image's KEY in place, new keys follow in order.
-func mergeEnv(base, overlay []string) []string {
-	out := append([]string(nil), base...)
-	index := map[string]int{}
-	for i, kv := range out {
-		k, _, _ := strings.Cut(kv, "=")
-		index[k] = i
-	}
-	for _, kv := range overlay {
-		k, _, _ := strings.Cut(kv, "=")
-		if i, ok := index[k]; ok {
-			out[i] = kv
-			continue
-		}
-		index[k] = len(out)
-		out = append(out, kv)
-	}
-	return out
-}
 
 func hasKey(env []string, key string) bool {
 	for _, kv := range env {
@@ -95,7 +75,7 @@ func readEtcFile(root *fsroot.Root, path string) (io.Reader, error) {
 // processEnv is the environment of a process in the container: Docker
 // adds PATH (if missing), HOSTNAME and HOME to the configured variables.
 func (c *Container) processEnv(u *user.ExecUser, extra []string) []string {
-	env := mergeEnv(mergeEnv(c.linkEnv, c.spec.Env), extra)
+	env := backend.MergeEnv(backend.MergeEnv(c.linkEnv, c.spec.Env), extra)
 	var add []string
 	if !hasKey(env, "PATH") {
 		add = append(add, defaultPath)

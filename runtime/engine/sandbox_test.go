@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"berth/runtime/backend"
 	"errors"
 	"strings"
 	"testing"
@@ -9,9 +10,27 @@ import (
 	"berth/runtime/spec"
 )
 
+// tokenOf is the prefix of the names the sandbox stores its networks and
+// volumes under, read off a volume it makes and removes.
+func tokenOf(t *testing.T, sb backend.Sandbox) string {
+	t.Helper()
+	v, err := sb.CreateVolume(ctx(t), "tokenprobe", backend.VolumeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.RemoveVolume(ctx(t), "tokenprobe", false); err != nil {
+		t.Fatal(err)
+	}
+	token, ok := strings.CutSuffix(v.StoredName, "_tokenprobe")
+	if !ok || !strings.HasPrefix(token, "sb") {
+		t.Fatalf("stored name %q: want sbXXXXXXXX_tokenprobe", v.StoredName)
+	}
+	return token
+}
+
 // leftovers lists the networks and volumes stored under the sandbox's
 // token: what its Close should have removed.
-func leftovers(t *testing.T, sb *Sandbox) []string {
+func leftovers(t *testing.T, token string) []string {
 	t.Helper()
 	var left []string
 	nets, err := testEngine.Networks().List()
@@ -19,7 +38,7 @@ func leftovers(t *testing.T, sb *Sandbox) []string {
 		t.Fatal(err)
 	}
 	for _, n := range nets {
-		if strings.HasPrefix(n.Name, sb.token) {
+		if strings.HasPrefix(n.Name, token) {
 			left = append(left, "network "+n.Name)
 		}
 	}
@@ -28,7 +47,7 @@ func leftovers(t *testing.T, sb *Sandbox) []string {
 		t.Fatal(err)
 	}
 	for _, v := range vols {
-		if strings.HasPrefix(v.Name, sb.token) {
+		if strings.HasPrefix(v.Name, token) {
 			left = append(left, "volume "+v.Name)
 		}
 	}
@@ -37,15 +56,16 @@ func leftovers(t *testing.T, sb *Sandbox) []string {
 
 func TestClosedSandboxCreatesNothing(t *testing.T) {
 	sb := sandbox(t)
+	token := tokenOf(t, sb)
 	if err := sb.Close(); err != nil {
 		t.Fatal(err)
 	}
 	volMount := []spec.Mount{{Type: spec.MountVolume, Source: "data", Target: "/data"}}
 	attempts := map[string]func() error{
-		"network": func() error { _, err := sb.CreateNetwork("net1", NetworkOptions{}); return err },
-		"volume":  func() error { _, err := sb.CreateVolume("vol1", VolumeOptions{}); return err },
+		"network": func() error { _, err := sb.CreateNetwork(ctx(t), "net1", backend.NetworkOptions{}); return err },
+		"volume":  func() error { _, err := sb.CreateVolume(ctx(t), "vol1", backend.VolumeOptions{}); return err },
 		"default bridge": func() error {
-			_, err := sb.Network(defaultBridge)
+			_, err := sb.Network(ctx(t), backend.NetworkBridge)
 			return err
 		},
 		"container with a volume": func() error {
@@ -55,11 +75,11 @@ func TestClosedSandboxCreatesNothing(t *testing.T) {
 	}
 	for name, attempt := range attempts {
 		err := attempt()
-		if !errors.Is(err, ErrClosed) || !strings.Contains(err.Error(), "the sandbox "+sb.Label()+" is closed") {
+		if !errors.Is(err, backend.ErrClosed) || !strings.Contains(err.Error(), "the sandbox "+sb.Label()+" is closed") {
 			t.Errorf("%s in a closed sandbox: got %v, want the sandbox is closed", name, err)
 		}
 	}
-	if left := leftovers(t, sb); len(left) > 0 {
+	if left := leftovers(t, token); len(left) > 0 {
 		t.Errorf("a closed sandbox made %v", left)
 	}
 }
@@ -71,7 +91,8 @@ func TestCreateRacingCloseLeavesNothing(t *testing.T) {
 		t.Skip("the engine needs root")
 	}
 	for i := range 12 {
-		sb := testEngine.NewSandbox(t.Name(), nil)
+		sb := newSandbox(t.Name(), nil)
+		token := tokenOf(t, sb)
 		done := make(chan error, 1)
 		go func() {
 			_, err := sb.Create(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"true"},
@@ -83,10 +104,10 @@ func TestCreateRacingCloseLeavesNothing(t *testing.T) {
 		closeErr := sb.Close()
 		createErr := <-done
 		t.Logf("round %d: create: %v; close: %v", i, createErr, closeErr)
-		if createErr != nil && !errors.Is(createErr, ErrClosed) {
+		if createErr != nil && !errors.Is(createErr, backend.ErrClosed) {
 			t.Errorf("round %d: create: %v", i, createErr)
 		}
-		if left := leftovers(t, sb); len(left) > 0 {
+		if left := leftovers(t, token); len(left) > 0 {
 			t.Errorf("round %d: create (%v) racing close (%v) left %v", i, createErr, closeErr, left)
 		}
 	}

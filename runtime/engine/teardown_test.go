@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"berth/runtime/backend"
 	"context"
 	"errors"
 	"os"
@@ -54,20 +55,20 @@ func TestCloseGivesUpOnAContainerThatCannotDie(t *testing.T) {
 	if cgroups.IsCgroup2UnifiedMode() {
 		t.Skip("cgroup v2's freezer lets SIGKILL through: no unkillable process to test with")
 	}
-	sb := testEngine.NewSandbox(t.Name(), nil)
-	keep, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Network: "none", Cmd: []string{"sleep", "1000"}}, RunOptions{Detach: true})
+	sb := newSandbox(t.Name(), nil)
+	keep, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Network: "none", Cmd: []string{"sleep", "1000"}}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	stuck, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Network: "none", Cmd: []string{"sh", "-c", "trap '' TERM; exec sleep 1000"}}, RunOptions{Detach: true})
+	stuck, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Network: "none", Cmd: []string{"sh", "-c", "trap '' TERM; exec sleep 1000"}}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	thaw := freezeApart(t, stuck)
+	thaw := freezeApart(t, engineOf(stuck))
 	t.Cleanup(func() {
 		thaw()
 		// The removal Close gave up waiting for goes on, and ends now.
-		for i := 0; stuck.State().Status != StatusRemoved; i++ {
+		for i := 0; stuck.State().Status != backend.StatusRemoved; i++ {
 			if i == 3000 {
 				t.Errorf("the thawed container was not removed: %+v", stuck.State())
 				return
@@ -89,11 +90,11 @@ func TestCloseGivesUpOnAContainerThatCannotDie(t *testing.T) {
 		t.Fatal("Close waited for a container that cannot die")
 	}
 	want := "container " + stuck.Name() + " (" + stuck.ID()[:12] + ") was not removed in time"
-	if !errors.Is(closeErr, ErrLeftBehind) || !strings.Contains(closeErr.Error(), want) || !strings.Contains(closeErr.Error(), "left to berth gc") {
+	if !errors.Is(closeErr, backend.ErrLeftBehind) || !strings.Contains(closeErr.Error(), want) || !strings.Contains(closeErr.Error(), "left to berth gc") {
 		t.Errorf("Close = %v, want %q ... left to berth gc", closeErr, want)
 	}
 	// The other container was removed; the stuck one keeps its record for gc.
-	if st := keep.State(); st.Status != StatusRemoved {
+	if st := keep.State(); st.Status != backend.StatusRemoved {
 		t.Errorf("the other container: %+v, want removed", st)
 	}
 	if _, err := os.Stat(filepath.Join(testEngine.containerDir(stuck.ID()), recordFile)); err != nil {

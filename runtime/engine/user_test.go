@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"berth/runtime/backend"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,27 +20,27 @@ import (
 func TestUserLookupRefusesAFIFOPasswd(t *testing.T) {
 	sb := sandbox(t)
 	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sh", "-c",
-		"rm /etc/passwd && mkfifo /etc/passwd && echo ready && exec sleep 1000"}}, RunOptions{Detach: true})
+		"rm /etc/passwd && mkfifo /etc/passwd && echo ready && exec sleep 1000"}}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.WaitForLog(ctx(t), regexp.MustCompile("^ready$"), 1, 10*time.Second); err != nil {
+	if err := backend.WaitForLog(ctx(t), c, regexp.MustCompile("^ready$"), 1, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	fifo := filepath.Join(c.rootfs, "etc", "passwd")
+	fifo := filepath.Join(engineOf(c).rootfs, "etc", "passwd")
 	lookups := []struct {
 		name string
 		do   func() error
 	}{
 		{"exec", func() error {
-			_, err := c.Exec(ctx(t), ExecOptions{Cmd: []string{"true"}, User: "nobody"})
+			_, err := c.Exec(ctx(t), backend.ExecOptions{Cmd: []string{"true"}, User: "nobody"})
 			return err
 		}},
 		{"start", func() error {
-			if err := c.Kill(unix.SIGKILL); err != nil {
+			if err := c.Kill(ctx(t), unix.SIGKILL); err != nil {
 				return err
 			}
-			return c.Start(ctx(t))
+			return c.Start(ctx(t), backend.StartOptions{})
 		}},
 	}
 	for _, l := range lookups {

@@ -1,53 +1,15 @@
 package engine
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
+	"context"
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 
+	"berth/runtime/backend"
 	"berth/runtime/spec"
 	"berth/runtime/volume"
 )
-
-// ErrNoSuchVolume and ErrVolumeInUse classify volume failures.
-var (
-	ErrNoSuchVolume = volume.ErrNotFound
-	ErrVolumeInUse  = volume.ErrInUse
-)
-
-// Volume is a volume as a sandbox sees it. A volume the scenario created
-// without keep is stored under a name private to its sandbox (so parallel
-// files never share one), and Name is the name the scenario chose.
-type Volume struct {
-	Name  string
-	store volume.Volume
-}
-
-// Mountpoint is the volume's data directory on the host.
-func (v Volume) Mountpoint() string { return v.store.Mountpoint }
-
-// StoreName is the volume's name in the root's volume store.
-func (v Volume) StoreName() string { return v.store.Name }
-
-// Inspect returns docker volume inspect's document.
-func (v Volume) Inspect() map[string]any {
-	doc := v.store.Doc()
-	doc.Name = v.Name
-	return doc.Inspect()
-}
-
-// VolumeOptions are volume create's options.
-type VolumeOptions struct {
-	Labels map[string]string
-	// Keep stores the volume under the name given and leaves it when the
-	// run ends, for data that should outlive it (berth volume rm removes it).
-	Keep bool
-}
 
 // ownerTag marks the volumes this process creates, so GC can tell the
 // ones a killed run left from those of a live run.
@@ -63,141 +25,51 @@ func parseOwnerTag(s string) (owner, bool) {
 	return owner{Pid: p, StartTime: st}, err1 == nil && err2 == nil
 }
 
-// scopedName is the store name of a sandbox's volume called name.
-func (s *Sandbox) scopedName(name string) string { return s.token + "_" + name }
-
-// CreateVolume creates a volume, or returns the one the sandbox already
-// sees under that name (docker volume create is idempotent).
-func (s *Sandbox) CreateVolume(name string, opts VolumeOptions) (Volume, error) {
-	if name != "" {
-		if err := spec.CheckVolumeName(name, 0); err != nil {
-			return Volume{}, err
-		}
-		if v, err := s.Volume(name); err == nil {
-			return v, nil
-		} else if !errors.Is(err, volume.ErrNotFound) {
-			return Volume{}, err
-		}
-	}
-	v, _, err := s.createVolume(name, opts)
-	return v, err
-}
-
-// createVolume makes a new volume: anonymous when name is "".
-func (s *Sandbox) createVolume(name string, opts VolumeOptions) (Volume, bool, error) {
-	if err := s.checkOpen(fmt.Sprintf("create volume %q", name)); err != nil {
-		return Volume{}, false, err
-	}
-	storeName := name
-	if name != "" && !opts.Keep {
-		storeName = s.scopedName(name)
-		// The user's name against what is left of the limit, so that
-		// the error names the user's value.
-		if err := spec.CheckVolumeName(name, len(storeName)-len(name)); err != nil {
-			return Volume{}, false, err
-		}
-	}
-	sv, created, err := s.e.volumes.Create(storeName, volume.CreateOptions{
-		Labels: opts.Labels, Keep: opts.Keep, Anonymous: name == "", Owner: s.e.owner.tag(),
+// CreateVolume creates the store volume vs.Name, or returns the existing
+// one (created false); an empty name makes an anonymous volume.
+func (e *Engine) CreateVolume(ctx context.Context, vs backend.VolumeSpec) (backend.VolumeInfo, bool, error) {
+	v, created, err := e.volumes.Create(vs.Name, volume.CreateOptions{
+		Labels: vs.Labels, Keep: vs.Keep, Anonymous: vs.Name == "", Owner: e.owner.tag(),
 	})
 	if err != nil {
-		return Volume{}, false, fmt.Errorf("create volume %q: %w", name, err)
+		return backend.VolumeInfo{}, false, classify(err)
 	}
-	if name == "" {
-		name = sv.Name
-	}
-	if created && !opts.Keep {
-		s.mu.Lock()
-		if s.closed { // closed while the volume was made: Close has missed it
-			s.mu.Unlock()
-			return Volume{}, false, errors.Join(s.closedError(fmt.Sprintf("create volume %q", name)), s.e.volumes.Remove(sv.Name, nil))
-		}
-		s.volumes[name] = sv.Name
-		s.volumeOrder = append(s.volumeOrder, name)
-		s.mu.Unlock()
-	}
-	return Volume{Name: name, store: sv}, created, nil
+	return volumeInfo(v), created, nil
 }
 
-// Volume finds a volume by the name the scenario knows it by: one its
-// sandbox (or the parent) created, else a kept one in the store.
-func (s *Sandbox) Volume(name string) (Volume, error) {
-	for sb := s; sb != nil; sb = sb.parent {
-		sb.mu.Lock()
-		storeName, ok := sb.volumes[name]
-		sb.mu.Unlock()
-		if ok {
-			sv, err := s.e.volumes.Get(storeName)
-			if err != nil {
-				return Volume{}, fmt.Errorf("get %s: %w", name, volume.ErrNotFound)
-			}
-			return Volume{Name: name, store: sv}, nil
-		}
-	}
-	sv, err := s.e.volumes.Get(name)
+// Volume finds a store volume by its stored name.
+func (e *Engine) Volume(ctx context.Context, name string) (backend.VolumeInfo, error) {
+	v, err := e.volumes.Get(name)
 	if err != nil {
-		return Volume{}, err
+		return backend.VolumeInfo{}, classify(err)
 	}
-	if !sv.Keep && !sv.Anonymous {
-		// Another run's private volume: not this scenario's to see.
-		return Volume{}, fmt.Errorf("get %s: %w", name, volume.ErrNotFound)
-	}
-	return Volume{Name: name, store: sv}, nil
+	return volumeInfo(v), nil
 }
 
-// Volumes lists the volumes the sandbox sees, sorted by name.
-func (s *Sandbox) Volumes() ([]Volume, error) {
-	seen := map[string]Volume{}
-	for sb := s; sb != nil; sb = sb.parent {
-		sb.mu.Lock()
-		names := maps.Clone(sb.volumes)
-		sb.mu.Unlock()
-		for name := range names {
-			if _, ok := seen[name]; ok {
-				continue
-			}
-			if v, err := s.Volume(name); err == nil {
-				seen[name] = v
-			}
-		}
-	}
-	all, err := s.e.volumes.List()
+// ListVolumes lists every store volume.
+func (e *Engine) ListVolumes(ctx context.Context) ([]backend.VolumeInfo, error) {
+	all, err := e.volumes.List()
 	if err != nil {
 		return nil, err
 	}
-	for _, sv := range all {
-		if _, ok := seen[sv.Name]; !ok && sv.Keep {
-			seen[sv.Name] = Volume{Name: sv.Name, store: sv}
-		}
+	out := make([]backend.VolumeInfo, 0, len(all))
+	for _, v := range all {
+		out = append(out, volumeInfo(v))
 	}
-	return slices.SortedFunc(maps.Values(seen), func(a, b Volume) int { return strings.Compare(a.Name, b.Name) }), nil
+	return out, nil
 }
 
-// RemoveVolume removes a volume (docker volume rm). A volume in use is
-// refused with Docker's message; force does not override that (as in
-// Docker, force only ignores a missing volume).
-func (s *Sandbox) RemoveVolume(name string, force bool) error {
-	v, err := s.Volume(name)
-	if err != nil {
-		if force && errors.Is(err, volume.ErrNotFound) {
-			return nil
-		}
-		return err
-	}
-	if err := s.e.removeVolume(v.store.Name, name); err != nil {
-		return err
-	}
-	for sb := s; sb != nil; sb = sb.parent {
-		sb.forgetVolume(name)
-	}
-	return nil
+// RemoveVolume removes a store volume unless a live container, of any
+// berth process sharing the root, uses it.
+func (e *Engine) RemoveVolume(ctx context.Context, name, shown string) error {
+	return classify(e.removeVolume(name, shown))
 }
 
-func (s *Sandbox) forgetVolume(name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.volumes, name)
-	s.volumeOrder = slices.DeleteFunc(s.volumeOrder, func(n string) bool { return n == name })
+func volumeInfo(v volume.Volume) backend.VolumeInfo {
+	return backend.VolumeInfo{
+		Name: v.Name, StoredName: v.Name, Driver: v.Driver, Mountpoint: v.Mountpoint,
+		CreatedAt: v.CreatedAt, Labels: v.Labels, Scope: v.Scope, Anonymous: v.Anonymous, Keep: v.Keep,
+	}
 }
 
 // removeVolume removes a store volume unless a live container uses it;
@@ -208,30 +80,6 @@ func (e *Engine) removeVolume(storeName, shown string) error {
 
 // Volumes is the root's volume store, for the command line.
 func (e *Engine) Volumes() *volume.Store { return e.volumes }
-
-// RemoveStoreVolume removes a volume of the store by its stored name
-// (berth volume rm), refusing one that a live container uses.
-func (e *Engine) RemoveStoreVolume(name string) error { return e.removeVolume(name, name) }
-
-// closeVolumes removes the volumes the sandbox created, newest first.
-func (s *Sandbox) closeVolumes() error {
-	s.mu.Lock()
-	order := slices.Clone(s.volumeOrder)
-	s.mu.Unlock()
-	var errs []error
-	for i := len(order) - 1; i >= 0; i-- {
-		if err := s.RemoveVolume(order[i], true); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func newSandboxToken() string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return "sb" + hex.EncodeToString(b)
-}
 
 // mountPoint is a mount of a container, resolved to a host path.
 type mountPoint struct {
@@ -246,6 +94,6 @@ type mountPoint struct {
 // PruneVolumes removes every volume no live container uses, except the
 // private volumes of live runs (berth volume prune). It returns the names
 // removed, and a line for each volume whose record is damaged (skipped).
-func (e *Engine) PruneVolumes() (removed, damaged []string, err error) {
+func (e *Engine) PruneVolumes(ctx context.Context) (removed, damaged []string, err error) {
 	return e.volumes.Prune(e.volumeUses())
 }

@@ -38,6 +38,10 @@ type Image struct {
 	os           string
 }
 
+// OS and Architecture are the platform the image was built for.
+func (img *Image) OS() string           { return img.os }
+func (img *Image) Architecture() string { return img.architecture }
+
 // Inspect returns the image shaped like `docker image inspect`, using only
 // plain values (string, int64, bool, []any, map[string]any, and nil where
 // Docker shows null) so the Starlark layer can convert it directly.

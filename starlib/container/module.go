@@ -5,8 +5,8 @@
 //	container(name_or_id) -> Container            look up a container of this sandbox
 //	sleep(duration)                               "100ms", "2s", or a number of seconds
 //
-// and the Container type (see value.go). The builtins find the engine's
-// sandbox of the running case in a thread-local set by Bind.
+// and the Container type (see value.go). The builtins find the sandbox of
+// the running case (a backend.Sandbox) in a thread-local set by Bind.
 package container
 
 import (
@@ -19,7 +19,7 @@ import (
 
 	"go.starlark.net/starlark"
 
-	"berth/runtime/engine"
+	"berth/runtime/backend"
 	"berth/starlib/args"
 	"berth/starlib/session"
 )
@@ -27,11 +27,11 @@ import (
 const sandboxKey = "berth.sandbox"
 
 // Bind makes sb the sandbox of th's builtins.
-func Bind(th *starlark.Thread, sb *engine.Sandbox) { th.SetLocal(sandboxKey, sb) }
+func Bind(th *starlark.Thread, sb backend.Sandbox) { th.SetLocal(sandboxKey, sb) }
 
 // SandboxOf returns the sandbox bound to th; fn names the builtin in the error.
-func SandboxOf(th *starlark.Thread, fn string) (*engine.Sandbox, error) {
-	sb, ok := th.Local(sandboxKey).(*engine.Sandbox)
+func SandboxOf(th *starlark.Thread, fn string) (backend.Sandbox, error) {
+	sb, ok := th.Local(sandboxKey).(backend.Sandbox)
 	if !ok || sb == nil {
 		return nil, fmt.Errorf("%s: no sandbox on this thread (containers can only be made while a scenario runs)", fn)
 	}
@@ -118,16 +118,6 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// EngineOf returns the engine behind th's sandbox, for modules that act on
-// the engine as a whole (images).
-func EngineOf(th *starlark.Thread) (*engine.Engine, error) {
-	sb, err := SandboxOf(th, "berth")
-	if err != nil {
-		return nil, err
-	}
-	return sb.Engine(), nil
-}
-
 // scenarioDir is the directory of the .star file calling the builtin:
 // relative bind sources are relative to it.
 func scenarioDir(th *starlark.Thread) string {
@@ -140,9 +130,9 @@ func scenarioDir(th *starlark.Thread) string {
 	return "/"
 }
 
-// SandboxOp is a builtin's work, given the sandbox of the calling thread
-// and the builtin's name.
-type SandboxOp func(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)
+// SandboxOp is a builtin's work, given the context of the running case,
+// the sandbox of the calling thread and the builtin's name.
+type SandboxOp func(ctx context.Context, sb backend.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)
 
 // SandboxBuiltin makes a builtin of op for the other modules that act on
 // the running case's sandbox (network, volume): it finds the sandbox and
@@ -153,7 +143,7 @@ func SandboxBuiltin(name string, op SandboxOp) *starlark.Builtin {
 		if err != nil {
 			return nil, err
 		}
-		v, err := op(sb, b.Name(), a, kw)
+		v, err := op(session.Context(th), sb, b.Name(), a, kw)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", b.Name(), err)
 		}

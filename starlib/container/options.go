@@ -7,7 +7,7 @@ import (
 
 	"go.starlark.net/starlark"
 
-	"berth/runtime/engine"
+	"berth/runtime/backend"
 	"berth/runtime/spec"
 	"berth/runtime/units"
 	"berth/starlib/args"
@@ -16,7 +16,7 @@ import (
 // runArgs is what run/create were asked for.
 type runArgs struct {
 	spec spec.Container
-	run  engine.RunOptions
+	run  backend.RunOptions
 }
 
 // parseRunArgs turns run/create arguments into a container spec.
@@ -74,7 +74,7 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 	if detach && timeout > 0 {
 		return nil, fmt.Errorf("%s: timeout= bounds a foreground run and means nothing with detach=True: use wait(timeout=...) on the container", fn)
 	}
-	o := &runArgs{run: engine.RunOptions{Detach: detach, Timeout: timeout.Std()}}
+	o := &runArgs{run: backend.RunOptions{Detach: detach, Timeout: timeout.Std()}}
 	s := &o.spec
 	s.Image, s.Name, s.Hostname, s.Workdir, s.User = image, name, hostname, workdir, user
 	s.Network, s.ReadOnly = string(network), readOnly

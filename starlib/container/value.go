@@ -16,7 +16,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
-	"berth/runtime/engine"
+	"berth/runtime/backend"
 	"berth/runtime/units"
 	"berth/starlib/args"
 	"berth/starlib/result"
@@ -24,9 +24,9 @@ import (
 )
 
 // Value is a container as a Starlark value. Attributes read the live state;
-// methods act on the engine's container.
+// methods act on the backend's container.
 type Value struct {
-	c *engine.Container
+	c backend.Container
 }
 
 var (
@@ -34,7 +34,7 @@ var (
 	_ starlark.Comparable = (*Value)(nil)
 )
 
-func newValue(c *engine.Container) *Value { return &Value{c: c} }
+func newValue(c backend.Container) *Value { return &Value{c: c} }
 
 func (v *Value) String() string       { return fmt.Sprintf("<container %s %s>", v.c.Name(), v.c.ID()[:12]) }
 func (v *Value) Type() string         { return "container" }
@@ -105,7 +105,7 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 	case "status":
 		return starlark.String(st.Status), nil
 	case "exit_code":
-		if st.Status == engine.StatusRunning {
+		if st.Status == backend.StatusRunning {
 			return starlark.None, nil
 		}
 		return starlark.MakeInt(st.ExitCode), nil
@@ -127,27 +127,27 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 		}
 		return d, nil
 	case "output", "stdout", "stderr":
-		if st.Status == engine.StatusRunning {
+		if st.Status == backend.StatusRunning {
 			return starlark.None, nil
 		}
-		output, stdout, stderr, ok := v.c.ForegroundOutput()
+		out, ok := v.c.ForegroundOutput()
 		if !ok {
 			return starlark.None, nil
 		}
-		return starlark.String(map[string]string{"output": output, "stdout": stdout, "stderr": stderr}[name]), nil
+		return starlark.String(map[string]string{"output": out.Output, "stdout": out.Stdout, "stderr": out.Stderr}[name]), nil
 	}
 	return nil, nil
 }
 
 // checkExists refuses to act on a removed container, with Docker's text:
-// the engine's files of it are gone, and writing a file would create them
+// the backend's files of it are gone, and writing a file would create them
 // again outside any sandbox. rm stays allowed (and does nothing).
 func (v *Value) checkExists(fn string) error {
 	if fn == "container.rm" {
 		return nil
 	}
 	switch v.c.State().Status {
-	case engine.StatusRemoving, engine.StatusRemoved:
+	case backend.StatusRemoving, backend.StatusRemoved:
 		return fmt.Errorf("%s: No such container: %s (it was removed)", fn, v.c.Name())
 	}
 	return nil
@@ -170,7 +170,7 @@ func (v *Value) exec(th *starlark.Thread, fn string, a starlark.Tuple, kw []star
 	if err != nil {
 		return nil, fmt.Errorf("%s: for parameter env: %w", fn, err)
 	}
-	opts := engine.ExecOptions{Cmd: cmd, Env: envList, User: user, Workdir: workdir}
+	opts := backend.ExecOptions{Cmd: cmd, Env: envList, User: user, Workdir: workdir}
 	if stdin != starlark.None {
 		s, ok := starlark.AsString(stdin)
 		if !ok {
@@ -241,7 +241,7 @@ func (v *Value) logs(th *starlark.Thread, fn string, a starlark.Tuple, kw []star
 	if err := args.Unpack(fn, a, kw, "tail?", &tail, "since?", &since, "until?", &until, "timestamps??", &timestamps, "stream??", &stream); err != nil {
 		return nil, err
 	}
-	opts := engine.LogOptions{Timestamps: timestamps}
+	opts := backend.LogOptions{Timestamps: timestamps}
 	var err error
 	if opts.Tail, err = parseTail(tail); err != nil {
 		return nil, fmt.Errorf("%s: for parameter tail: %w", fn, err)
@@ -284,7 +284,7 @@ func (v *Value) waitForLog(th *starlark.Thread, fn string, a starlark.Tuple, kw 
 	if occurrences < 1 {
 		return nil, fmt.Errorf("%s: for parameter occurrences: got %d, want 1 or more", fn, occurrences)
 	}
-	if err := v.c.WaitForLog(session.Context(th), re, occurrences, timeout.Std()); err != nil {
+	if err := backend.WaitForLog(session.Context(th), v.c, re, occurrences, timeout.Std()); err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return starlark.None, nil
@@ -296,7 +296,7 @@ func (v *Value) waitForPort(th *starlark.Thread, fn string, a starlark.Tuple, kw
 	if err := args.Unpack(fn, a, kw, "port", &port, "timeout??", &timeout); err != nil {
 		return nil, err
 	}
-	if err := v.c.WaitForPort(session.Context(th), port, timeout.Std()); err != nil {
+	if err := backend.WaitForPort(session.Context(th), v.c, port, timeout.Std()); err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return starlark.None, nil
@@ -327,7 +327,7 @@ func (v *Value) start(th *starlark.Thread, fn string, a starlark.Tuple, kw []sta
 	if err := args.Unpack(fn, a, kw); err != nil {
 		return nil, err
 	}
-	if err := v.c.Start(session.Context(th)); err != nil {
+	if err := v.c.Start(session.Context(th), backend.StartOptions{}); err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return starlark.None, nil
@@ -364,7 +364,7 @@ func (v *Value) kill(th *starlark.Thread, fn string, a starlark.Tuple, kw []star
 	if err != nil {
 		return nil, fmt.Errorf("%s: for parameter signal: %w", fn, err)
 	}
-	if err := v.c.Kill(sig); err != nil {
+	if err := v.c.Kill(session.Context(th), sig); err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return starlark.None, nil
@@ -392,7 +392,7 @@ func parseSignal(v starlark.Value) (syscall.Signal, error) {
 }
 
 func (v *Value) rm(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	var opts engine.RemoveOptions
+	var opts backend.RemoveOptions
 	if err := args.Unpack(fn, a, kw, "force??", &opts.Force, "volumes??", &opts.Volumes); err != nil {
 		return nil, err
 	}
@@ -406,7 +406,11 @@ func (v *Value) inspect(th *starlark.Thread, fn string, a starlark.Tuple, kw []s
 	if err := args.Unpack(fn, a, kw); err != nil {
 		return nil, err
 	}
-	return args.ToStarlark(v.c.Inspect())
+	doc, err := v.c.Inspect(session.Context(th))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	return args.ToStarlark(doc)
 }
 
 func (v *Value) readFile(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
@@ -414,7 +418,7 @@ func (v *Value) readFile(th *starlark.Thread, fn string, a starlark.Tuple, kw []
 	if err := args.Unpack(fn, a, kw, "path", &path); err != nil {
 		return nil, err
 	}
-	data, err := v.c.ReadFile(path)
+	data, err := v.c.ReadFile(session.Context(th), path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
@@ -426,14 +430,14 @@ func (v *Value) writeFile(th *starlark.Thread, fn string, a starlark.Tuple, kw [
 	if err := args.Unpack(fn, a, kw, "path", &path, "content", &content); err != nil {
 		return nil, err
 	}
-	if err := v.c.WriteFile(path, []byte(content)); err != nil {
+	if err := v.c.WriteFile(session.Context(th), path, []byte(content)); err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return starlark.None, nil
 }
 
 // ContainerOf unwraps a Container value, for other modules' builtins.
-func ContainerOf(v starlark.Value) (*engine.Container, bool) {
+func ContainerOf(v starlark.Value) (backend.Container, bool) {
 	if cv, ok := v.(*Value); ok {
 		return cv.c, true
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"berth/runtime/backend"
 	"berth/runtime/engine"
 	"berth/starlib/harness"
 	"berth/starlib/runner"
@@ -69,8 +70,9 @@ func New(t *testing.T) *Env {
 }
 
 // Options returns runner options wired to e by harness.Options, verbose.
+// The runner closes every sandbox it opens.
 func Options(e *engine.Engine) runner.Options {
-	opts := harness.Options(e)
+	opts := harness.Options(backend.NewSandboxes(e))
 	opts.Verbose = true
 	return opts
 }

@@ -1,17 +1,17 @@
 // Package harness assembles the scenario language: the predeclared globals
 // of every file (core modules, container builtins, image module) and the
-// sandbox factory that gives each file and case its own engine sandbox.
+// sandbox factory that gives each file and case its own sandbox over a
+// backend (backend.Sandboxes).
 package harness
 
 import (
 	"context"
-	"strings"
+	"fmt"
 	"sync"
 
 	"go.starlark.net/starlark"
 
-	"berth/runtime/engine"
-	rtimage "berth/runtime/image"
+	"berth/runtime/backend"
 	"berth/starlib/builtins"
 	"berth/starlib/container"
 	"berth/starlib/image"
@@ -33,75 +33,51 @@ func Predeclared() starlark.StringDict {
 	for k, v := range container.Globals() {
 		g[k] = v
 	}
-	g["image"] = image.NewModule(func(th *starlark.Thread) (*rtimage.Store, error) {
-		e, err := container.EngineOf(th)
+	g["image"] = image.NewModule(func(th *starlark.Thread) (backend.Images, error) {
+		sb, err := container.SandboxOf(th, "berth")
 		if err != nil {
 			return nil, err
 		}
-		return e.Images(), nil
+		return sb.Images(), nil
 	})
 	g["volume"] = volume.Module
 	g["network"] = network.Module
 	return g
 }
 
-// Options returns runner options wired to e; callers fill in the rest.
-func Options(e *engine.Engine) runner.Options {
-	return runner.Options{Predeclared: Predeclared(), NewSandbox: NewFactory(e)}
+// Options returns runner options over the sandboxes sbs; callers fill in
+// the rest, and close sbs (then its backend) when the run ends.
+func Options(sbs *backend.Sandboxes) runner.Options {
+	return runner.Options{Predeclared: Predeclared(), NewSandbox: NewFactory(sbs)}
 }
 
-// NewFactory returns a runner.SandboxFactory over e. A case's sandbox
-// ("file.star::test_x") has its file's top-level sandbox ("file.star") as
-// parent, so cases see the containers the top level made.
-func NewFactory(e *engine.Engine) runner.SandboxFactory {
-	f := &factory{e: e, files: map[string]*engine.Sandbox{}}
-	return f.new
-}
-
-type factory struct {
-	e     *engine.Engine
-	mu    sync.Mutex
-	files map[string]*engine.Sandbox
-}
-
-func (f *factory) new(_ context.Context, label string) (runner.Sandbox, error) {
-	file, isCase := caseFile(label)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if isCase {
-		return &sandbox{Sandbox: f.e.NewSandbox(label, f.files[file])}, nil
+// NewFactory returns a runner.SandboxFactory over sbs. A case's sandbox
+// has its file's top-level sandbox as parent, as the runner passes it, so
+// cases see the containers the top level made.
+func NewFactory(sbs *backend.Sandboxes) runner.SandboxFactory {
+	return func(_ context.Context, label string, parent runner.Sandbox) (runner.Sandbox, error) {
+		var p backend.Sandbox
+		if parent != nil {
+			ps, ok := parent.(*sandbox)
+			if !ok {
+				return nil, fmt.Errorf("sandbox %s: its parent (%T) was not made by this factory", label, parent)
+			}
+			p = ps.Sandbox
+		}
+		sb, err := sbs.New(label, p)
+		if err != nil {
+			return nil, err
+		}
+		return &sandbox{Sandbox: sb}, nil
 	}
-	sb := f.e.NewSandbox(label, nil)
-	f.files[file] = sb
-	return &sandbox{Sandbox: sb, forget: func() {
-		f.mu.Lock()
-		delete(f.files, file)
-		f.mu.Unlock()
-	}}, nil
 }
 
-// caseFile splits a case's label "file.star::test_x" into its file. The
-// file's path may itself hold "::" (a directory "a::b"), so the case is
-// what follows the last "::", and only when it is a plain name.
-func caseFile(label string) (file string, isCase bool) {
-	i := strings.LastIndex(label, "::")
-	if i < 0 || strings.ContainsAny(label[i+2:], "/.") {
-		return label, false
-	}
-	return label[:i], true
-}
-
-// sandbox adapts an engine sandbox to the runner.
+// sandbox adapts a backend sandbox to the runner: Bind for the builtins,
+// Close bounded by the runner's teardown deadline.
 type sandbox struct {
-	*engine.Sandbox
-	forget func()
+	backend.Sandbox
 }
 
 func (s *sandbox) Bind(th *starlark.Thread) { container.Bind(th, s.Sandbox) }
 
-func (s *sandbox) Close(ctx context.Context) error {
-	if s.forget != nil {
-		s.forget()
-	}
-	return s.Sandbox.CloseContext(ctx)
-}
+func (s *sandbox) Close(ctx context.Context) error { return s.Sandbox.CloseContext(ctx) }

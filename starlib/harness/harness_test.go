@@ -11,6 +11,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"berth/runtime/backend"
 	"berth/starlib/enginetest"
 	"berth/starlib/harness"
 	"berth/starlib/runner"
@@ -187,7 +188,7 @@ def test_sees_top():
     print("seen")
 `})
 	var out strings.Builder
-	opts := harness.Options(env.Engine)
+	opts := harness.Options(backend.NewSandboxes(env.Engine))
 	opts.Stdout = &out
 	sum, err := runner.RunFile(context.Background(), filepath.Join(dir, "one.star"), opts)
 	if err != nil || !sum.OK() || sum.Passed != 1 || !strings.Contains(out.String(), "seen") {

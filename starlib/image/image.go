@@ -22,14 +22,14 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
-	rtimage "berth/runtime/image"
+	"berth/runtime/backend"
 	"berth/starlib/args"
 	"berth/starlib/session"
 )
 
-// StoreFunc returns the image store for a thread (the engine of its
+// StoreFunc returns the image store for a thread (the backend of its
 // sandbox).
-type StoreFunc func(th *starlark.Thread) (*rtimage.Store, error)
+type StoreFunc func(th *starlark.Thread) (backend.Images, error)
 
 // NewModule returns the image module over the stores that storeOf finds.
 func NewModule(storeOf StoreFunc) *starlarkstruct.Module {
@@ -52,7 +52,7 @@ func NewModule(storeOf StoreFunc) *starlarkstruct.Module {
 type module struct{ storeOf StoreFunc }
 
 // op is an image builtin, given the store of the calling thread.
-type op func(m *module, th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)
+type op func(m *module, th *starlark.Thread, st backend.Images, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)
 
 // builtin makes a Starlark builtin of an op: it finds the thread's store.
 func (m *module) builtin(name string, f op) *starlark.Builtin {
@@ -76,40 +76,39 @@ func resolve(th *starlark.Thread, path string) string {
 	return path
 }
 
-func (m *module) ls(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func (m *module) ls(th *starlark.Thread, st backend.Images, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	if err := args.Unpack(fn, a, kw); err != nil {
 		return nil, err
 	}
-	imgs, err := st.List()
+	imgs, err := st.List(session.Context(th))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	var out []any
 	for _, img := range imgs {
-		doc := img.Inspect()
-		out = append(out, map[string]any{"Id": doc["Id"], "RepoTags": doc["RepoTags"], "Size": doc["Size"], "Created": doc["Created"]})
+		out = append(out, img.Summary())
 	}
 	return args.ToStarlark(out)
 }
 
-func (m *module) inspect(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func (m *module) inspect(th *starlark.Thread, st backend.Images, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var ref string
 	if err := args.Unpack(fn, a, kw, "ref", &ref); err != nil {
 		return nil, err
 	}
-	img, err := st.Get(ref)
+	img, err := st.Get(session.Context(th), ref)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return args.ToStarlark(img.Inspect())
 }
 
-func (m *module) load(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func (m *module) load(th *starlark.Thread, st backend.Images, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var path string
 	if err := args.Unpack(fn, a, kw, "path", &path); err != nil {
 		return nil, err
 	}
-	imgs, err := st.Load(resolve(th, path))
+	imgs, err := st.Load(session.Context(th), resolve(th, path))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
@@ -125,55 +124,55 @@ func (m *module) load(th *starlark.Thread, st *rtimage.Store, fn string, a starl
 	return args.ToStarlark(tags)
 }
 
-func (m *module) importRootfs(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func (m *module) importRootfs(th *starlark.Thread, st backend.Images, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var path, ref string
 	if err := args.Unpack(fn, a, kw, "path", &path, "ref", &ref); err != nil {
 		return nil, err
 	}
-	img, err := st.ImportRootfs(resolve(th, path), ref)
+	img, err := st.ImportRootfs(session.Context(th), resolve(th, path), ref)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return args.ToStarlark(img.Inspect())
 }
 
-func (m *module) tag(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func (m *module) tag(th *starlark.Thread, st backend.Images, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var src, dst string
 	if err := args.Unpack(fn, a, kw, "src", &src, "dst", &dst); err != nil {
 		return nil, err
 	}
-	if err := st.Tag(src, dst); err != nil {
+	if err := st.Tag(session.Context(th), src, dst); err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return starlark.None, nil
 }
 
-func (m *module) rm(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func (m *module) rm(th *starlark.Thread, st backend.Images, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var ref string
 	if err := args.Unpack(fn, a, kw, "ref", &ref); err != nil {
 		return nil, err
 	}
 	// Get first: the store builds busybox on first use, and Remove alone
 	// would call an image that ls and inspect show "No such image".
-	if _, err := st.Get(ref); err != nil {
+	if _, err := st.Get(session.Context(th), ref); err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
-	if err := st.Remove(ref); err != nil {
+	if err := st.Remove(session.Context(th), ref); err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return starlark.None, nil
 }
 
-func (m *module) prune(th *starlark.Thread, st *rtimage.Store, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func (m *module) prune(th *starlark.Thread, st backend.Images, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	if err := args.Unpack(fn, a, kw); err != nil {
 		return nil, err
 	}
-	removed, err := st.Prune()
+	report, err := st.Prune(session.Context(th), backend.PruneOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
-	ids := make([]starlark.Value, len(removed))
-	for i, id := range removed {
+	ids := make([]starlark.Value, len(report.Deleted))
+	for i, id := range report.Deleted {
 		ids[i] = starlark.String(id)
 	}
 	return starlark.NewList(ids), nil

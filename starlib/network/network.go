@@ -14,14 +14,16 @@
 package network
 
 import (
+	"context"
 	"fmt"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
-	"berth/runtime/engine"
+	"berth/runtime/backend"
 	"berth/starlib/args"
 	"berth/starlib/container"
+	"berth/starlib/session"
 )
 
 // Module is the network module.
@@ -37,7 +39,7 @@ var Module = &starlarkstruct.Module{
 	},
 }
 
-func create(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func create(ctx context.Context, sb backend.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var (
 		name                     string
 		driver                   = "bridge"
@@ -49,7 +51,7 @@ func create(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple
 		"gateway??", &gateway, "ip_range??", &ipRange, "options??", &options, "internal?", &internal, "labels??", &labels); err != nil {
 		return nil, err
 	}
-	n, err := sb.CreateNetwork(name, engine.NetworkOptions{
+	n, err := sb.CreateNetwork(ctx, name, backend.NetworkOptions{
 		Driver: driver, Subnet: subnet, Gateway: gateway, IPRange: ipRange,
 		Options: options.Map(), Labels: labels.Map(), Internal: internal,
 	})
@@ -59,11 +61,11 @@ func create(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple
 	return &Value{sb: sb, n: n}, nil
 }
 
-func ls(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func ls(ctx context.Context, sb backend.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	if err := args.Unpack(fn, a, kw); err != nil {
 		return nil, err
 	}
-	nets, err := sb.Networks()
+	nets, err := sb.Networks(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +76,7 @@ func ls(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (s
 	return starlark.NewList(list), nil
 }
 
-func inspect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func inspect(ctx context.Context, sb backend.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var ref starlark.Value
 	if err := args.Unpack(fn, a, kw, "name", &ref); err != nil {
 		return nil, err
@@ -83,14 +85,14 @@ func inspect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tupl
 	if err != nil {
 		return nil, err
 	}
-	doc, err := sb.InspectNetwork(name)
+	doc, err := sb.InspectNetwork(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	return args.ToStarlark(doc)
 }
 
-func connect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func connect(ctx context.Context, sb backend.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var (
 		ref, c  starlark.Value
 		aliases args.StringList
@@ -99,30 +101,30 @@ func connect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tupl
 	if err := args.Unpack(fn, a, kw, "net", &ref, "c", &c, "aliases??", &aliases, "ip??", &ip); err != nil {
 		return nil, err
 	}
-	return starlark.None, doConnect(sb, ref, c, aliases, ip)
+	return starlark.None, doConnect(ctx, sb, ref, c, aliases, ip)
 }
 
-func doConnect(sb *engine.Sandbox, ref, c starlark.Value, aliases []string, ip string) error {
-	n, ctr, err := resolve(sb, ref, c)
+func doConnect(ctx context.Context, sb backend.Sandbox, ref, c starlark.Value, aliases []string, ip string) error {
+	n, ctr, err := resolve(ctx, sb, ref, c)
 	if err != nil {
 		return err
 	}
-	return ctr.ConnectNetwork(n, aliases, ip)
+	return ctr.ConnectNetwork(ctx, n, backend.EndpointOptions{Aliases: aliases, IP: ip})
 }
 
-func disconnect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func disconnect(ctx context.Context, sb backend.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var ref, c starlark.Value
 	if err := args.Unpack(fn, a, kw, "net", &ref, "c", &c); err != nil {
 		return nil, err
 	}
-	n, ctr, err := resolve(sb, ref, c)
+	n, ctr, err := resolve(ctx, sb, ref, c)
 	if err != nil {
 		return nil, err
 	}
-	return starlark.None, ctr.DisconnectNetwork(n)
+	return starlark.None, ctr.DisconnectNetwork(ctx, n)
 }
 
-func rm(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func rm(ctx context.Context, sb backend.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var ref starlark.Value
 	if err := args.Unpack(fn, a, kw, "name", &ref); err != nil {
 		return nil, err
@@ -131,26 +133,26 @@ func rm(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (s
 	if err != nil {
 		return nil, err
 	}
-	return starlark.None, sb.RemoveNetwork(name)
+	return starlark.None, sb.RemoveNetwork(ctx, name)
 }
 
 // resolve finds the network and the container of connect/disconnect; the
 // container may be a Container or its name.
-func resolve(sb *engine.Sandbox, ref, c starlark.Value) (engine.Network, *engine.Container, error) {
+func resolve(ctx context.Context, sb backend.Sandbox, ref, c starlark.Value) (backend.NetworkInfo, backend.Container, error) {
 	name, err := networkName(ref)
 	if err != nil {
-		return engine.Network{}, nil, err
+		return backend.NetworkInfo{}, nil, err
 	}
-	n, err := sb.Network(name)
+	n, err := sb.Network(ctx, name)
 	if err != nil {
-		return engine.Network{}, nil, err
+		return backend.NetworkInfo{}, nil, err
 	}
 	if ctr, ok := container.ContainerOf(c); ok {
 		return n, ctr, nil
 	}
 	s, ok := starlark.AsString(c)
 	if !ok {
-		return engine.Network{}, nil, fmt.Errorf("got %s for the container, want a container or its name", c.Type())
+		return backend.NetworkInfo{}, nil, fmt.Errorf("got %s for the container, want a container or its name", c.Type())
 	}
 	ctr, err := sb.Lookup(s)
 	return n, ctr, err
@@ -169,8 +171,8 @@ func networkName(v starlark.Value) (string, error) {
 
 // Value is a network in a scenario.
 type Value struct {
-	sb *engine.Sandbox
-	n  engine.Network
+	sb backend.Sandbox
+	n  backend.NetworkInfo
 }
 
 var _ starlark.HasAttrs = (*Value)(nil)
@@ -179,7 +181,7 @@ func (v *Value) String() string        { return fmt.Sprintf("<network %s>", v.n.
 func (v *Value) Type() string          { return "network" }
 func (v *Value) Freeze()               {}
 func (v *Value) Truth() starlark.Bool  { return starlark.True }
-func (v *Value) Hash() (uint32, error) { return starlark.String(v.n.ID()).Hash() }
+func (v *Value) Hash() (uint32, error) { return starlark.String(v.n.ID).Hash() }
 
 // Name is the network's name, for options that take a network.
 func (v *Value) Name() string { return v.n.Name }
@@ -193,26 +195,26 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 	case "name":
 		return starlark.String(v.n.Name), nil
 	case "id":
-		return starlark.String(v.n.ID()), nil
+		return starlark.String(v.n.ID), nil
 	case "driver":
-		return starlark.String(v.n.Driver()), nil
+		return starlark.String(v.n.Driver), nil
 	case "subnet":
-		return starlark.String(v.n.Subnet()), nil
+		return starlark.String(v.n.Subnet), nil
 	case "gateway":
-		return starlark.String(v.n.Gateway()), nil
+		return starlark.String(v.n.Gateway), nil
 	case "inspect":
-		return v.method("inspect", func(a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+		return v.method("inspect", func(ctx context.Context, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 			if err := args.Unpack("inspect", a, kw); err != nil {
 				return nil, err
 			}
-			doc, err := v.sb.InspectNetwork(v.n.Name)
+			doc, err := v.sb.InspectNetwork(ctx, v.n.Name)
 			if err != nil {
 				return nil, err
 			}
 			return args.ToStarlark(doc)
 		}), nil
 	case "connect":
-		return v.method("connect", func(a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+		return v.method("connect", func(ctx context.Context, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 			var (
 				c       starlark.Value
 				aliases args.StringList
@@ -221,34 +223,34 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 			if err := args.Unpack("connect", a, kw, "c", &c, "aliases??", &aliases, "ip??", &ip); err != nil {
 				return nil, err
 			}
-			return starlark.None, doConnect(v.sb, v, c, aliases, ip)
+			return starlark.None, doConnect(ctx, v.sb, v, c, aliases, ip)
 		}), nil
 	case "disconnect":
-		return v.method("disconnect", func(a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+		return v.method("disconnect", func(ctx context.Context, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 			var c starlark.Value
 			if err := args.Unpack("disconnect", a, kw, "c", &c); err != nil {
 				return nil, err
 			}
-			_, ctr, err := resolve(v.sb, v, c)
+			_, ctr, err := resolve(ctx, v.sb, v, c)
 			if err != nil {
 				return nil, err
 			}
-			return starlark.None, ctr.DisconnectNetwork(v.n)
+			return starlark.None, ctr.DisconnectNetwork(ctx, v.n)
 		}), nil
 	case "rm":
-		return v.method("rm", func(a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+		return v.method("rm", func(ctx context.Context, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 			if err := args.Unpack("rm", a, kw); err != nil {
 				return nil, err
 			}
-			return starlark.None, v.sb.RemoveNetwork(v.n.Name)
+			return starlark.None, v.sb.RemoveNetwork(ctx, v.n.Name)
 		}), nil
 	}
 	return nil, nil
 }
 
-func (v *Value) method(name string, f func(a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)) *starlark.Builtin {
+func (v *Value) method(name string, f func(ctx context.Context, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)) *starlark.Builtin {
 	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-		res, err := f(a, kw)
+		res, err := f(session.Context(th), a, kw)
 		if err != nil {
 			return nil, fmt.Errorf("network.%s: %w", name, err)
 		}

@@ -20,7 +20,8 @@ import (
 // report which sandbox their thread is bound to.
 type fakeEngine struct {
 	mu        sync.Mutex
-	created   []string // labels, in creation order
+	created   []string          // labels, in creation order
+	parents   map[string]string // label → its parent's label ("" for none)
 	closed    map[string]int
 	bound     map[string][]string // label → names of the threads bound to it
 	marks     []string            // "label: value" from mark()
@@ -31,7 +32,7 @@ type fakeEngine struct {
 }
 
 func newFakeEngine() *fakeEngine {
-	return &fakeEngine{closed: make(map[string]int), bound: make(map[string][]string)}
+	return &fakeEngine{closed: make(map[string]int), bound: make(map[string][]string), parents: make(map[string]string)}
 }
 
 type fakeSandbox struct {
@@ -41,13 +42,18 @@ type fakeSandbox struct {
 
 const fakeKey = "fake.sandbox"
 
-func (e *fakeEngine) newSandbox(_ context.Context, label string) (Sandbox, error) {
+func (e *fakeEngine) newSandbox(_ context.Context, label string, parent Sandbox) (Sandbox, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if label == e.failNew {
 		return nil, errors.New("no room for " + label)
 	}
 	e.created = append(e.created, label)
+	if parent != nil {
+		e.parents[label] = parent.(*fakeSandbox).label
+	} else {
+		e.parents[label] = ""
+	}
 	return &fakeSandbox{e: e, label: label}, nil
 }
 
@@ -58,7 +64,7 @@ func (s *fakeSandbox) Bind(th *starlark.Thread) {
 	s.e.bound[s.label] = append(s.e.bound[s.label], th.Name)
 }
 
-func (s *fakeSandbox) Diagnostics() string {
+func (s *fakeSandbox) Diagnostics(context.Context) string {
 	if s.label == s.e.stuck {
 		<-s.e.release
 	}

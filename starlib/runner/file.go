@@ -102,7 +102,7 @@ func (fr *fileRun) run(ctx context.Context) []CaseResult {
 		return fr.results
 	}
 
-	fileSB, err := fr.opts.NewSandbox(ctx, fr.path)
+	fileSB, err := fr.opts.NewSandbox(ctx, fr.path, nil)
 	if err != nil {
 		fr.emit(fr.fileFailure(start, fmt.Sprintf("create sandbox: %v", err)))
 		fr.skip(names, "no sandbox for the top level")
@@ -163,7 +163,7 @@ func (fr *fileRun) runCase(ctx context.Context, name string, fn starlark.Value, 
 		return CaseResult{File: fr.path, Name: name, Status: Failed, Duration: time.Since(start),
 			Failure: fmt.Sprintf("%s is not a function (got %s)", name, fn.Type())}
 	}
-	sb, err := fr.opts.NewSandbox(ctx, id)
+	sb, err := fr.opts.NewSandbox(ctx, id, fileSB)
 	if err != nil {
 		return CaseResult{File: fr.path, Name: name, Status: Failed, Duration: time.Since(start),
 			Failure: fmt.Sprintf("create sandbox: %v", err)}
@@ -198,13 +198,13 @@ func (fr *fileRun) finish(name string, start time.Time, o outcome, output string
 	return r
 }
 
-func diagnostics(sb, fileSB Sandbox) string {
+func diagnostics(ctx context.Context, sb, fileSB Sandbox) string {
 	var parts []string
-	if d := strings.TrimRight(sb.Diagnostics(), "\n"); d != "" {
+	if d := strings.TrimRight(sb.Diagnostics(ctx), "\n"); d != "" {
 		parts = append(parts, d)
 	}
 	if fileSB != nil {
-		if d := strings.TrimRight(fileSB.Diagnostics(), "\n"); d != "" {
+		if d := strings.TrimRight(fileSB.Diagnostics(ctx), "\n"); d != "" {
 			parts = append(parts, "from the top level:\n"+d)
 		}
 	}

@@ -35,7 +35,7 @@ type Options struct {
 	// Verbose shows passing cases' print output and skipped cases.
 	Verbose bool
 	// Predeclared are the globals of every file: CoreModules plus the
-	// engine's builtins.
+	// backend's builtins.
 	Predeclared starlark.StringDict
 	// NewSandbox makes the sandbox of a file's top level or of a case.
 	NewSandbox SandboxFactory
@@ -45,25 +45,27 @@ type Options struct {
 
 // SandboxFactory makes a sandbox. label names what it is for
 // ("dir/file.star" for a file's top level, "dir/file.star::test_x" for a
-// case), for the engine to use in names and diagnostics.
-type SandboxFactory func(ctx context.Context, label string) (Sandbox, error)
+// case), for the backend to use in records and diagnostics; parent is the
+// sandbox lookups continue in: the file's top level for a case, nil for
+// the top level itself.
+type SandboxFactory func(ctx context.Context, label string, parent Sandbox) (Sandbox, error)
 
-// Sandbox is the engine side of a case: everything the case creates
+// Sandbox is the backend side of a case: everything the case creates
 // (containers, networks, volumes) belongs to it.
 type Sandbox interface {
 	// Bind attaches the sandbox to th, before th runs, so that the
 	// container builtins find it.
 	Bind(th *starlark.Thread)
 	// Diagnostics returns the last log lines and the state of each
-	// container, shown under a failure.
-	Diagnostics() string
+	// container, shown under a failure; ctx bounds the reading.
+	Diagnostics(ctx context.Context) string
 	// Close removes everything the sandbox created. It is called exactly
 	// once, whether the case passed, failed, timed out or was interrupted.
 	// It must return soon after ctx ends, reporting what it left behind.
 	Close(ctx context.Context) error
 }
 
-// CoreModules returns the predeclared modules that do not need an engine:
+// CoreModules returns the predeclared modules that need no container:
 // assert (and expect), cmp, host, json and time.
 func CoreModules() starlark.StringDict {
 	return starlark.StringDict{

@@ -721,3 +721,26 @@ func TestScripts(t *testing.T) {
 	}
 	e.checkAllClosedOnce(t)
 }
+
+// Each case's sandbox is made with its file's top-level sandbox as
+// parent, passed explicitly: nothing is read back from labels, so a
+// directory whose name looks like a case ("a::test_b") changes nothing.
+func TestCaseSandboxesHaveTheirFileAsParent(t *testing.T) {
+	e := newFakeEngine()
+	_, _, err := runTree(t, e, e.options(nil), map[string]string{
+		"a::test_b/f.star": "def test_x():\n    pass\ndef test_y():\n    pass\n",
+		"g.star":           "def test_z():\n    pass\n",
+	}, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"a::test_b/f.star": "", "a::test_b/f.star::test_x": "a::test_b/f.star", "a::test_b/f.star::test_y": "a::test_b/f.star",
+		"g.star": "", "g.star::test_z": "g.star",
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !reflect.DeepEqual(e.parents, want) {
+		t.Errorf("parents (label → parent label):\n got %q\nwant %q", e.parents, want)
+	}
+}

@@ -32,7 +32,7 @@ func (fr *fileRun) teardownTimeout() time.Duration {
 // stop the teardown that follows.
 func boundedDiagnostics(ctx context.Context, sb, fileSB Sandbox) string {
 	done := make(chan string, 1)
-	go func() { done <- diagnostics(sb, fileSB) }()
+	go func() { done <- diagnostics(ctx, sb, fileSB) }()
 	select {
 	case d := <-done:
 		return d

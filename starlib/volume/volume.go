@@ -12,14 +12,16 @@
 package volume
 
 import (
+	"context"
 	"fmt"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
-	"berth/runtime/engine"
+	"berth/runtime/backend"
 	"berth/starlib/args"
 	"berth/starlib/container"
+	"berth/starlib/session"
 )
 
 // Module is the volume module.
@@ -33,7 +35,7 @@ var Module = &starlarkstruct.Module{
 	},
 }
 
-func create(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func create(ctx context.Context, sb backend.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var (
 		name, driver string = "", "local"
 		labels       args.StringDict
@@ -48,18 +50,18 @@ func create(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple
 	if keep && name == "" {
 		return nil, fmt.Errorf("keep=True needs a name: an anonymous volume cannot be found again by a later run")
 	}
-	v, err := sb.CreateVolume(name, engine.VolumeOptions{Labels: labels.Map(), Keep: keep})
+	v, err := sb.CreateVolume(ctx, name, backend.VolumeOptions{Labels: labels.Map(), Keep: keep})
 	if err != nil {
 		return nil, err
 	}
 	return &Value{sb: sb, v: v}, nil
 }
 
-func ls(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func ls(ctx context.Context, sb backend.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	if err := args.Unpack(fn, a, kw); err != nil {
 		return nil, err
 	}
-	vols, err := sb.Volumes()
+	vols, err := sb.Volumes(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -70,19 +72,19 @@ func ls(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (s
 	return starlark.NewList(list), nil
 }
 
-func inspect(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func inspect(ctx context.Context, sb backend.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var name string
 	if err := args.Unpack(fn, a, kw, "name", &name); err != nil {
 		return nil, err
 	}
-	v, err := sb.Volume(name)
+	v, err := sb.Volume(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	return args.ToStarlark(v.Inspect())
 }
 
-func rm(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+func rm(ctx context.Context, sb backend.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var (
 		name  string
 		force bool
@@ -90,13 +92,13 @@ func rm(sb *engine.Sandbox, fn string, a starlark.Tuple, kw []starlark.Tuple) (s
 	if err := args.Unpack(fn, a, kw, "name", &name, "force?", &force); err != nil {
 		return nil, err
 	}
-	return starlark.None, sb.RemoveVolume(name, force)
+	return starlark.None, sb.RemoveVolume(ctx, name, force)
 }
 
 // Value is a volume in a scenario.
 type Value struct {
-	sb *engine.Sandbox
-	v  engine.Volume
+	sb backend.Sandbox
+	v  backend.VolumeInfo
 }
 
 var _ starlark.HasAttrs = (*Value)(nil)
@@ -105,7 +107,7 @@ func (v *Value) String() string        { return fmt.Sprintf("<volume %s>", v.v.N
 func (v *Value) Type() string          { return "volume" }
 func (v *Value) Freeze()               {}
 func (v *Value) Truth() starlark.Bool  { return starlark.True }
-func (v *Value) Hash() (uint32, error) { return starlark.String(v.v.StoreName()).Hash() }
+func (v *Value) Hash() (uint32, error) { return starlark.String(v.v.StoredName).Hash() }
 
 func (v *Value) AttrNames() []string { return []string{"inspect", "mountpoint", "name", "rm"} }
 
@@ -114,13 +116,13 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 	case "name":
 		return starlark.String(v.v.Name), nil
 	case "mountpoint":
-		return starlark.String(v.v.Mountpoint()), nil
+		return starlark.String(v.v.Mountpoint), nil
 	case "inspect":
 		return starlark.NewBuiltin("inspect", func(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 			if err := args.Unpack(b.Name(), a, kw); err != nil {
 				return nil, err
 			}
-			cur, err := v.sb.Volume(v.v.Name)
+			cur, err := v.sb.Volume(session.Context(th), v.v.Name)
 			if err != nil {
 				return nil, fmt.Errorf("inspect: %w", err)
 			}
@@ -132,7 +134,7 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 			if err := args.Unpack(b.Name(), a, kw, "force?", &force); err != nil {
 				return nil, err
 			}
-			if err := v.sb.RemoveVolume(v.v.Name, force); err != nil {
+			if err := v.sb.RemoveVolume(session.Context(th), v.v.Name, force); err != nil {
 				return nil, fmt.Errorf("rm: %w", err)
 			}
 			return starlark.None, nil

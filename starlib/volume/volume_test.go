@@ -1,6 +1,7 @@
 package volume_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -30,7 +31,7 @@ def test_write():
     volume.create("berth-test-keep", keep = True)
     run("busybox", "sh -c 'echo from the first run > /data/f'", volumes = ["berth-test-keep:/data"])
 `)
-	t.Cleanup(func() { _ = env.Engine.RemoveStoreVolume("berth-test-keep") })
+	t.Cleanup(func() { _ = env.Engine.RemoveVolume(context.Background(), "berth-test-keep", "berth-test-keep") })
 	if sum, report := enginetest.RunFiles(t, env.Engine, filepath.Join(dir, "a_first.star")); !sum.OK() {
 		t.Fatalf("first run:\n%s", report)
 	}
@@ -42,7 +43,7 @@ def test_read():
 	if sum, report := enginetest.RunFiles(t, env.Engine, filepath.Join(dir, "b_second.star")); !sum.OK() {
 		t.Fatalf("second run:\n%s", report)
 	}
-	if err := env.Engine.RemoveStoreVolume("berth-test-keep"); err != nil {
+	if err := env.Engine.RemoveVolume(context.Background(), "berth-test-keep", "berth-test-keep"); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"berth/runtime/backend"
-	"berth/runtime/image"
+	"berth/runtime/spec"
 )
 
 // Images is the fake image store: busybox from the start, images made by
@@ -103,7 +103,7 @@ func (im *Images) resolveLocked(ref string) (string, error) {
 	if _, ok := im.byID["sha256:"+ref]; ok && len(ref) == 64 {
 		return "sha256:" + ref, nil
 	}
-	name, nameErr := image.NormalizeRef(ref)
+	name, nameErr := spec.NormalizeImageRef(ref)
 	if nameErr == nil {
 		if id, ok := im.tags[name]; ok {
 			return id, nil
@@ -125,7 +125,7 @@ func (im *Images) resolveLocked(ref string) (string, error) {
 }
 
 func (im *Images) Tag(ctx context.Context, src, dst string) error {
-	name, err := image.NormalizeRef(dst)
+	name, err := spec.NormalizeImageRef(dst)
 	if err != nil {
 		return err
 	}
@@ -150,7 +150,7 @@ func (im *Images) Remove(ctx context.Context, ref string) error {
 		return err
 	}
 	var untag []string
-	if name, err := image.NormalizeRef(ref); err == nil && im.tags[name] == id {
+	if name, err := spec.NormalizeImageRef(ref); err == nil && im.tags[name] == id {
 		untag = []string{name}
 	} else if untag = im.withTagsLocked(id).RepoTags; len(untag) > 1 {
 		return errorf(backend.ErrImageConflict, "conflict: unable to delete %s (must be forced) - image is referenced in multiple repositories", strings.TrimPrefix(id, "sha256:")[:12])
@@ -178,7 +178,7 @@ func (im *Images) usedIDs() map[string]bool {
 }
 
 func (im *Images) ImportRootfs(ctx context.Context, path, ref string) (backend.ImageInfo, error) {
-	name, err := image.NormalizeRef(ref)
+	name, err := spec.NormalizeImageRef(ref)
 	if err != nil {
 		return backend.ImageInfo{}, err
 	}
@@ -195,7 +195,7 @@ func (im *Images) ImportRootfs(ctx context.Context, path, ref string) (backend.I
 func (im *Images) add(img backend.ImageInfo, ref string) (backend.ImageInfo, error) {
 	var tags []string
 	if ref != "" {
-		name, err := image.NormalizeRef(ref)
+		name, err := spec.NormalizeImageRef(ref)
 		if err != nil {
 			return backend.ImageInfo{}, err
 		}

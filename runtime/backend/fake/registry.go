@@ -6,12 +6,12 @@ import (
 	"strings"
 
 	"berth/runtime/backend"
-	"berth/runtime/image"
+	"berth/runtime/spec"
 )
 
 // SetRegistryImage puts img in the fake registry under ref, for Pull.
 func (im *Images) SetRegistryImage(ref string, img backend.ImageInfo) error {
-	name, err := image.NormalizeRef(ref)
+	name, err := spec.NormalizeImageRef(ref)
 	if err != nil {
 		return err
 	}
@@ -24,7 +24,7 @@ func (im *Images) SetRegistryImage(ref string, img backend.ImageInfo) error {
 
 // RegistryImage is what the fake registry has under ref (after Push).
 func (im *Images) RegistryImage(ref string) (backend.ImageInfo, bool) {
-	name, err := image.NormalizeRef(ref)
+	name, err := spec.NormalizeImageRef(ref)
 	if err != nil {
 		return backend.ImageInfo{}, false
 	}
@@ -35,7 +35,7 @@ func (im *Images) RegistryImage(ref string) (backend.ImageInfo, bool) {
 }
 
 func (im *Images) Pull(ctx context.Context, ref string, opts backend.PullOptions) (backend.ImageInfo, error) {
-	name, err := image.NormalizeRef(ref)
+	name, err := spec.NormalizeImageRef(ref)
 	if err != nil {
 		return backend.ImageInfo{}, err
 	}
@@ -50,7 +50,7 @@ func (im *Images) Pull(ctx context.Context, ref string, opts backend.PullOptions
 }
 
 func (im *Images) Push(ctx context.Context, ref string, opts backend.PushOptions) error {
-	name, err := image.NormalizeRef(ref)
+	name, err := spec.NormalizeImageRef(ref)
 	if err != nil {
 		return err
 	}

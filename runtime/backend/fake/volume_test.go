@@ -126,7 +126,7 @@ func TestPruneKeepsTheRunsVolumes(t *testing.T) {
 	if _, err := sb.CreateVolume(ctx, "mine", backend.VolumeOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	removed, err := b.PruneVolumes(ctx)
+	removed, _, err := b.PruneVolumes(ctx)
 	if err != nil || !slices.Equal(removed, []string{"kept"}) {
 		t.Errorf("PruneVolumes = %v, %v", removed, err)
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"berth/runtime/backend"
-	"berth/runtime/volume"
+	"berth/runtime/spec"
 )
 
 // anonymousLabel marks anonymous volumes, as Docker (23.0 and later) does.
@@ -34,7 +34,7 @@ func (b *Backend) CreateVolume(ctx context.Context, vs backend.VolumeSpec) (back
 		name = hex.EncodeToString(buf)
 		labels[anonymousLabel] = ""
 	}
-	if err := volume.ValidateName(name); err != nil {
+	if err := spec.CheckVolumeName(name, 0); err != nil {
 		return backend.VolumeInfo{}, false, fmt.Errorf("create %s: %w", name, err)
 	}
 	b.mu.Lock()
@@ -89,17 +89,16 @@ func (b *Backend) RemoveVolume(ctx context.Context, name, shown string) error {
 
 // PruneVolumes removes the kept volumes no container uses. The others
 // belong to this process's run, alive by definition, and stay.
-func (b *Backend) PruneVolumes(ctx context.Context) ([]string, error) {
+func (b *Backend) PruneVolumes(ctx context.Context) (removed, damaged []string, err error) {
 	list, _ := b.ListVolumes(ctx)
-	var removed []string
 	for _, v := range list {
 		if !v.Keep || len(b.usersOf(v.StoredName)) > 0 {
 			continue
 		}
 		if err := b.RemoveVolume(ctx, v.StoredName, v.StoredName); err != nil {
-			return removed, err
+			return removed, nil, err
 		}
 		removed = append(removed, v.StoredName)
 	}
-	return removed, nil
+	return removed, nil, nil
 }

@@ -15,12 +15,12 @@ import (
 	"berth/starlib/runner"
 )
 
-// nopSandbox stands in for the engine: these packages create no containers.
+// nopSandbox stands in for a backend's: these packages create no containers.
 type nopSandbox struct{}
 
-func (nopSandbox) Bind(*starlark.Thread)       {}
-func (nopSandbox) Diagnostics() string         { return "" }
-func (nopSandbox) Close(context.Context) error { return nil }
+func (nopSandbox) Bind(*starlark.Thread)              {}
+func (nopSandbox) Diagnostics(context.Context) string { return "" }
+func (nopSandbox) Close(context.Context) error        { return nil }
 
 // Options returns runner options with the core modules plus extra as
 // globals, and a sandbox that does nothing.
@@ -32,7 +32,7 @@ func Options(extra starlark.StringDict) runner.Options {
 	return runner.Options{
 		Parallel:    1,
 		Predeclared: predeclared,
-		NewSandbox: func(context.Context, string) (runner.Sandbox, error) {
+		NewSandbox: func(context.Context, string, runner.Sandbox) (runner.Sandbox, error) {
 			return nopSandbox{}, nil
 		},
 	}

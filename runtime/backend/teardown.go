@@ -1,19 +1,10 @@
-package engine
+package backend
 
 import (
 	"context"
-	"errors"
 	"syscall"
 	"time"
 )
-
-// DefaultCloseTimeout bounds Sandbox.Close: one stuck container must not
-// hang a CI run.
-const DefaultCloseTimeout = time.Minute
-
-// ErrLeftBehind classifies a container that a sandbox's Close could not
-// remove in time: it was killed and its record is left for berth gc.
-var ErrLeftBehind = errors.New("left behind")
 
 // lateGrace is how long a container still gets once the close's deadline
 // has passed (because another one used it up): removing a container
@@ -26,7 +17,7 @@ const lateGrace = 5 * time.Second
 // (a process stuck in the kernel): then c is sent SIGKILL without waiting,
 // and reported as left to berth gc, which removes it once this process
 // has ended. The removal goes on in the background and may still finish.
-func (c *Container) removeWithin(ctx context.Context) error {
+func removeWithin(ctx context.Context, c Container) error {
 	done := make(chan error, 1)
 	go func() { done <- c.Remove(context.WithoutCancel(ctx), RemoveOptions{Force: true}) }()
 	wait := ctx
@@ -40,8 +31,11 @@ func (c *Container) removeWithin(ctx context.Context) error {
 		return err
 	case <-wait.Done():
 	}
-	if inst := c.liveInst.Load(); inst != nil {
-		_ = inst.Signal(syscall.SIGKILL) // libcontainer checks the pid is still the init
-	}
-	return errorf(ErrLeftBehind, "container %s (%s) was not removed in time: it was killed and is left to berth gc", c.name, c.id[:12])
+	// Kill waits for the exit, which may not come: not here.
+	go func() {
+		kctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lateGrace)
+		defer cancel()
+		_ = c.Kill(kctx, syscall.SIGKILL)
+	}()
+	return errorf(ErrLeftBehind, "container %s (%s) was not removed in time: it was killed and is left to berth gc", c.Name(), shortID(c.ID()))
 }

@@ -1,0 +1,99 @@
+package engine
+
+import (
+	"context"
+	"io"
+
+	"berth/runtime/backend"
+	"berth/runtime/image"
+)
+
+// images is the image store as the seam shows it.
+type images struct{ st *image.Store }
+
+var _ backend.Images = images{}
+
+func (s images) List(ctx context.Context) ([]backend.ImageInfo, error) {
+	list, err := s.st.List()
+	if err != nil {
+		return nil, classify(err)
+	}
+	return imageInfos(list), nil
+}
+
+func (s images) Get(ctx context.Context, ref string) (backend.ImageInfo, error) {
+	img, err := s.st.Get(ref)
+	if err != nil {
+		return backend.ImageInfo{}, classify(err)
+	}
+	return imageInfo(img), nil
+}
+
+func (s images) Load(ctx context.Context, path string) ([]backend.ImageInfo, error) {
+	list, err := s.st.Load(path)
+	if err != nil {
+		return nil, classify(err)
+	}
+	return imageInfos(list), nil
+}
+
+func (s images) ImportRootfs(ctx context.Context, path, ref string) (backend.ImageInfo, error) {
+	img, err := s.st.ImportRootfs(path, ref)
+	if err != nil {
+		return backend.ImageInfo{}, classify(err)
+	}
+	return imageInfo(img), nil
+}
+
+func (s images) Tag(ctx context.Context, src, dst string) error {
+	return classify(s.st.Tag(src, dst))
+}
+
+func (s images) Remove(ctx context.Context, ref string) error {
+	return classify(s.st.Remove(ref))
+}
+
+func (s images) Pull(ctx context.Context, ref string, opts backend.PullOptions) (backend.ImageInfo, error) {
+	return backend.ImageInfo{}, notImplemented("pull "+ref, "10")
+}
+
+func (s images) Push(ctx context.Context, ref string, opts backend.PushOptions) error {
+	return notImplemented("push "+ref, "10")
+}
+
+func (s images) Save(ctx context.Context, refs []string, w io.Writer) error {
+	return notImplemented("save", "10")
+}
+
+// Prune removes the images without a tag that no container uses (image
+// prune, as berth image prune and image.prune have done since issue 8);
+// All is issue 10's.
+func (s images) Prune(ctx context.Context, opts backend.PruneOptions) (backend.PruneReport, error) {
+	if opts.All {
+		return backend.PruneReport{}, notImplemented("image prune --all", "10")
+	}
+	removed, err := s.st.Prune()
+	return backend.PruneReport{Deleted: removed}, classify(err)
+}
+
+func imageInfos(list []*image.Image) []backend.ImageInfo {
+	out := make([]backend.ImageInfo, 0, len(list))
+	for _, img := range list {
+		out = append(out, imageInfo(img))
+	}
+	return out
+}
+
+func imageInfo(img *image.Image) backend.ImageInfo {
+	return backend.ImageInfo{
+		ID: img.ID, RepoTags: img.RepoTags, Created: img.Created, Size: img.Size,
+		OS: img.OS(), Architecture: img.Architecture(), Config: imageConfig(img.Config),
+	}
+}
+
+func imageConfig(c image.Config) backend.ImageConfig {
+	return backend.ImageConfig{
+		Env: c.Env, Cmd: c.Cmd, Entrypoint: c.Entrypoint, WorkingDir: c.WorkingDir, User: c.User,
+		ExposedPorts: c.ExposedPorts, Labels: c.Labels, Volumes: c.Volumes,
+	}
+}
