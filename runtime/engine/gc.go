@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"berth/runtime/container"
 	"berth/runtime/backend"
+	"berth/runtime/container"
 	"berth/runtime/hostmark"
 	"berth/runtime/image"
 	"berth/runtime/store"
