@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"berth/runtime/backend"
+	"berth/runtime/engine/enginetest"
 	"berth/starlib/dialect"
-	"berth/starlib/enginetest"
 	"berth/starlib/harness"
 	"berth/starlib/runner"
 )

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"berth/starlib/enginetest"
+	"berth/runtime/engine/enginetest"
 )
 
 // TestScenarios runs testdata/*.star on a real engine: every case must

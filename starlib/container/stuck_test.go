@@ -11,7 +11,7 @@ import (
 
 	"github.com/opencontainers/cgroups"
 
-	"berth/starlib/enginetest"
+	"berth/runtime/engine/enginetest"
 	"berth/starlib/runner"
 )
 

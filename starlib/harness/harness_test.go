@@ -12,7 +12,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"berth/runtime/backend"
-	"berth/starlib/enginetest"
+	"berth/runtime/engine/enginetest"
 	"berth/starlib/harness"
 	"berth/starlib/runner"
 )

@@ -3,7 +3,7 @@ package network_test
 import (
 	"testing"
 
-	"berth/starlib/enginetest"
+	"berth/runtime/engine/enginetest"
 )
 
 // TestScenarios runs testdata/*.star on a real engine: every case must
