@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -145,6 +146,9 @@ func SandboxBuiltin(name string, op SandboxOp) *starlark.Builtin {
 		}
 		v, err := op(session.Context(th), sb, b.Name(), a, kw)
 		if err != nil {
+			if strings.HasPrefix(err.Error(), b.Name()+": ") {
+				return nil, err // args.Unpack named the builtin already
+			}
 			return nil, fmt.Errorf("%s: %w", b.Name(), err)
 		}
 		return v, nil
