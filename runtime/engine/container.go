@@ -11,6 +11,7 @@ import (
 	"berth/runtime/logdriver"
 	"berth/runtime/network"
 	"berth/runtime/spec"
+	"berth/runtime/volume"
 )
 
 // Container is one container of the engine. Its main process is a child
@@ -31,7 +32,7 @@ type Container struct {
 	args     []string // entry + cmd: what runs
 	hostname string
 	logPath  string
-	mounts   []mountPoint
+	mounts   []volume.MountPoint
 	net      *network.ContainerNet // its networking, from create to remove
 	dns      *dnsTable             // its file's, held from create to remove
 	linkEnv  []string              // --link's variables, computed at each start

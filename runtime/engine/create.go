@@ -128,7 +128,7 @@ func (e *Engine) build(ctx context.Context, c *Container) (retErr error) {
 	if err := stopped(ctx, what); err != nil {
 		return err
 	}
-	if err := volume.RecordUse(c.dir, volumeNames(c.mounts)); err != nil {
+	if err := volume.RecordUse(c.dir, volume.StoredNames(c.mounts)); err != nil {
 		return err
 	}
 	return c.net.WriteEtcFiles()

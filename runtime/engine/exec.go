@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 
 	"berth/runtime/backend"
@@ -38,26 +37,13 @@ func (c *Container) Exec(ctx context.Context, opts backend.ExecOptions) (backend
 	if userSpec == "" {
 		userSpec = c.spec.User
 	}
-	u, err := c.resolveUser(userSpec)
+	p, err := c.newProcess(userSpec, opts.Cmd, opts.Env, opts.Workdir, opts.Stdin)
 	if err != nil {
 		return backend.ExecResult{}, err
 	}
-	cwd := opts.Workdir
-	if cwd == "" {
-		if cwd, err = c.workdir(c.spec.Workdir); err != nil {
-			return backend.ExecResult{}, err
-		}
-	}
 	out := newInterleaved()
 	stdout, stderr := out.stream(), out.stream()
-	p := &container.Process{
-		Args: opts.Cmd, Env: c.processEnv(u, opts.Env), Cwd: cwd,
-		UID: u.Uid, GID: u.Gid, Groups: u.Sgids,
-		Stdout: stdout, Stderr: stderr,
-	}
-	if opts.Stdin != nil {
-		p.Stdin = strings.NewReader(*opts.Stdin)
-	}
+	p.Stdout, p.Stderr = stdout, stderr
 	code, err := inst.Exec(ctx, p)
 	out.seal() // the process and its output are done
 	res := backend.ExecResult{ExitCode: code, Stdout: stdout.String(), Stderr: stderr.String(), Output: out.String()}

@@ -12,6 +12,7 @@ import (
 	"berth/runtime/backend"
 	"berth/runtime/fsroot"
 	"berth/runtime/store"
+	"berth/runtime/volume"
 )
 
 // openRoot opens the part of the container's filesystem that holds path
@@ -32,7 +33,7 @@ func (c *Container) openRoot(path string) (*fsroot.Root, string, error) {
 		return r, path, nil
 	}
 	dir, inside := c.rootfs, path
-	if host, rest, ok := c.mountedHostPath(path); ok {
+	if host, rest, ok := volume.HostPath(c.mounts, path); ok {
 		dir, inside = host, "/"+rest
 		if fi, err := os.Stat(host); err == nil && !fi.IsDir() {
 			// A file bind: the file is reached from its directory.

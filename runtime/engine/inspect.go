@@ -6,6 +6,7 @@ import (
 
 	"berth/runtime/backend"
 	"berth/runtime/spec"
+	"berth/runtime/volume"
 )
 
 // Inspect returns the container's document with Docker's keys (docker
@@ -28,7 +29,7 @@ func (c *Container) Inspect(ctx context.Context) (map[string]any, error) {
 		"Config":          c.inspectConfig(),
 		"HostConfig":      c.inspectHostConfig(),
 		"NetworkSettings": c.net.Inspect(),
-		"Mounts":          inspectMounts(c.mounts),
+		"Mounts":          volume.InspectMounts(c.mounts),
 	}, nil
 }
 
@@ -67,7 +68,7 @@ func (c *Container) inspectConfig() map[string]any {
 func (c *Container) inspectHostConfig() map[string]any {
 	r := c.resources()
 	r.Normalize()
-	binds, mounts := c.hostConfigMounts()
+	binds, mounts := volume.HostConfigMounts(c.spec.Mounts)
 	return map[string]any{
 		"NetworkMode":          c.networkMode(),
 		"Binds":                binds,

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"berth/runtime/backend"
-	"berth/runtime/spec"
 	"berth/runtime/volume"
 )
 
@@ -80,16 +79,6 @@ func (e *Engine) removeVolume(storeName, shown string) error {
 
 // Volumes is the root's volume store, for the command line.
 func (e *Engine) Volumes() *volume.Store { return e.volumes }
-
-// mountPoint is a mount of a container, resolved to a host path.
-type mountPoint struct {
-	spec.Mount
-	Name   string // volume: the scenario's name for it ("" for others)
-	Stored string // volume: the store name
-	Host   string // bind and volume: the host path mounted
-	// FromContainer is the container it was inherited from (volumes_from).
-	FromContainer string
-}
 
 // PruneVolumes removes every volume no live container uses, except the
 // private volumes of live runs (berth volume prune). It returns the names
