@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"berth/runtime/spec"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -37,7 +38,7 @@ func applyChange(cfg *ImageConfig, word, rest string) error {
 		if !ok {
 			k, v, _ = strings.Cut(rest, " ")
 		}
-		cfg.Env = MergeEnv(cfg.Env, []string{strings.TrimSpace(k) + "=" + strings.TrimSpace(v)})
+		cfg.Env = spec.MergeEnv(cfg.Env, []string{strings.TrimSpace(k) + "=" + strings.TrimSpace(v)})
 	case "LABEL":
 		k, v, ok := strings.Cut(rest, "=")
 		if !ok {

@@ -12,8 +12,8 @@ import (
 	"github.com/moby/sys/user"
 	"golang.org/x/sys/unix"
 
-	"berth/runtime/backend"
 	"berth/runtime/fsroot"
+	"berth/runtime/spec"
 )
 
 // defaultPath is Docker's PATH for images that set none.
@@ -114,7 +114,7 @@ func readEtcFile(root *fsroot.Root, path string) (io.Reader, error) {
 // processEnv is the environment of a process in the container: Docker
 // adds PATH (if missing), HOSTNAME and HOME to the configured variables.
 func processEnv(o ProcessOptions, u *user.ExecUser) []string {
-	env := backend.MergeEnv(backend.MergeEnv(o.LinkEnv, o.Env), o.ExtraEnv)
+	env := spec.MergeEnv(spec.MergeEnv(o.LinkEnv, o.Env), o.ExtraEnv)
 	var add []string
 	if !hasKey(env, "PATH") {
 		add = append(add, defaultPath)

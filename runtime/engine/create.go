@@ -13,6 +13,7 @@ import (
 	"berth/runtime/image"
 	"berth/runtime/logdriver"
 	"berth/runtime/network"
+	"berth/runtime/spec"
 	"berth/runtime/volume"
 )
 
@@ -61,7 +62,7 @@ func (e *Engine) create(ctx context.Context, req backend.CreateRequest) (*Contai
 		return nil, err
 	}
 	id := newID()
-	cs.Env = backend.MergeEnv(img.Config.Env, cs.Env)
+	cs.Env = spec.MergeEnv(img.Config.Env, cs.Env)
 	c := &Container{
 		e: e, scope: req.Scope, id: id, name: name, created: time.Now().UTC(),
 		spec: cs, img: img, dir: e.containerDir(id), entry: entry, cmd: cmd,

@@ -25,6 +25,7 @@ import (
 	"syscall"
 
 	"berth/runtime/backend"
+	"berth/runtime/spec"
 )
 
 // Program is what a container's main process does, scripted.
@@ -194,7 +195,7 @@ func (b *Backend) CreateContainer(ctx context.Context, req backend.CreateRequest
 	if err != nil {
 		return nil, err
 	}
-	cs.Env = backend.MergeEnv(img.Config.Env, cs.Env)
+	cs.Env = spec.MergeEnv(img.Config.Env, cs.Env)
 	c := newContainer(b, req, cs, img, name, entry, cmd)
 	if err := c.resolveNetworking(ctx); err != nil {
 		return nil, err
