@@ -50,18 +50,21 @@ test-go:
 	$(GO) test -tags '$(TAGS)' -count=1 ./...
 
 # The builtins' tests as nobody: the fake-backed ones need no root, and
-# the real-engine ones skip. nobody gets a copy of the module cache (root's
-# is not readable by others) and a build cache of its own under /tmp.
+# the real-engine ones skip. nobody gets a copy of the sources (the clone
+# may sit under a directory only root can enter), a copy of the module
+# cache (root's is not readable by others) and a build cache of its own.
 NOBODY          := 65534
 NOBODY_CACHE    := /tmp/gocache-nobody
 NOBODY_PATH     := /tmp/gopath-nobody
 NOBODY_MODCACHE := /tmp/gomodcache-nobody
 test-nonroot:
-	@modcache=$$($(GO) env GOMODCACHE); \
+	@modcache=$$($(GO) env GOMODCACHE); src=$$(mktemp -d /tmp/berth-nonroot.XXXXXX); \
+	trap 'rm -rf "$$src"' EXIT; \
 	mkdir -p $(NOBODY_CACHE) $(NOBODY_PATH) $(NOBODY_MODCACHE) && \
 	cp -a -u "$$modcache/." $(NOBODY_MODCACHE)/ && \
-	chown -R $(NOBODY):$(NOBODY) $(NOBODY_CACHE) $(NOBODY_PATH) $(NOBODY_MODCACHE) && \
-	setpriv --reuid=$(NOBODY) --regid=$(NOBODY) --clear-groups \
+	tar -c --exclude=./.git --exclude=./bin . | tar -x -C "$$src" && \
+	chown -R $(NOBODY):$(NOBODY) "$$src" $(NOBODY_CACHE) $(NOBODY_PATH) $(NOBODY_MODCACHE) && \
+	cd "$$src" && setpriv --reuid=$(NOBODY) --regid=$(NOBODY) --clear-groups \
 		env HOME=/tmp GOCACHE=$(NOBODY_CACHE) GOPATH=$(NOBODY_PATH) GOMODCACHE=$(NOBODY_MODCACHE) \
 		GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local PATH="$$PATH" \
 		$(GO) test -tags '$(TAGS)' -count=1 ./starlib/...
