@@ -46,7 +46,7 @@ func (c *countdownCtx) Done() <-chan struct{} { return c.done }
 // containerDirs lists the container directories under the test root.
 func containerDirs(t *testing.T) []string {
 	t.Helper()
-	entries, err := os.ReadDir(containersDir(testEngine.Root()))
+	entries, err := os.ReadDir(testEngine.dirs.Path())
 	if err != nil {
 		t.Fatal(err)
 	}

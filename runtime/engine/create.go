@@ -10,23 +10,13 @@ import (
 	"time"
 
 	"berth/runtime/backend"
+	"berth/runtime/containerdir"
 	"berth/runtime/image"
 	"berth/runtime/logdriver"
 	"berth/runtime/network"
 	"berth/runtime/spec"
 	"berth/runtime/volume"
 )
-
-// record is what GC needs to find a container whose berth process died.
-type record struct {
-	ID      string    `json:"id"`
-	Name    string    `json:"name"`
-	Sandbox string    `json:"sandbox"`
-	Owner   owner     `json:"owner"`
-	Created time.Time `json:"created"`
-}
-
-const recordFile = "record.json"
 
 // CreateContainer makes a container without starting it (docker create),
 // resolving the spec's names through req.Scope.
@@ -97,8 +87,8 @@ func (e *Engine) create(ctx context.Context, req backend.CreateRequest) (*Contai
 func (e *Engine) build(ctx context.Context, c *Container) (retErr error) {
 	// The record comes with the directory so that GC finds the mount if
 	// we die next.
-	rec := record{ID: c.id, Name: c.name, Sandbox: c.scope.Label(), Owner: e.owner, Created: c.created}
-	if err := e.makeContainerDir(c.dir, rec); err != nil {
+	rec := containerdir.Record{ID: c.id, Name: c.name, Sandbox: c.scope.Label(), Owner: e.owner, Created: c.created}
+	if err := e.dirs.Make(rec); err != nil {
 		c.net.Close()
 		e.releaseDNS(c.dns)
 		return err

@@ -20,6 +20,7 @@ import (
 
 	"berth/runtime/backend"
 	"berth/runtime/container"
+	"berth/runtime/containerdir"
 	"berth/runtime/image"
 	"berth/runtime/network"
 	"berth/runtime/spec"
@@ -50,7 +51,8 @@ type Engine struct {
 	volumes *volume.Store
 	nets    *network.Manager
 	runtime *container.Runtime
-	owner   owner
+	dirs    containerdir.Dirs
+	owner   store.Owner
 	host    spec.Host
 
 	mu      sync.Mutex
@@ -60,14 +62,6 @@ type Engine struct {
 	warnMu   sync.Mutex
 	warnings io.Writer
 }
-
-// owner identifies a live berth process; pid+start time survive PID reuse.
-type owner struct {
-	Pid       int    `json:"pid"`
-	StartTime uint64 `json:"start_time"`
-}
-
-func (o owner) alive() bool { return store.ProcessAlive(o.Pid, o.StartTime) }
 
 // Open prepares the root directory and returns an engine.
 func Open(opts Options) (*Engine, error) {
@@ -82,7 +76,8 @@ func Open(opts Options) (*Engine, error) {
 	if os.Geteuid() != 0 {
 		return nil, errors.New("berth runs containers and needs root: run it as root (sudo)")
 	}
-	for _, dir := range []string{root, containersDir(root)} {
+	dirs := containerdir.New(root)
+	for _, dir := range []string{root, dirs.Path()} {
 		if err := os.MkdirAll(dir, 0o711); err != nil {
 			return nil, fmt.Errorf("create %s: %w", dir, err)
 		}
@@ -99,14 +94,13 @@ func Open(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	start, err := store.ProcessStartTime(os.Getpid())
+	o, err := store.Self()
 	if err != nil {
-		return nil, fmt.Errorf("identify this process: %w", err)
+		return nil, err
 	}
-	o := owner{Pid: os.Getpid(), StartTime: start}
-	nets, err := network.Open(filepath.Join(root, "networks"), o.tag(), func(tag string) bool {
+	nets, err := network.Open(filepath.Join(root, "networks"), o.String(), func(tag string) bool {
 		o, ok := parseOwnerTag(tag)
-		return ok && o.alive()
+		return ok && o.Alive()
 	})
 	if err != nil {
 		return nil, err
@@ -117,6 +111,7 @@ func Open(opts Options) (*Engine, error) {
 		images:   images,
 		volumes:  volumes,
 		runtime:  rt,
+		dirs:     dirs,
 		owner:    o,
 		host:     hostInfo(),
 		records:  map[string]network.Record{},
@@ -152,9 +147,7 @@ func (e *Engine) Close() error {
 	return nil
 }
 
-func containersDir(root string) string { return filepath.Join(root, "containers") }
-
-func (e *Engine) containerDir(id string) string { return filepath.Join(containersDir(e.root), id) }
+func (e *Engine) containerDir(id string) string { return e.dirs.Dir(id) }
 
 // hostInfo reads the CPUs this process may use, for --cpus and
 // --cpuset-cpus checks.

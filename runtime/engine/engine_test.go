@@ -303,7 +303,7 @@ func TestValidationLeavesNothing(t *testing.T) {
 	}
 }
 
-func containersDirOf(t *testing.T) string { return containersDir(testEngine.Root()) }
+func containersDirOf(t *testing.T) string { return testEngine.dirs.Path() }
 
 // Docker's default hardening: capability bounding set, seccomp filter,
 // masked and read-only /proc paths.

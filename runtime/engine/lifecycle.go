@@ -186,7 +186,7 @@ func (c *Container) teardown() error {
 	if err := image.UnmountRootfs(c.dir); err != nil {
 		errs = append(errs, err)
 	}
-	if err := c.e.removeContainerDir(c.dir); err != nil {
+	if err := c.e.dirs.Remove(c.id); err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/opencontainers/cgroups"
 
+	"berth/runtime/containerdir"
 	"berth/runtime/spec"
 )
 
@@ -97,7 +98,7 @@ func TestCloseGivesUpOnAContainerThatCannotDie(t *testing.T) {
 	if st := keep.State(); st.Status != backend.StatusRemoved {
 		t.Errorf("the other container: %+v, want removed", st)
 	}
-	if _, err := os.Stat(filepath.Join(testEngine.containerDir(stuck.ID()), recordFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(testEngine.containerDir(stuck.ID()), containerdir.RecordFile)); err != nil {
 		t.Errorf("the stuck container's record: %v", err)
 	}
 	// SIGKILL was sent: it ends with the thaw.

@@ -2,33 +2,32 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 
 	"berth/runtime/backend"
+	"berth/runtime/store"
 	"berth/runtime/volume"
 )
 
-// ownerTag marks the volumes this process creates, so GC can tell the
-// ones a killed run left from those of a live run.
-func (o owner) tag() string { return fmt.Sprintf("%d:%d", o.Pid, o.StartTime) }
-
-func parseOwnerTag(s string) (owner, bool) {
+// parseOwnerTag reads the owner tag (store.Owner.String) that marks the
+// volumes and networks a process creates. Unlike store.ParseOwner it takes
+// a PID of 0 or less as a known owner, one that is not alive.
+func parseOwnerTag(s string) (store.Owner, bool) {
 	pid, start, ok := strings.Cut(s, ":")
 	if !ok {
-		return owner{}, false
+		return store.Owner{}, false
 	}
 	p, err1 := strconv.Atoi(pid)
 	st, err2 := strconv.ParseUint(start, 10, 64)
-	return owner{Pid: p, StartTime: st}, err1 == nil && err2 == nil
+	return store.Owner{Pid: p, StartTime: st}, err1 == nil && err2 == nil
 }
 
 // CreateVolume creates the store volume vs.Name, or returns the existing
 // one (created false); an empty name makes an anonymous volume.
 func (e *Engine) CreateVolume(ctx context.Context, vs backend.VolumeSpec) (backend.VolumeInfo, bool, error) {
 	v, created, err := e.volumes.Create(vs.Name, volume.CreateOptions{
-		Labels: vs.Labels, Keep: vs.Keep, Anonymous: vs.Name == "", Owner: e.owner.tag(),
+		Labels: vs.Labels, Keep: vs.Keep, Anonymous: vs.Name == "", Owner: e.owner.String(),
 	})
 	if err != nil {
 		return backend.VolumeInfo{}, false, classify(err)
