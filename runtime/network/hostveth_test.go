@@ -1,7 +1,6 @@
-package engine
+package network
 
 import (
-	"context"
 	"net"
 	"os"
 	"testing"
@@ -23,14 +22,12 @@ func TestHostVethPairIsMarkedUpAndRemoved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	h := host{}
-	p, err := h.CreateVethPair(ctx)
+	m := newManager(t, "live")
+	a, b, err := m.CreateVethPair()
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b := p.A, p.B
-	t.Cleanup(func() { _ = h.RemoveVethPair(ctx, p) })
+	t.Cleanup(func() { _ = m.RemoveVethPair(a) })
 	for _, name := range []string{a, b} {
 		link, err := netlink.LinkByName(name)
 		if err != nil {
@@ -44,7 +41,7 @@ func TestHostVethPairIsMarkedUpAndRemoved(t *testing.T) {
 			t.Errorf("veth end %s is down", name)
 		}
 	}
-	if err := h.RemoveVethPair(ctx, p); err != nil {
+	if err := m.RemoveVethPair(a); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{a, b} {
@@ -52,7 +49,7 @@ func TestHostVethPairIsMarkedUpAndRemoved(t *testing.T) {
 			t.Errorf("%s still exists after Remove", name)
 		}
 	}
-	if err := h.RemoveVethPair(ctx, p); err != nil {
+	if err := m.RemoveVethPair(a); err != nil {
 		t.Errorf("removing a pair already gone: %v", err)
 	}
 }
