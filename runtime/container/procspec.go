@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/moby/sys/user"
@@ -106,7 +105,7 @@ func readEtcFile(root *fsroot.Root, path string) (io.Reader, error) {
 		return nil, fmt.Errorf("%s in the container is %w", path, notRegular)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s in the container: %w", path, unwrapPath(err))
+		return nil, fmt.Errorf("read %s in the container: %w", path, fsroot.UnwrapPath(err))
 	}
 	return bytes.NewReader(data), nil
 }
@@ -138,16 +137,7 @@ func makeWorkdir(rootfs, name, dir string) (string, error) {
 	}
 	defer root.Close()
 	if err := root.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("create workdir %q: %w", dir, unwrapPath(err))
+		return "", fmt.Errorf("create workdir %q: %w", dir, fsroot.UnwrapPath(err))
 	}
 	return dir, nil
-}
-
-// unwrapPath drops the host path from an *os.PathError: the message
-// names the path in the container.
-func unwrapPath(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
 }

@@ -3,15 +3,10 @@ package engine
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strconv"
-
-	"golang.org/x/sys/unix"
 
 	"berth/runtime/backend"
 	"berth/runtime/fsroot"
-	"berth/runtime/store"
 	"berth/runtime/volume"
 )
 
@@ -29,51 +24,20 @@ func (c *Container) openRoot(path string) (*fsroot.Root, string, error) {
 	if !filepath.IsAbs(path) {
 		return nil, "", fmt.Errorf("path %q: want an absolute path inside the container", path)
 	}
-	if r := c.openInitRoot(); r != nil {
-		return r, path, nil
-	}
-	dir, inside := c.rootfs, path
-	if host, rest, ok := volume.HostPath(c.mounts, path); ok {
-		dir, inside = host, "/"+rest
-		if fi, err := os.Stat(host); err == nil && !fi.IsDir() {
-			// A file bind: the file is reached from its directory.
-			dir, inside = filepath.Dir(host), filepath.Join("/", filepath.Base(host), rest)
-		}
-	}
-	r, err := fsroot.Open(dir)
-	if err != nil {
-		return nil, "", fmt.Errorf("container %s: %w", c.name, unwrapPath(err))
-	}
-	return r, inside, nil
-}
-
-// openInitRoot opens /proc/PID/root of the running container's init, or
-// returns nil when there is no init to open. An open /proc/PID directory
-// names one process for good, so checking its start time against the
-// init's proves that the root is the init's and not that of a process
-// that reused the PID after the init exited.
-func (c *Container) openInitRoot() *fsroot.Root {
 	c.mu.Lock()
 	pid, start, running := c.pid, c.pidStart, c.status == backend.StatusRunning
 	c.mu.Unlock()
-	if !running || pid <= 0 {
-		return nil
+	if running {
+		if r := fsroot.OpenProcessRoot(pid, start); r != nil {
+			return r, path, nil
+		}
+		// exiting: read the stopped container's files
 	}
-	proc, err := os.OpenFile("/proc/"+strconv.Itoa(pid), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	r, inside, err := volume.OpenRoot(c.rootfs, c.mounts, path)
 	if err != nil {
-		return nil // exiting: read the stopped container's files
+		return nil, "", fmt.Errorf("container %s: %w", c.name, fsroot.UnwrapPath(err))
 	}
-	defer proc.Close()
-	fd, err := unix.Openat(int(proc.Fd()), "root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil
-	}
-	root := os.NewFile(uintptr(fd), "/proc/"+strconv.Itoa(pid)+"/root")
-	if got, err := store.ProcessStartTimeAt(proc); err != nil || got != start {
-		root.Close()
-		return nil
-	}
-	return fsroot.New(root)
+	return r, inside, nil
 }
 
 // ReadFile returns a regular file's content from the container (docker cp
@@ -86,7 +50,7 @@ func (c *Container) ReadFile(ctx context.Context, path string) ([]byte, error) {
 	defer r.Close()
 	data, err := r.ReadFile(inside, fsroot.MaxReadFile)
 	if err != nil {
-		return nil, fmt.Errorf("read %s from container %s: %w", path, c.name, unwrapPath(err))
+		return nil, fmt.Errorf("read %s from container %s: %w", path, c.name, fsroot.UnwrapPath(err))
 	}
 	return data, nil
 }
@@ -100,16 +64,7 @@ func (c *Container) WriteFile(ctx context.Context, path string, data []byte) err
 	}
 	defer r.Close()
 	if err := r.WriteFile(inside, data, 0o644); err != nil {
-		return fmt.Errorf("write %s to container %s: %w", path, c.name, unwrapPath(err))
+		return fmt.Errorf("write %s to container %s: %w", path, c.name, fsroot.UnwrapPath(err))
 	}
 	return nil
-}
-
-// unwrapPath drops the path from an error: the user named a path inside
-// the container, and the host's would mean nothing to them.
-func unwrapPath(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
 }
