@@ -34,7 +34,7 @@ type Container struct {
 	logPath  string
 	mounts   []volume.MountPoint
 	net      *network.ContainerNet // its networking, from create to remove
-	dns      *dnsTable             // its file's, held from create to remove
+	dns      *network.HeldDNS      // its file's, held from create to remove
 	linkEnv  []string              // --link's variables, computed at each start
 	// removeVolumes makes every removal take the anonymous volumes along,
 	// as docker run --rm does: set for foreground runs.

@@ -60,16 +60,16 @@ func (e *Engine) create(ctx context.Context, req backend.CreateRequest) (*Contai
 		status: backend.StatusCreated,
 	}
 	c.initLogLoss()
-	c.dns = e.holdDNS(req.Scope.Root())
+	c.dns = e.dns.Hold(req.Scope.Root())
 	scope := netScope{scope: req.Scope, ctx: context.WithoutCancel(ctx), e: e, dns: c.dns}
 	c.net, err = e.nets.NewContainerNet(scope, network.ContainerConfig{ID: id, Name: name, Dir: c.dir, Spec: cs})
 	if err != nil {
-		e.releaseDNS(c.dns)
+		e.dns.Release(c.dns)
 		return nil, err
 	}
 	if err := stopped(ctx, "create container "+name); err != nil {
 		c.net.Close()
-		e.releaseDNS(c.dns)
+		e.dns.Release(c.dns)
 		return nil, err
 	}
 	c.hostname = c.net.Hostname()
@@ -90,14 +90,14 @@ func (e *Engine) build(ctx context.Context, c *Container) (retErr error) {
 	rec := containerdir.Record{ID: c.id, Name: c.name, Sandbox: c.scope.Label(), Owner: e.owner, Created: c.created}
 	if err := e.dirs.Make(rec); err != nil {
 		c.net.Close()
-		e.releaseDNS(c.dns)
+		e.dns.Release(c.dns)
 		return err
 	}
 	var madeVolumes []string
 	defer func() {
 		if retErr != nil {
 			c.net.Close()
-			e.releaseDNS(c.dns)
+			e.dns.Release(c.dns)
 			c.teardown()
 			// At once: the sandbox never sees this container.
 			for _, v := range madeVolumes {

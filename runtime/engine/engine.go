@@ -56,8 +56,8 @@ type Engine struct {
 	host    spec.Host
 
 	mu      sync.Mutex
-	records map[string]network.Record   // by id: the networks this engine made or found
-	dns     map[backend.Scope]*dnsTable // by the file's top-level sandbox
+	records map[string]network.Record // by id: the networks this engine made or found
+	dns     network.DNSTables         // by the file's top-level sandbox
 
 	warnMu   sync.Mutex
 	warnings io.Writer
@@ -115,7 +115,6 @@ func Open(opts Options) (*Engine, error) {
 		owner:    o,
 		host:     hostInfo(),
 		records:  map[string]network.Record{},
-		dns:      map[backend.Scope]*dnsTable{},
 		warnings: cmp.Or[io.Writer](opts.Warnings, os.Stderr),
 	}, nil
 }

@@ -116,7 +116,7 @@ func (c *Container) Remove(ctx context.Context, opts backend.RemoveOptions) erro
 	}
 	err := c.teardown()
 	c.net.Close()
-	c.e.releaseDNS(c.dns)
+	c.e.dns.Release(c.dns)
 	c.mu.Lock()
 	c.status, _ = backend.Next(c.id, c.status, backend.EventGone)
 	c.mu.Unlock()

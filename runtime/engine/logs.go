@@ -1,15 +1,12 @@
 package engine
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 
 	"berth/runtime/backend"
 	"berth/runtime/logdriver"
+	"berth/runtime/network"
 )
 
 // Logs returns what the container logged (docker logs). The log is
@@ -72,27 +69,5 @@ func (c *Container) Listening(ctx context.Context, port int) (bool, error) {
 	if st.Status != backend.StatusRunning {
 		return false, nil
 	}
-	return listening(st.Pid, port), nil
-}
-
-// listening reports whether /proc/PID/net/tcp{,6} has a LISTEN socket on
-// port.
-func listening(pid, port int) bool {
-	want := fmt.Sprintf(":%04X", port)
-	for _, file := range []string{"tcp", "tcp6"} {
-		f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/net/" + file)
-		if err != nil {
-			continue
-		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			fields := strings.Fields(sc.Text())
-			if len(fields) > 3 && strings.HasSuffix(fields[1], want) && fields[3] == "0A" {
-				f.Close()
-				return true
-			}
-		}
-		f.Close()
-	}
-	return false
+	return network.Listening(st.Pid, port), nil
 }

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"net/netip"
 
 	"berth/runtime/backend"
 	"berth/runtime/network"
@@ -21,7 +20,7 @@ func (e *Engine) CreateNetwork(ctx context.Context, ns backend.NetworkSpec) (bac
 		return backend.NetworkInfo{}, classify(err)
 	}
 	e.remember(rec)
-	return networkInfo(rec), nil
+	return rec.Info(), nil
 }
 
 // Network finds a network by stored name or id.
@@ -31,7 +30,7 @@ func (e *Engine) Network(ctx context.Context, ref string) (backend.NetworkInfo, 
 		return backend.NetworkInfo{}, classify(err)
 	}
 	e.remember(rec)
-	return networkInfo(rec), nil
+	return rec.Info(), nil
 }
 
 // NetworkEndpoints lists the containers on the network now.
@@ -42,10 +41,7 @@ func (e *Engine) NetworkEndpoints(ctx context.Context, id string) ([]backend.End
 	}
 	out := make([]backend.EndpointInfo, 0, len(eps))
 	for _, ep := range eps {
-		out = append(out, backend.EndpointInfo{
-			ContainerID: ep.ContainerID, ContainerName: ep.ContainerName, MAC: ep.MAC,
-			Address: fmt.Sprintf("%s/%d", ep.Addr, ep.PrefixLen),
-		})
+		out = append(out, ep.Info())
 	}
 	return out, nil
 }
@@ -95,29 +91,6 @@ func (e *Engine) record(n backend.NetworkInfo) (network.Record, error) {
 	return rec, nil
 }
 
-func networkInfo(rec network.Record) backend.NetworkInfo {
-	return backend.NetworkInfo{
-		Name: rec.Name, StoredName: rec.Name, ID: rec.ID, Driver: rec.Driver,
-		Subnet: prefixString(rec.Subnet), Gateway: addrString(rec.Gateway), IPRange: prefixString(rec.IPRange),
-		UserSubnet: rec.UserSubnet, Internal: rec.Internal, Options: rec.Options, Labels: rec.Labels,
-		Created: rec.Created, Default: rec.Default,
-	}
-}
-
-func addrString(a netip.Addr) string {
-	if !a.IsValid() {
-		return ""
-	}
-	return a.String()
-}
-
-func prefixString(p netip.Prefix) string {
-	if !p.IsValid() {
-		return ""
-	}
-	return p.String()
-}
-
 // ConnectNetwork attaches the container to another network (docker
 // network connect); a running container gets the next ethN at once.
 func (c *Container) ConnectNetwork(ctx context.Context, n backend.NetworkInfo, opts backend.EndpointOptions) error {
@@ -145,7 +118,7 @@ type netScope struct {
 	e     *Engine
 	scope backend.Scope
 	ctx   context.Context
-	dns   *dnsTable
+	dns   *network.HeldDNS
 }
 
 func (n netScope) Network(name string) (network.Record, error) {
@@ -168,36 +141,4 @@ func (n netScope) Container(ref string) (*network.ContainerNet, error) {
 	return ec.net, nil
 }
 
-func (n netScope) DNS() *dns.Table { return n.dns.table }
-
-// dnsTable is the membership table of the embedded DNS of one scenario
-// file, so networks of files running in parallel never mix even when
-// they share a name. It lives while containers of the file do.
-type dnsTable struct {
-	root  backend.Scope
-	table *dns.Table
-	users int
-}
-
-// holdDNS returns the table of the file whose top-level sandbox is root,
-// for one more container.
-func (e *Engine) holdDNS(root backend.Scope) *dnsTable {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	t := e.dns[root]
-	if t == nil {
-		t = &dnsTable{root: root, table: dns.NewTable()}
-		e.dns[root] = t
-	}
-	t.users++
-	return t
-}
-
-// releaseDNS lets go of a container's hold on its file's table.
-func (e *Engine) releaseDNS(t *dnsTable) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if t.users--; t.users == 0 {
-		delete(e.dns, t.root)
-	}
-}
+func (n netScope) DNS() *dns.Table { return n.dns.Table() }
