@@ -5,15 +5,7 @@ import (
 	"time"
 
 	"berth/runtime/backend"
-	"berth/runtime/spec"
 )
-
-// resources are the container's limits now (Update changes them).
-func (c *Container) resources() spec.Resources {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.spec.Resources
-}
 
 // Update changes the container's limits (docker update): the patch's
 // fields replace the stored ones, the result is validated as at create,
