@@ -84,7 +84,7 @@ func (c *Container) State() backend.ContainerState {
 	defer c.mu.Unlock()
 	loss := c.logLoss.guard.Report()
 	return backend.ContainerState{Status: c.status, ExitCode: c.exitCode, OOMKilled: c.oomKilled, Pid: c.pid,
-		Error: stateError(c.errMsg, loss), LogErrors: loss.Messages, StartedAt: c.startedAt, FinishedAt: c.finishedAt}
+		Error: loss.AfterRunError(c.errMsg), LogErrors: loss.Messages, StartedAt: c.startedAt, FinishedAt: c.finishedAt}
 }
 
 // ForegroundOutput is what a run started with Capture printed: stdout

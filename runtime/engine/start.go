@@ -62,7 +62,7 @@ func (c *Container) startLocked(ctx context.Context, capture *logdriver.Capture)
 	proc.Stdout, proc.Stderr = out.outW, out.errW
 	inst, err := c.launch(ctx, proc, out)
 	if err != nil {
-		_ = c.closeLog(out.copiers, out.driver) // the start's error says what matters
+		_ = c.logLoss.guard.CloseRun(out.copiers, out.driver) // the start's error says what matters
 		return c.failStart(err)
 	}
 	c.status = to
@@ -104,14 +104,14 @@ func (c *Container) openOutput(capture *logdriver.Capture) (runOutput, error) {
 		sinks = append(sinks, capture.Sink())
 	}
 	return runOutput{driver: driver, outW: outW, errW: errW, copiers: []*logdriver.Copier{
-		logdriver.NewCopier("stdout", closeAtEnd{outR}, sinks...),
-		logdriver.NewCopier("stderr", closeAtEnd{errR}, sinks...),
+		logdriver.NewCopier("stdout", logdriver.CloseAtEnd(outR), sinks...),
+		logdriver.NewCopier("stderr", logdriver.CloseAtEnd(errR), sinks...),
 	}}, nil
 }
 
 // launch starts the init, wires its network while it waits, and lets the
 // program run. On failure nothing of the run is left but the output's
-// read side, for closeLog.
+// read side, for CloseRun.
 func (c *Container) launch(ctx context.Context, proc *container.Process, out runOutput) (*container.Instance, error) {
 	cfg, err := c.runtimeConfig()
 	if err == nil {
@@ -142,19 +142,6 @@ func (c *Container) launch(ctx context.Context, proc *container.Process, out run
 	return inst, nil
 }
 
-// closeAtEnd closes a pipe's read end once its copier has read the end
-// of the stream (or failed): the copier stops reading there, and nothing
-// else holds the pipe.
-type closeAtEnd struct{ f *os.File }
-
-func (r closeAtEnd) Read(p []byte) (int, error) {
-	n, err := r.f.Read(p)
-	if err != nil {
-		r.f.Close()
-	}
-	return n, err
-}
-
 // failStart records a start that never reached the user's program: the
 // container keeps its state, with Docker's 127 for a missing executable
 // and the shell's 126 for one the kernel refused to execute.
@@ -178,7 +165,7 @@ func (c *Container) failStart(err error) error {
 // container exited.
 func (c *Container) monitor(inst *container.Instance, copiers []*logdriver.Copier, driver logdriver.Driver, exited chan struct{}) {
 	exit, werr := inst.Wait()
-	logErr := c.closeLog(copiers, driver)
+	logErr := c.logLoss.guard.CloseRun(copiers, driver)
 	c.mu.Lock()
 	// Before the exit is seen: a stopped container leaves DNS answers
 	// and frees its address at once.
