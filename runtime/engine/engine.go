@@ -13,10 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
-
-	"golang.org/x/sys/unix"
 
 	"berth/runtime/backend"
 	"berth/runtime/container"
@@ -113,7 +110,7 @@ func Open(opts Options) (*Engine, error) {
 		runtime:  rt,
 		dirs:     dirs,
 		owner:    o,
-		host:     hostInfo(),
+		host:     container.Host(),
 		records:  map[string]network.Record{},
 		warnings: cmp.Or[io.Writer](opts.Warnings, os.Stderr),
 	}, nil
@@ -147,18 +144,3 @@ func (e *Engine) Close() error {
 }
 
 func (e *Engine) containerDir(id string) string { return e.dirs.Dir(id) }
-
-// hostInfo reads the CPUs this process may use, for --cpus and
-// --cpuset-cpus checks.
-func hostInfo() spec.Host {
-	h := spec.Host{NumCPU: runtime.NumCPU()}
-	var set unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &set); err == nil {
-		for i := 0; i < 1024; i++ {
-			if set.IsSet(i) {
-				h.CPUs = append(h.CPUs, i)
-			}
-		}
-	}
-	return h
-}
