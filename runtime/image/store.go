@@ -39,7 +39,8 @@ type Store struct {
 
 // meta holds what an image config does not: written once, with the image.
 type meta struct {
-	Size int64
+	Size   int64
+	Layers []string `json:",omitempty"` // hex diff-ids, bottom first (layers.go); none: a flat rootfs
 }
 
 // Open opens the store in dir (normally <berth root>/images), creating it,
@@ -216,6 +217,7 @@ func (s *Store) load(hex string, repos map[string]string, ref string) (*Image, e
 		Config:       cf.runConfig(),
 		Size:         m.Size,
 		RootDir:      filepath.Join(dir, rootfsName),
+		Layers:       s.layerPaths(m.Layers),
 		architecture: orDefault(cf.Architecture, runtime.GOARCH),
 		os:           orDefault(cf.OS, "linux"),
 	}, nil
@@ -295,7 +297,7 @@ func (s *Store) Remove(ref string) error {
 		}
 		hex := strings.TrimPrefix(id, "sha256:")
 		if left == 0 {
-			busy, err := inUse(filepath.Join(s.dir, hex, rootfsName))
+			busy, err := s.imageInUse(hex)
 			if err != nil {
 				return false, err
 			}
@@ -307,6 +309,9 @@ func (s *Store) Remove(ref string) error {
 			// nobody tags or reads a half-deleted image.
 			doomed = s.tmpName("rm-" + hex)
 			if err := os.Rename(filepath.Join(s.dir, hex), doomed); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return false, fmt.Errorf("remove image %s: %w", ref, err)
+			}
+			if err := s.removeUnusedLayers(); err != nil {
 				return false, fmt.Errorf("remove image %s: %w", ref, err)
 			}
 		}
