@@ -175,9 +175,16 @@ func TestSharedBaseStoredOnce(t *testing.T) {
 	wantLayers(0)
 }
 
-// Untagging makes an image dangling; prune removes it with its layers.
-func TestPruneFreesLayers(t *testing.T) {
+// A tag that moves takes its old image's layers along; prune removes a
+// dangling image with its layers.
+func TestUntagAndPruneFreeLayers(t *testing.T) {
 	s := openStore(t)
+	wantLayers := func(want int) {
+		t.Helper()
+		if n, err := s.LayerCount(); err != nil || n != want {
+			t.Errorf("layer store holds %d layers (%v), want %d", n, err, want)
+		}
+	}
 	img := ggcrImage(t, false, ggcrLayer(t, tarBytes(t, file("x", "x")), compression.GZip))
 	if _, err := s.Load(dockerSave(t, map[string]v1.Image{"prune/x:1": img})); err != nil {
 		t.Fatal(err)
@@ -186,12 +193,16 @@ func TestPruneFreesLayers(t *testing.T) {
 	if _, err := s.Load(dockerSave(t, map[string]v1.Image{"prune/x:1": other})); err != nil { // the tag moves
 		t.Fatal(err)
 	}
+	wantLayers(1)
+	dangling := ggcrImage(t, true, ggcrLayer(t, tarBytes(t, file("z", "z")), compression.GZip))
+	if _, err := s.Load(ociDir(t, dangling, "latest", false)); err != nil { // a bare tag names no repository
+		t.Fatal(err)
+	}
+	wantLayers(2)
 	if _, err := s.Prune(); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := s.LayerCount(); err != nil || n != 1 {
-		t.Errorf("after prune the store holds %d layers (%v), want 1", n, err)
-	}
+	wantLayers(1)
 }
 
 // A stack deeper than mount(2)'s one-page option limit mounts (lowerdir+),

@@ -98,7 +98,7 @@ func (s *Store) dropUntagged(hexes []string) {
 				doomed = append(doomed, aside)
 			}
 		}
-		return false, nil
+		return false, s.removeUnusedLayers()
 	})
 	_ = removeAll(doomed)
 }
