@@ -132,3 +132,12 @@ func (s *Store) imageInUse(hex string) (bool, error) {
 	}
 	return false, nil
 }
+
+// flatRoot is the flat root filesystem of an image without layers
+// (imported, or loaded by an older berth), "" for a layered image.
+func flatRoot(imageDir string, m meta) string {
+	if len(m.Layers) > 0 {
+		return ""
+	}
+	return filepath.Join(imageDir, rootfsName)
+}

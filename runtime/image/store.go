@@ -216,7 +216,7 @@ func (s *Store) load(hex string, repos map[string]string, ref string) (*Image, e
 		Created:      cf.Created,
 		Config:       cf.runConfig(),
 		Size:         m.Size,
-		RootDir:      filepath.Join(dir, rootfsName),
+		RootDir:      flatRoot(dir, m),
 		Layers:       s.layerPaths(m.Layers),
 		architecture: orDefault(cf.Architecture, runtime.GOARCH),
 		os:           orDefault(cf.OS, "linux"),
