@@ -196,3 +196,24 @@ func TestOpenRemovesWorkOfDeadProcesses(t *testing.T) {
 		t.Errorf("the work directory of a live process was removed: %v", err)
 	}
 }
+
+// A flat busybox left by an older berth is rebuilt in the layer store on
+// first use and the flat copy removed.
+func TestFlatBusyboxRebuilt(t *testing.T) {
+	s := openStore(t)
+	flat, err := s.create([]string{busyboxRef}, func(rootfs string) ([]byte, int64, error) {
+		size, err := buildBusyboxRootfs(s.busybox, rootfs)
+		return []byte(`{"architecture":"amd64","os":"linux","config":{"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":[]}}`), size, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if flat.RootDir == "" || len(flat.Layers) != 0 {
+		t.Fatalf("the test's flat image has layers %q", flat.Layers)
+	}
+	img := mustGet(t, s, "busybox")
+	if len(img.Layers) != 1 || img.RootDir != "" || img.ID == flat.ID {
+		t.Errorf("busybox after first use: ID %s layers %q root %q, want a rebuilt one-layer image", img.ID, img.Layers, img.RootDir)
+	}
+	mustNotExist(t, filepath.Dir(flat.RootDir))
+}

@@ -115,7 +115,11 @@ func (s *Store) Get(ref string) (*Image, error) {
 	name, nameErr := NormalizeRef(ref)
 	if nameErr == nil {
 		if id, ok := repos[name]; ok {
-			return s.load(strings.TrimPrefix(id, "sha256:"), repos, name)
+			img, err := s.load(strings.TrimPrefix(id, "sha256:"), repos, name)
+			if err == nil && name == busyboxRef && img.RootDir != "" {
+				return s.ensureBusybox() // a flat busybox of an older berth: rebuilt in the layer store
+			}
+			return img, err
 		}
 	}
 	if prefix, ok := idHex(ref); ok {
