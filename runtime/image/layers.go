@@ -31,6 +31,7 @@ const (
 	layerDiff    = "diff"
 	opaqueXattr  = "trusted.overlay.opaque"
 	layerMetaTag = "meta.json"
+	layersLock   = "layers.lock" // shared by loads in flight, see removeUnusedLayers
 )
 
 type layerMeta struct {
@@ -87,7 +88,11 @@ func (s *Store) ensureLayer(archive *os.Root, l layerRef) (size int64, created b
 			os.RemoveAll(work)
 		}
 	}()
+	// The layer's root is 0755 (past the umask) unless its "./" entry says otherwise.
 	if err := os.Mkdir(filepath.Join(work, layerDiff), 0o755); err != nil {
+		return 0, false, err
+	}
+	if err := os.Chmod(filepath.Join(work, layerDiff), 0o755); err != nil {
 		return 0, false, err
 	}
 	if size, err = extractLayer(archive, l, filepath.Join(work, layerDiff)); err != nil {
@@ -237,8 +242,20 @@ func (x *extractor) markOpaque(entry, dir string) error {
 
 // removeUnusedLayers deletes the layers no image on disk lists and no
 // mounted overlay uses. The caller holds the repositories lock, so no image
-// is being installed meanwhile.
+// is being installed meanwhile. A load in flight (in any berth process)
+// holds layers.lock shared: its layers are on disk but no image lists them
+// yet, so then nothing is freed now; the next rm or prune frees them.
 func (s *Store) removeUnusedLayers() error {
+	lock, err := os.OpenFile(filepath.Join(s.dir, layersLock), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("lock layers: %w", err)
+	}
+	defer lock.Close() // releases the flock
+	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); errors.Is(err, unix.EWOULDBLOCK) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("lock layers: %w", err)
+	}
 	entries, err := os.ReadDir(filepath.Join(s.dir, layersDir))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil

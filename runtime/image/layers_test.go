@@ -18,6 +18,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"berth/runtime/store"
 )
 
 // ggcrLayer is a layer of the given tar, compressed with comp.
@@ -242,4 +244,33 @@ func TestLoadRefusesUnknownLayerMediaType(t *testing.T) {
 		t.Fatalf("Load error %v, want the image, the layer and the media type named", err)
 	}
 	checkStoreEmpty(t, s)
+}
+
+// While a load is in flight (layers.lock held shared), freeing layers
+// waits for a later rm or prune: the load's layers are not listed yet.
+func TestLayersOfALoadInFlightStay(t *testing.T) {
+	s := openStore(t)
+	img := ggcrImage(t, false, ggcrLayer(t, tarBytes(t, file("x", "x")), compression.GZip))
+	if _, err := s.Load(dockerSave(t, map[string]v1.Image{"flight/x:1": img})); err != nil {
+		t.Fatal(err)
+	}
+	lock, err := store.RLockFile(filepath.Join(s.dir, layersLock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remove("flight/x:1"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.LayerCount(); n != 1 {
+		t.Errorf("with a load in flight, rm freed layers: %d left, want 1", n)
+	}
+	if err := lock.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Prune(); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.LayerCount(); n != 0 {
+		t.Errorf("after the load, prune left %d layers, want 0", n)
+	}
 }

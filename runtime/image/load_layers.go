@@ -3,10 +3,13 @@ package image
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -35,6 +38,14 @@ func (s *Store) createLayered(archive *os.Root, spec loadSpec, config []byte) (i
 			}
 		}
 	}()
+	// Registered after the clean-up above, so released before it runs;
+	// released early once the installed image lists the layers.
+	lock, err := store.RLockFile(filepath.Join(s.dir, layersLock))
+	if err != nil {
+		return nil, fmt.Errorf("image %s: lock layers: %w", name, err)
+	}
+	unlock := sync.OnceFunc(func() { lock.Unlock() })
+	defer unlock()
 	m := meta{Layers: make([]string, len(diffIDs))}
 	for i, d := range diffIDs {
 		if d.Algorithm != "sha256" {
@@ -64,7 +75,7 @@ func (s *Store) createLayered(archive *os.Root, spec loadSpec, config []byte) (i
 		return nil, fmt.Errorf("image %s: %w", name, err)
 	}
 	hex := strings.TrimPrefix(configID(config), "sha256:")
-	if err := s.install(work, hex, spec.tags); err != nil {
+	if err := s.installLayered(work, hex, spec.tags, unlock); err != nil {
 		return nil, fmt.Errorf("image %s: %w", name, err)
 	}
 	repos, err := s.readRepos()
@@ -140,4 +151,37 @@ func flatRoot(imageDir string, m meta) string {
 		return ""
 	}
 	return filepath.Join(imageDir, rootfsName)
+}
+
+// installLayered is install for a layered image: it also releases the
+// layers lock (unlock) under the repositories lock, once the image is in
+// place, so a layer freeing cannot come between and the image's own
+// moved tags can free their old images' layers.
+func (s *Store) installLayered(work, hex string, tags []string, unlock func()) error {
+	duplicate := false
+	var lost []string
+	err := s.withRepos(func(repos map[string]string) (bool, error) {
+		defer unlock()
+		before := maps.Clone(repos)
+		err := os.Rename(work, filepath.Join(s.dir, hex))
+		if errors.Is(err, fs.ErrExist) { // EEXIST or ENOTEMPTY: the same image, already there
+			duplicate = true
+		} else if err != nil {
+			return false, fmt.Errorf("install image: %w", err)
+		}
+		for _, tag := range tags {
+			repos[tag] = "sha256:" + hex
+		}
+		lost = untagged(before, repos)
+		return len(tags) > 0, nil
+	})
+	if err == nil {
+		s.dropUntagged(lost)
+	}
+	if err == nil && duplicate {
+		if err := os.RemoveAll(work); err != nil {
+			return fmt.Errorf("discard duplicate image: %w", err)
+		}
+	}
+	return err
 }
