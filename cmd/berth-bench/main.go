@@ -221,6 +221,10 @@ func runcRuns(e *engine.Engine, n int) string {
 	if err != nil {
 		return "(" + err.Error() + ")"
 	}
+	root := img.RootDir // busybox is one layer: that layer is its whole root
+	if len(img.Layers) == 1 {
+		root = img.Layers[0]
+	}
 	bundle, err := os.MkdirTemp("", "berth-bench-runc-")
 	if err != nil {
 		return "(" + err.Error() + ")"
@@ -234,7 +238,7 @@ func runcRuns(e *engine.Engine, n int) string {
 	if err != nil {
 		return "(" + err.Error() + ")"
 	}
-	cfg = []byte(strings.Replace(strings.Replace(string(cfg), `"path": "rootfs"`, `"path": "`+img.RootDir+`"`, 1), `"terminal": true`, `"terminal": false`, 1))
+	cfg = []byte(strings.Replace(strings.Replace(string(cfg), `"path": "rootfs"`, `"path": "`+root+`"`, 1), `"terminal": true`, `"terminal": false`, 1))
 	cfg = []byte(strings.Replace(string(cfg), `"sh"`, `"true"`, 1))
 	if err := os.WriteFile(cfgPath, cfg, 0o644); err != nil {
 		return "(" + err.Error() + ")"

@@ -87,28 +87,7 @@ func (s *Store) ensureBusybox() (*Image, error) {
 	if err := checkStatic(s.busybox); err != nil {
 		return nil, fmt.Errorf("build image busybox: %w", err)
 	}
-	cf := newConfigFile(fi.ModTime(), []string{"sh"},
-		fmt.Sprintf("built by berth from the host's %s (%d bytes)", s.busybox, fi.Size()))
-	config, id, err := encodeConfig(cf)
-	if err != nil {
-		return nil, err
-	}
-	hex := strings.TrimPrefix(id, "sha256:")
-	if _, err := os.Stat(filepath.Join(s.dir, hex, configName)); err == nil {
-		// Built before and untagged since: tag it again.
-		if err := s.retag(hex, busyboxRef); err != nil {
-			return nil, err
-		}
-		repos, err := s.readRepos()
-		if err != nil {
-			return nil, err
-		}
-		return s.load(hex, repos, busyboxRef)
-	}
-	img, err := s.create([]string{busyboxRef}, func(rootfs string) ([]byte, int64, error) {
-		size, err := buildBusyboxRootfs(s.busybox, rootfs)
-		return config, size, err
-	})
+	img, err := s.busyboxLayered(fi)
 	if err != nil {
 		return nil, fmt.Errorf("build image busybox: %w", err)
 	}

@@ -17,12 +17,15 @@ func TestBusyboxBuiltOnFirstUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(img.Layers) != 1 || img.RootDir != "" {
+		t.Fatalf("busybox has layers %q and flat root %q, want one layer in the layer store", img.Layers, img.RootDir)
+	}
 	for _, ref := range []string{"busybox:latest", "docker.io/library/busybox:latest", img.ID, img.ID[7:19]} {
 		other, err := s.Get(ref)
 		if err != nil {
 			t.Fatalf("Get(%q): %v", ref, err)
 		}
-		if other.ID != img.ID || other.RootDir != img.RootDir {
+		if other.ID != img.ID || !slices.Equal(other.Layers, img.Layers) {
 			t.Errorf("Get(%q) = %s, want the same image as Get(\"busybox\") = %s", ref, other.ID, img.ID)
 		}
 	}
@@ -35,11 +38,11 @@ func TestBusyboxBuiltOnFirstUse(t *testing.T) {
 	if img.Size <= 0 {
 		t.Errorf("Size = %d", img.Size)
 	}
-	if got := configID([]byte(readString(t, filepath.Join(img.RootDir, "..", configName)))); got != img.ID {
+	if got := configID([]byte(readString(t, filepath.Join(s.dir, strings.TrimPrefix(img.ID, "sha256:"), configName)))); got != img.ID {
 		t.Errorf("ID %s is not the sha256 of config.json (%s)", img.ID, got)
 	}
 
-	bb, err := os.Stat(filepath.Join(img.RootDir, "bin/busybox"))
+	bb, err := os.Stat(filepath.Join(img.Layers[0], "bin/busybox"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +56,7 @@ func TestBusyboxBuiltOnFirstUse(t *testing.T) {
 	}
 	for _, a := range applets {
 		for _, p := range []string{a, "bin/" + filepath.Base(a)} {
-			fi, err := os.Stat(filepath.Join(img.RootDir, p))
+			fi, err := os.Stat(filepath.Join(img.Layers[0], p))
 			if err != nil || !os.SameFile(fi, bb) {
 				t.Errorf("/%s is not a link to /bin/busybox (err=%v)", p, err)
 			}
@@ -61,18 +64,18 @@ func TestBusyboxBuiltOnFirstUse(t *testing.T) {
 	}
 	modes := map[string]os.FileMode{"tmp": os.ModeDir | os.ModeSticky | 0o777, "root": os.ModeDir | 0o700, "bin/busybox": 0o755}
 	for p, want := range modes {
-		fi, err := os.Stat(filepath.Join(img.RootDir, p))
+		fi, err := os.Stat(filepath.Join(img.Layers[0], p))
 		if err != nil || fi.Mode() != want {
 			t.Errorf("/%s: mode %v (err=%v), want %v", p, fi.Mode(), err, want)
 		}
 	}
 	for _, p := range []string{"proc", "sys", "dev", "home", "var", "usr/sbin", "etc"} {
-		if fi, err := os.Stat(filepath.Join(img.RootDir, p)); err != nil || !fi.IsDir() {
+		if fi, err := os.Stat(filepath.Join(img.Layers[0], p)); err != nil || !fi.IsDir() {
 			t.Errorf("/%s is not a directory (err=%v)", p, err)
 		}
 	}
-	passwd := readString(t, filepath.Join(img.RootDir, "etc/passwd"))
-	group := readString(t, filepath.Join(img.RootDir, "etc/group"))
+	passwd := readString(t, filepath.Join(img.Layers[0], "etc/passwd"))
+	group := readString(t, filepath.Join(img.Layers[0], "etc/group"))
 	for _, user := range []string{"root:x:0:0:", "daemon:x:1:1:", "nobody:x:65534:65534:"} {
 		if !strings.Contains(passwd, "\n"+user) && !strings.HasPrefix(passwd, user) {
 			t.Errorf("/etc/passwd lacks %s", user)
@@ -147,7 +150,7 @@ func TestBusyboxConcurrentFirstUse(t *testing.T) {
 				errs[i] = err
 				return
 			}
-			if _, err := os.Stat(filepath.Join(img.RootDir, "bin/sh")); err != nil {
+			if _, err := os.Stat(filepath.Join(img.Layers[0], "bin/sh")); err != nil {
 				errs[i] = err
 				return
 			}
@@ -192,4 +195,25 @@ func TestOpenRemovesWorkOfDeadProcesses(t *testing.T) {
 	if _, err := os.Stat(mine); err != nil {
 		t.Errorf("the work directory of a live process was removed: %v", err)
 	}
+}
+
+// A flat busybox left by an older berth is rebuilt in the layer store on
+// first use and the flat copy removed.
+func TestFlatBusyboxRebuilt(t *testing.T) {
+	s := openStore(t)
+	flat, err := s.create([]string{busyboxRef}, func(rootfs string) ([]byte, int64, error) {
+		size, err := buildBusyboxRootfs(s.busybox, rootfs)
+		return []byte(`{"architecture":"amd64","os":"linux","config":{"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":[]}}`), size, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if flat.RootDir == "" || len(flat.Layers) != 0 {
+		t.Fatalf("the test's flat image has layers %q", flat.Layers)
+	}
+	img := mustGet(t, s, "busybox")
+	if len(img.Layers) != 1 || img.RootDir != "" || img.ID == flat.ID {
+		t.Errorf("busybox after first use: ID %s layers %q root %q, want a rebuilt one-layer image", img.ID, img.Layers, img.RootDir)
+	}
+	mustNotExist(t, filepath.Dir(flat.RootDir))
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	"golang.org/x/sys/unix"
 )
 
@@ -35,6 +36,7 @@ const (
 type extractor struct {
 	root      *os.Root
 	whiteouts bool // apply layer whiteouts (.wh.*) instead of writing them
+	overlay   bool // write a layer for overlayfs (whiteouts as overlayfs reads them): layers.go
 
 	size    int64           // bytes of regular file content written
 	written map[string]bool // paths this layer created (kept by an opaque whiteout)
@@ -103,7 +105,11 @@ func decompress(r io.Reader) (io.ReadCloser, error) {
 	case bytes.HasPrefix(magic, []byte("BZh")):
 		return io.NopCloser(bzip2.NewReader(br)), nil
 	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		return nil, errors.New("zstd-compressed archives are not supported: use a plain or gzip tar")
+		zr, err := zstd.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("read zstd: %w", err)
+		}
+		return zstdStream{zr}, nil
 	case bytes.HasPrefix(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
 		return nil, errors.New("xz-compressed archives are not supported: use a plain or gzip tar")
 	}
@@ -142,6 +148,11 @@ func (x *extractor) applyEntry(hdr *tar.Header, body io.Reader) error {
 	}
 	if x.whiteouts {
 		if done, err := x.applyWhiteout(hdr.Name, name); done || err != nil {
+			return err
+		}
+	}
+	if x.overlay {
+		if done, err := x.overlayEntry(hdr, name); done || err != nil {
 			return err
 		}
 	}

@@ -32,7 +32,8 @@ type Image struct {
 	Created  time.Time
 	Config   Config
 	Size     int64
-	RootDir  string // the flattened, read-only root filesystem (overlay lowerdir)
+	RootDir  string   // the flattened root filesystem of an image from an older berth (no Layers)
+	Layers   []string // its layers in the layer store, bottom first (overlay lowerdirs)
 
 	architecture string
 	os           string

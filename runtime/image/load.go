@@ -1,13 +1,9 @@
 package image
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
-	"io"
 	"io/fs"
 	"os"
 	"regexp"
@@ -37,8 +33,9 @@ type loadSpec struct {
 }
 
 type blobRef struct {
-	path   string
-	digest string // "" when the format gives none
+	path      string
+	digest    string // "" when the format gives none
+	mediaType string // "" when the format gives none
 }
 
 // Load reads the images in a `docker save` archive or an OCI image layout,
@@ -250,7 +247,7 @@ func resolveDescriptor(archive *os.Root, d descriptor, tags []string, depth int)
 			if err != nil {
 				return loadSpec{}, err
 			}
-			spec.layers = append(spec.layers, blobRef{path: lp, digest: l.Digest})
+			spec.layers = append(spec.layers, blobRef{path: lp, digest: l.Digest, mediaType: l.MediaType})
 		}
 		return spec, nil
 	}
@@ -312,45 +309,5 @@ func (s *Store) loadOne(archive *os.Root, spec loadSpec) (*Image, error) {
 		}
 		return s.Get(existing.ID)
 	}
-	return s.create(spec.tags, func(rootfs string) ([]byte, int64, error) {
-		root, err := os.OpenRoot(rootfs)
-		if err != nil {
-			return nil, 0, err
-		}
-		defer root.Close()
-		x := newExtractor(root, true)
-		for _, l := range spec.layers {
-			if err := applyLayer(archive, x, l); err != nil {
-				return nil, 0, err
-			}
-		}
-		return config, x.size, nil
-	})
-}
-
-// applyLayer extracts one layer blob, checking its digest when known.
-func applyLayer(archive *os.Root, x *extractor, l blobRef) error {
-	f, err := archive.Open(l.path)
-	if err != nil {
-		return fmt.Errorf("open layer: %w", err)
-	}
-	defer f.Close()
-	var r io.Reader = f
-	var h hash.Hash
-	if l.digest != "" {
-		h = sha256.New()
-		r = io.TeeReader(f, h)
-	}
-	if err := x.applyTar(r); err != nil {
-		return fmt.Errorf("layer %s: %w", l.path, err)
-	}
-	if h != nil {
-		if _, err := io.Copy(io.Discard, r); err != nil { // the digest covers any padding too
-			return fmt.Errorf("layer %s: %w", l.path, err)
-		}
-		if got := "sha256:" + hex.EncodeToString(h.Sum(nil)); got != l.digest {
-			return fmt.Errorf("layer %s does not match its digest %s (got %s)", l.path, l.digest, got)
-		}
-	}
-	return nil
+	return s.createLayered(archive, spec, config)
 }

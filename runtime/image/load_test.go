@@ -1,9 +1,12 @@
 package image
 
 import (
+	"archive/tar"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -32,9 +35,44 @@ func testLayers(t *testing.T) [][]byte {
 	}
 }
 
+// withDiffIDs fills a config's empty rootfs.diff_ids with the layers'
+// (uncompressed) digests, as every real image config has them.
+func withDiffIDs(t testing.TB, config string, layers [][]byte) string {
+	t.Helper()
+	ids := make([]string, len(layers))
+	for i, l := range layers {
+		r, err := decompress(bytes.NewReader(l))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = sha(plain)
+	}
+	return strings.Replace(config, `"diff_ids":[]`, `"diff_ids":`+string(mustJSON(t, ids)), 1)
+}
+
+// mountImage mounts img's root filesystem read-only for the test.
+func mountImage(t testing.TB, img *Image) string {
+	t.Helper()
+	dir := t.TempDir()
+	rootfs, err := MountRootfs(img, dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := UnmountRootfs(dir); err != nil {
+			t.Error(err)
+		}
+	})
+	return rootfs
+}
+
 func checkLoaded(t *testing.T, img *Image) {
 	t.Helper()
-	if img.ID != configID([]byte(testConfig)) {
+	if img.ID != configID([]byte(withDiffIDs(t, testConfig, testLayers(t)))) {
 		t.Errorf("ID = %s, want the sha256 of the config", img.ID)
 	}
 	want := Config{
@@ -51,7 +89,7 @@ func checkLoaded(t *testing.T, img *Image) {
 	if !img.Created.Equal(time.Date(2022, 1, 2, 3, 4, 5, 0, time.UTC)) {
 		t.Errorf("Created = %v", img.Created)
 	}
-	r := img.RootDir
+	r := mountImage(t, img)
 	for p, content := range map[string]string{"etc/keep": "kept", "etc/added": "added", "opq/new": "new", "file2dir/x": "x", "dir2file": "now a file"} {
 		if got := readString(t, filepath.Join(r, p)); got != content {
 			t.Errorf("/%s = %q, want %q", p, got, content)
@@ -67,7 +105,7 @@ func sha(data []byte) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
-func mustJSON(t *testing.T, v any) []byte {
+func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()
 	data, err := json.Marshal(v)
 	if err != nil {
@@ -102,6 +140,7 @@ func dirToTar(t *testing.T, dir string) []byte {
 func dockerSaveDir(t *testing.T, layers [][]byte, config string, tags []string) string {
 	t.Helper()
 	d := t.TempDir()
+	config = withDiffIDs(t, config, layers)
 	cfgName := strings.TrimPrefix(sha([]byte(config)), "sha256:") + ".json"
 	writeFile(t, filepath.Join(d, cfgName), []byte(config))
 	var layerPaths []string
@@ -161,7 +200,7 @@ func ociLayout(t *testing.T, name string) string {
 	layers := testLayers(t)
 	manifest := mustJSON(t, map[string]any{
 		"schemaVersion": 2, "mediaType": mediaOCIManifest,
-		"config": with(blob([]byte(testConfig)), "mediaType", "application/vnd.oci.image.config.v1+json"),
+		"config": with(blob([]byte(withDiffIDs(t, testConfig, layers))), "mediaType", "application/vnd.oci.image.config.v1+json"),
 		"layers": []any{
 			with(blob(gzipBytes(t, layers[0])), "mediaType", "application/vnd.oci.image.layer.v1.tar+gzip"),
 			with(blob(layers[1]), "mediaType", "application/vnd.oci.image.layer.v1.tar"),
@@ -231,25 +270,26 @@ func TestLoadRefusesBadArchives(t *testing.T) {
 	indexBlob := filepath.Join(corrupt, "blobs/sha256", strings.TrimPrefix(idx.Manifests[0].Digest, "sha256:"))
 	writeFile(t, indexBlob, []byte(strings.Replace(readString(t, indexBlob), "s390x", "s390y", 1)))
 
-	outside := t.TempDir()
-	secret := writeFile(t, filepath.Join(outside, "secret"), []byte("keep"))
-	escape := dockerSaveDir(t, [][]byte{
-		tarBytes(t, symlink("a", outside)),
-		tarBytes(t, file("a/.wh.secret", "")),
-	}, testConfig, []string{"evil"})
-	escapeOpaque := dockerSaveDir(t, [][]byte{
-		tarBytes(t, symlink("a", outside)),
-		tarBytes(t, file("a/.wh..wh..opq", "")),
-	}, testConfig, []string{"evil"})
 	badPath := dockerSaveDir(t, nil, testConfig, []string{"evil"})
 	writeFile(t, filepath.Join(badPath, "manifest.json"), []byte(`[{"Config":"../../etc/passwd","RepoTags":["evil"],"Layers":[]}]`))
+	wrongDiffID := strings.Replace(testConfig, `"diff_ids":[]`, `"diff_ids":["sha256:`+strings.Repeat("0", 64)+`"]`, 1)
+	device := entry{name: "dev/null", typ: tar.TypeChar, mode: 0o666, major: 1, minor: 3}
+	base := tarBytes(t, file("secret", "x"))
 
 	tests := []struct {
 		name, path, want string
 	}{
 		{"digest mismatch", corrupt, "does not match its digest"},
-		{"whiteout through symlink", escape, `refusing tar entry "a/.wh.secret": path escapes the root filesystem`},
-		{"opaque through symlink", escapeOpaque, `refusing tar entry "a/.wh..wh..opq": path escapes`},
+		{"diff-id mismatch", dockerSaveDir(t, [][]byte{base}, wrongDiffID, []string{"evil"}),
+			`image evil:latest: layer 1 (layera/layer.tar, sha256:000`},
+		{"dot-dot path", dockerSaveDir(t, [][]byte{base, tarBytes(t, file("../evil", "x"))}, testConfig, []string{"evil"}),
+			`image evil:latest: layer 2 (layerb/layer.tar, sha256:`},
+		{"absolute path", dockerSaveDir(t, [][]byte{tarBytes(t, file("/etc/evil", "x"))}, testConfig, []string{"evil"}),
+			`refusing tar entry "/etc/evil": path escapes`},
+		{"device node", dockerSaveDir(t, [][]byte{base, tarBytes(t, device)}, testConfig, []string{"evil"}),
+			`layer 2 (layerb/layer.tar, sha256:`},
+		{"hard link out of the layer", dockerSaveDir(t, [][]byte{base, tarBytes(t, hardlink("link", "secret"))}, testConfig, []string{"evil"}),
+			`refusing tar entry "link": hard link target "secret" is not in this layer`},
 		{"config outside the archive", badPath, "path escapes"},
 		{"not an image archive", t.TempDir(), "neither manifest.json"},
 	}
@@ -260,13 +300,42 @@ func TestLoadRefusesBadArchives(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Load error %v, want one containing %q", err, tt.want)
 			}
-			if got := readString(t, secret); got != "keep" {
-				t.Errorf("file outside changed to %q", got)
-			}
-			if names := storeEntries(t, s); len(names) != 0 {
-				t.Errorf("store holds %q after a refused load", names)
-			}
+			checkStoreEmpty(t, s)
 		})
+	}
+}
+
+// checkStoreEmpty fails when a store holds an image, a layer or work.
+func checkStoreEmpty(t *testing.T, s *Store) {
+	t.Helper()
+	for _, name := range storeEntries(t, s) {
+		if name != layersDir && name != layersLock {
+			t.Errorf("store holds %q", name)
+		}
+	}
+	if n, err := s.LayerCount(); err != nil || n != 0 {
+		t.Errorf("store holds %d layers (%v), want 0", n, err)
+	}
+}
+
+// A symlink in a lower layer cannot lead a whiteout or opaque directory of
+// a later layer out of the root: each layer is extracted on its own.
+func TestLoadWhiteoutThroughSymlinkStaysInside(t *testing.T) {
+	outside := t.TempDir()
+	secret := writeFile(t, filepath.Join(outside, "secret"), []byte("keep"))
+	for _, wh := range []string{"a/.wh.secret", "a/.wh..wh..opq"} {
+		s := openStore(t)
+		img, err := s.Load(dockerSaveDir(t, [][]byte{
+			tarBytes(t, symlink("a", outside)),
+			tarBytes(t, file(wh, "")),
+		}, testConfig, []string{"evil"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mountImage(t, img[0])
+		if got := readString(t, secret); got != "keep" {
+			t.Errorf("%s: file outside changed to %q", wh, got)
+		}
 	}
 }
 

@@ -37,7 +37,7 @@ func (s *Store) Prune() ([]string, error) {
 				removed = append(removed, "sha256:"+hex)
 			}
 		}
-		return false, nil
+		return false, s.removeUnusedLayers()
 	})
 	return removed, errors.Join(err, removeAll(doomed))
 }
@@ -46,7 +46,7 @@ func (s *Store) Prune() ([]string, error) {
 // it, and returns where to, for removal once the lock is released ("" if
 // it stays). The caller holds the repositories lock.
 func (s *Store) moveAsideUnused(hex string) (string, error) {
-	busy, err := inUse(filepath.Join(s.dir, hex, rootfsName))
+	busy, err := s.imageInUse(hex)
 	if err != nil || busy {
 		return "", err
 	}
@@ -98,7 +98,7 @@ func (s *Store) dropUntagged(hexes []string) {
 				doomed = append(doomed, aside)
 			}
 		}
-		return false, nil
+		return false, s.removeUnusedLayers()
 	})
 	_ = removeAll(doomed)
 }

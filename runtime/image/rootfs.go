@@ -25,15 +25,15 @@ const (
 // Docker's --read-only prefer readonly=false and a read-only root in the
 // container config, so the runtime can still create mount points first.
 func MountRootfs(img *Image, dir string, readonly bool) (rootfs string, err error) {
-	if img == nil || img.RootDir == "" {
+	if img == nil || (img.RootDir == "" && len(img.Layers) == 0) {
 		return "", errors.New("mount root filesystem: no image given")
 	}
 	dir, err = filepath.Abs(dir)
 	if err != nil {
 		return "", fmt.Errorf("mount root filesystem: %w", err)
 	}
-	lower, upper, work, target := img.RootDir, filepath.Join(dir, upperName), filepath.Join(dir, workName), filepath.Join(dir, mountName)
-	for _, p := range []string{lower, upper, work} {
+	lowers, upper, work, target := img.lowerDirs(), filepath.Join(dir, upperName), filepath.Join(dir, workName), filepath.Join(dir, mountName)
+	for _, p := range append([]string{upper, work}, lowers...) {
 		// The mount options are a comma-separated list and lowerdir a
 		// colon-separated one.
 		if strings.ContainsAny(p, ",:\\") {
@@ -41,7 +41,7 @@ func MountRootfs(img *Image, dir string, readonly bool) (rootfs string, err erro
 		}
 	}
 	var st unix.Stat_t
-	if err := unix.Stat(lower, &st); err != nil {
+	if err := unix.Stat(lowers[0], &st); err != nil {
 		return "", fmt.Errorf("mount root filesystem: image %s: %w", img.ID, err)
 	}
 	created := []string{}
@@ -74,13 +74,8 @@ func MountRootfs(img *Image, dir string, readonly bool) (rootfs string, err erro
 	if err := unix.Chmod(upper, st.Mode&0o7777); err != nil {
 		return "", fmt.Errorf("mount root filesystem: chmod %q: %w", upper, err)
 	}
-	var flags uintptr
-	if readonly {
-		flags |= unix.MS_RDONLY
-	}
-	opts := "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work
-	if err := unix.Mount("overlay", target, "overlay", flags, opts); err != nil {
-		return "", fmt.Errorf("mount root filesystem: mount overlay at %q (%s): %w", target, opts, err)
+	if err := mountOverlay(lowers, upper, work, target, readonly); err != nil {
+		return "", fmt.Errorf("mount root filesystem: image %s: %w", img.ID, err)
 	}
 	return target, nil
 }
@@ -117,27 +112,4 @@ func UnmountRootfs(dir string) error {
 		}
 	}
 	return nil
-}
-
-// inUse reports whether a mounted overlay uses rootDir as a lower layer,
-// in any berth process sharing this mount namespace.
-func inUse(rootDir string) (bool, error) {
-	mounts, err := mountinfo.GetMounts(mountinfo.FSTypeFilter("overlay"))
-	if err != nil {
-		return false, fmt.Errorf("read mounts: %w", err)
-	}
-	for _, m := range mounts {
-		for _, opt := range strings.Split(m.VFSOptions, ",") {
-			lowers, ok := strings.CutPrefix(opt, "lowerdir=")
-			if !ok {
-				continue
-			}
-			for _, l := range strings.Split(lowers, ":") {
-				if l == rootDir {
-					return true, nil
-				}
-			}
-		}
-	}
-	return false, nil
 }

@@ -38,7 +38,7 @@ func TestMountRootfs(t *testing.T) {
 		t.Fatalf("%s is not a mount point (%v)", rootfs, err)
 	}
 	var imgRoot, ctrRoot syscall.Stat_t
-	if err := syscall.Stat(img.RootDir, &imgRoot); err != nil {
+	if err := syscall.Stat(img.Layers[0], &imgRoot); err != nil {
 		t.Fatal(err)
 	}
 	if err := syscall.Stat(rootfs, &ctrRoot); err != nil {
@@ -56,11 +56,11 @@ func TestMountRootfs(t *testing.T) {
 	if err := os.Remove(filepath.Join(rootfs, "bin/ls")); err != nil {
 		t.Fatal(err)
 	}
-	mustNotExist(t, filepath.Join(img.RootDir, "new"))
-	if got := readString(t, filepath.Join(img.RootDir, "etc/passwd")); got != busyboxPasswd {
+	mustNotExist(t, filepath.Join(img.Layers[0], "new"))
+	if got := readString(t, filepath.Join(img.Layers[0], "etc/passwd")); got != busyboxPasswd {
 		t.Errorf("image /etc/passwd changed to %q", got)
 	}
-	if _, err := os.Stat(filepath.Join(img.RootDir, "bin/ls")); err != nil {
+	if _, err := os.Stat(filepath.Join(img.Layers[0], "bin/ls")); err != nil {
 		t.Errorf("image /bin/ls: %v", err)
 	}
 	if got := readString(t, filepath.Join(dir, "upper/new")); got != "container" {

@@ -39,7 +39,8 @@ type Store struct {
 
 // meta holds what an image config does not: written once, with the image.
 type meta struct {
-	Size int64
+	Size   int64
+	Layers []string `json:",omitempty"` // hex diff-ids, bottom first (layers.go); none: a flat rootfs
 }
 
 // Open opens the store in dir (normally <berth root>/images), creating it,
@@ -114,7 +115,11 @@ func (s *Store) Get(ref string) (*Image, error) {
 	name, nameErr := NormalizeRef(ref)
 	if nameErr == nil {
 		if id, ok := repos[name]; ok {
-			return s.load(strings.TrimPrefix(id, "sha256:"), repos, name)
+			img, err := s.load(strings.TrimPrefix(id, "sha256:"), repos, name)
+			if err == nil && name == busyboxRef && img.RootDir != "" {
+				return s.ensureBusybox() // a flat busybox of an older berth: rebuilt in the layer store
+			}
+			return img, err
 		}
 	}
 	if prefix, ok := idHex(ref); ok {
@@ -215,7 +220,8 @@ func (s *Store) load(hex string, repos map[string]string, ref string) (*Image, e
 		Created:      cf.Created,
 		Config:       cf.runConfig(),
 		Size:         m.Size,
-		RootDir:      filepath.Join(dir, rootfsName),
+		RootDir:      flatRoot(dir, m),
+		Layers:       s.layerPaths(m.Layers),
 		architecture: orDefault(cf.Architecture, runtime.GOARCH),
 		os:           orDefault(cf.OS, "linux"),
 	}, nil
@@ -295,7 +301,7 @@ func (s *Store) Remove(ref string) error {
 		}
 		hex := strings.TrimPrefix(id, "sha256:")
 		if left == 0 {
-			busy, err := inUse(filepath.Join(s.dir, hex, rootfsName))
+			busy, err := s.imageInUse(hex)
 			if err != nil {
 				return false, err
 			}
@@ -307,6 +313,9 @@ func (s *Store) Remove(ref string) error {
 			// nobody tags or reads a half-deleted image.
 			doomed = s.tmpName("rm-" + hex)
 			if err := os.Rename(filepath.Join(s.dir, hex), doomed); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return false, fmt.Errorf("remove image %s: %w", ref, err)
+			}
+			if err := s.removeUnusedLayers(); err != nil {
 				return false, fmt.Errorf("remove image %s: %w", ref, err)
 			}
 		}

@@ -171,7 +171,7 @@ func TestPrune(t *testing.T) {
 	}
 	mustNotExist(t, filepath.Dir(first.RootDir))
 	for _, img := range []*Image{busybox, second} {
-		if _, err := os.Stat(img.RootDir); err != nil {
+		if _, err := os.Stat(filepath.Join(s.dir, strings.TrimPrefix(img.ID, "sha256:"))); err != nil {
 			t.Errorf("Prune removed the tagged image %s: %v", img.RepoTags, err)
 		}
 	}
