@@ -51,7 +51,7 @@ func inspectState(st backend.ContainerState) map[string]any {
 }
 
 func (c *Container) inspectConfig() map[string]any {
-	return map[string]any{
+	return c.cfg.InspectConfig(map[string]any{
 		"Hostname":   c.hostname,
 		"Domainname": "",
 		"User":       c.spec.User,
@@ -62,7 +62,7 @@ func (c *Container) inspectConfig() map[string]any {
 		"WorkingDir": c.spec.Workdir,
 		"Labels":     backend.StringMap(c.spec.Labels),
 		"OpenStdin":  c.spec.Stdin != nil,
-	}
+	})
 }
 
 func (c *Container) inspectHostConfig() map[string]any {
