@@ -32,7 +32,7 @@ type ContainerConfig struct {
 	WorkingDir      string   // the spec's, else the image's
 	Labels          map[string]string
 	ExposedPorts    []string // "80/tcp": the image's and the published ones, sorted
-	Volumes         []string // the image's VOLUMEs, cleaned and sorted
+	Volumes         []string // the image's VOLUMEs and the spec's anonymous -v volumes, cleaned and sorted
 	StopSignal      string   // the image's, "" for SIGTERM
 	Healthcheck     *Healthcheck
 }
@@ -62,7 +62,7 @@ func MergeImageConfig(cs spec.Container, ic ImageConfig) (ContainerConfig, error
 	if cc.ExposedPorts, err = exposedPorts(cs, ic); err != nil {
 		return ContainerConfig{}, err
 	}
-	if cc.Volumes, err = imageVolumes(cs.Image, ic.Volumes); err != nil {
+	if cc.Volumes, err = configVolumes(cs, ic.Volumes); err != nil {
 		return ContainerConfig{}, err
 	}
 	return cc, nil
@@ -117,15 +117,22 @@ func exposedPorts(cs spec.Container, ic ImageConfig) ([]string, error) {
 	return sortedSet(set), nil
 }
 
-// imageVolumes cleans the image's VOLUME paths, which must be absolute.
-func imageVolumes(image string, vols []string) ([]string, error) {
+// configVolumes is Docker's Config.Volumes: the image's VOLUME paths
+// (which must be absolute) and the targets of the spec's anonymous -v
+// volumes ("/ctr"); -v binds and named volumes go to HostConfig.Binds.
+func configVolumes(cs spec.Container, vols []string) ([]string, error) {
 	set := map[string]bool{}
 	for _, v := range vols {
 		if !path.IsAbs(v) {
-			return nil, errorf(ErrInvalid, "image %s: VOLUME %q: want an absolute path", image, v)
+			return nil, errorf(ErrInvalid, "image %s: VOLUME %q: want an absolute path", cs.Image, v)
 		}
 		if c := path.Clean(v); c != "/" {
 			set[c] = true
+		}
+	}
+	for _, m := range cs.Mounts {
+		if m.Spec != "" && m.Type == spec.MountVolume && m.Source == "" {
+			set[m.CleanTarget()] = true
 		}
 	}
 	return sortedSet(set), nil

@@ -35,6 +35,13 @@ func TestMergeImageConfig(t *testing.T) {
 			User: "1000:1000", WorkingDir: "/w", Labels: map[string]string{"a": "img", "b": "ctr"},
 			ExposedPorts: []string{"53/udp", "80/tcp", "9000/udp"}, Volumes: []string{"/cache", "/data"}, StopSignal: "SIGQUIT",
 		}},
+		{"anonymous -v volumes join Config.Volumes", spec.Container{Cmd: []string{"sh"}, Mounts: []spec.Mount{
+			{Type: spec.MountVolume, Target: "/anon/", Spec: "/anon/"},
+			{Type: spec.MountVolume, Source: "named", Target: "/named", Spec: "named:/named"},
+			{Type: spec.MountVolume, Target: "/mounted"}, // --mount type=volume: HostConfig.Mounts only
+		}}, ImageConfig{Volumes: []string{"/data"}}, ContainerConfig{
+			Cmd: []string{"sh"}, Volumes: []string{"/anon", "/data"},
+		}},
 		{"bare EXPOSE is tcp; empty image", spec.Container{Cmd: []string{"sh"}}, ImageConfig{ExposedPorts: []string{"8125"}}, ContainerConfig{
 			Cmd: []string{"sh"}, ExposedPorts: []string{"8125/tcp"},
 		}},

@@ -42,8 +42,9 @@ type Resolver struct {
 	// MountsOf finds the container --volumes-from names: its name and its
 	// resolved mounts.
 	MountsOf func(ref string) (name string, mps []MountPoint, err error)
-	// ImageVolumes are the image's VOLUMEs (clean absolute paths): each
-	// no other mount covers becomes an anonymous volume, copied up.
+	// ImageVolumes are Config.Volumes (clean absolute paths): each no
+	// other mount covers (the image's VOLUMEs) becomes an anonymous
+	// volume, copied up.
 	ImageVolumes []string
 }
 
