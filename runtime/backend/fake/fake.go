@@ -195,7 +195,7 @@ func (b *Backend) CreateContainer(ctx context.Context, req backend.CreateRequest
 		return nil, err
 	}
 	cs = cfg.Apply(cs)
-	c := newContainer(b, req, cs, img, name, cfg.Entrypoint, cfg.Cmd)
+	c := newContainer(b, req, cs, img, name, cfg)
 	if err := c.resolveNetworking(ctx); err != nil {
 		return nil, err
 	}
