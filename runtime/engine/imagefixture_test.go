@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -74,9 +75,11 @@ func writeSaveArchive(w io.Writer, rootDir, tag string, cfg fixtureConfig, extra
 
 // tarTree writes the tree at dir as a layer, without an entry for dir
 // itself (as docker save's layers are), then the files extra. Hard links
-// are written as copies.
+// stay links (busybox's applets are hundreds of them).
 func tarTree(w io.Writer, dir string, extra map[string]string) error {
 	tw := tar.NewWriter(w)
+	type inode struct{ dev, ino uint64 }
+	seen := map[inode]string{} // -> its first name
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || p == dir {
 			return err
@@ -97,10 +100,18 @@ func tarTree(w io.Writer, dir string, extra map[string]string) error {
 		}
 		rel, _ := filepath.Rel(dir, p)
 		hdr.Name, hdr.Uname, hdr.Gname = filepath.ToSlash(rel), "", ""
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && fi.Mode().IsRegular() && st.Nlink > 1 {
+			key := inode{st.Dev, st.Ino}
+			if first, ok := seen[key]; ok {
+				hdr.Typeflag, hdr.Linkname, hdr.Size = tar.TypeLink, first, 0
+			} else {
+				seen[key] = hdr.Name
+			}
+		}
 		if err := tw.WriteHeader(hdr); err != nil {
 			return err
 		}
-		if fi.Mode().IsRegular() {
+		if hdr.Typeflag == tar.TypeReg {
 			f, err := os.Open(p)
 			if err != nil {
 				return err
