@@ -19,11 +19,12 @@ type ContainerDoc struct {
 	Entrypoint, Cmd             []string // the effective ones
 	Spec                        spec.Container
 	State                       ContainerState
-	Mounts                      []any          // Mounts
-	Binds, HostMounts           []any          // HostConfig.Binds and HostConfig.Mounts
-	NetworkSettings             map[string]any // NetworkSettings
-	Links                       []any          // HostConfig.Links
-	PortBindings                map[string]any // HostConfig.PortBindings
+	Mounts                      []any           // Mounts
+	Binds, HostMounts           []any           // HostConfig.Binds and HostConfig.Mounts
+	NetworkSettings             map[string]any  // NetworkSettings
+	Links                       []any           // HostConfig.Links
+	PortBindings                map[string]any  // HostConfig.PortBindings
+	Config                      ContainerConfig // what the image's config added (ExposedPorts, Volumes, …)
 }
 
 // Inspect is the document. It holds only plain values: strings, int64,
@@ -69,7 +70,7 @@ func (st ContainerState) Inspect() map[string]any {
 }
 
 func (d ContainerDoc) config() map[string]any {
-	return map[string]any{
+	return d.Config.InspectConfig(map[string]any{
 		"Hostname":   d.Hostname,
 		"Domainname": "",
 		"User":       d.Spec.User,
@@ -80,7 +81,7 @@ func (d ContainerDoc) config() map[string]any {
 		"WorkingDir": d.Spec.Workdir,
 		"Labels":     StringMap(d.Spec.Labels),
 		"OpenStdin":  d.Spec.Stdin != nil,
-	}
+	})
 }
 
 func (d ContainerDoc) hostConfig() map[string]any {

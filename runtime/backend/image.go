@@ -60,6 +60,8 @@ type ImageConfig struct {
 	ExposedPorts []string // "80/tcp", sorted
 	Labels       map[string]string
 	Volumes      []string // sorted
+	StopSignal   string
+	Healthcheck  *Healthcheck
 }
 
 // PullOptions are docker pull's flags.
@@ -87,6 +89,22 @@ type PruneReport struct {
 // null: unset lists, sets and labels).
 func (img ImageInfo) Inspect() map[string]any {
 	c := img.Config
+	config := map[string]any{
+		"Env":          nilIfEmpty(StringList(c.Env)),
+		"Cmd":          nilIfEmpty(StringList(c.Cmd)),
+		"Entrypoint":   nilIfEmpty(StringList(c.Entrypoint)),
+		"WorkingDir":   c.WorkingDir,
+		"User":         c.User,
+		"ExposedPorts": setOf(c.ExposedPorts),
+		"Labels":       labelsOf(c.Labels),
+		"Volumes":      setOf(c.Volumes),
+	}
+	if c.StopSignal != "" {
+		config["StopSignal"] = c.StopSignal
+	}
+	if c.Healthcheck != nil {
+		config["Healthcheck"] = c.Healthcheck.inspect()
+	}
 	return map[string]any{
 		"Id":           img.ID,
 		"RepoTags":     nonNil(StringList(img.RepoTags)),
@@ -95,16 +113,7 @@ func (img ImageInfo) Inspect() map[string]any {
 		"Size":         img.Size,
 		"Os":           img.OS,
 		"Architecture": img.Architecture,
-		"Config": map[string]any{
-			"Env":          nilIfEmpty(StringList(c.Env)),
-			"Cmd":          nilIfEmpty(StringList(c.Cmd)),
-			"Entrypoint":   nilIfEmpty(StringList(c.Entrypoint)),
-			"WorkingDir":   c.WorkingDir,
-			"User":         c.User,
-			"ExposedPorts": setOf(c.ExposedPorts),
-			"Labels":       labelsOf(c.Labels),
-			"Volumes":      setOf(c.Volumes),
-		},
+		"Config":       config,
 	}
 }
 

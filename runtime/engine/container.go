@@ -23,7 +23,8 @@ type Container struct {
 	id       string
 	name     string
 	created  time.Time
-	spec     spec.Container // as validated; Env is image env + user env
+	spec     spec.Container // as validated, with the image's config merged in (cfg.Apply)
+	cfg      backend.ContainerConfig
 	img      *image.Image
 	dir      string
 	rootfs   string

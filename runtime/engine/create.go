@@ -14,7 +14,6 @@ import (
 	"berth/runtime/image"
 	"berth/runtime/logdriver"
 	"berth/runtime/network"
-	"berth/runtime/spec"
 	"berth/runtime/volume"
 )
 
@@ -43,7 +42,7 @@ func (e *Engine) create(ctx context.Context, req backend.CreateRequest) (*Contai
 	if err := stopped(ctx, "create container"); err != nil {
 		return nil, err
 	}
-	entry, cmd, err := backend.CommandLine(cs, imageConfig(img.Config))
+	cfg, err := backend.MergeImageConfig(cs, imageConfig(img.Config))
 	if err != nil {
 		return nil, err
 	}
@@ -52,17 +51,17 @@ func (e *Engine) create(ctx context.Context, req backend.CreateRequest) (*Contai
 		return nil, err
 	}
 	id := newID()
-	cs.Env = spec.MergeEnv(img.Config.Env, cs.Env)
+	cs = cfg.Apply(cs)
 	c := &Container{
 		e: e, scope: req.Scope, id: id, name: name, created: time.Now().UTC(),
-		spec: cs, img: img, dir: e.containerDir(id), entry: entry, cmd: cmd,
-		args: append(append([]string(nil), entry...), cmd...), removeVolumes: req.RemoveVolumes,
+		spec: cs, cfg: cfg, img: img, dir: e.containerDir(id), entry: cfg.Entrypoint, cmd: cfg.Cmd,
+		args: append(append([]string(nil), cfg.Entrypoint...), cfg.Cmd...), removeVolumes: req.RemoveVolumes,
 		status: backend.StatusCreated,
 	}
 	c.initLogLoss()
 	c.dns = e.dns.Hold(req.Scope.Root())
 	scope := netScope{scope: req.Scope, ctx: context.WithoutCancel(ctx), e: e, dns: c.dns}
-	c.net, err = e.nets.NewContainerNet(scope, network.ContainerConfig{ID: id, Name: name, Dir: c.dir, Spec: cs})
+	c.net, err = e.nets.NewContainerNet(scope, network.ContainerConfig{ID: id, Name: name, Dir: c.dir, Spec: cs, Exposed: cfg.ExposedPorts})
 	if err != nil {
 		e.dns.Release(c.dns)
 		return nil, err

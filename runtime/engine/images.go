@@ -94,6 +94,15 @@ func imageInfo(img *image.Image) backend.ImageInfo {
 func imageConfig(c image.Config) backend.ImageConfig {
 	return backend.ImageConfig{
 		Env: c.Env, Cmd: c.Cmd, Entrypoint: c.Entrypoint, WorkingDir: c.WorkingDir, User: c.User,
-		ExposedPorts: c.ExposedPorts, Labels: c.Labels, Volumes: c.Volumes,
+		ExposedPorts: c.ExposedPorts, Labels: c.Labels, Volumes: c.Volumes, StopSignal: c.StopSignal,
+		Healthcheck: healthcheck(c.Healthcheck),
 	}
+}
+
+func healthcheck(h *image.Healthcheck) *backend.Healthcheck {
+	if h == nil {
+		return nil
+	}
+	hc := backend.Healthcheck(*h)
+	return &hc
 }

@@ -19,6 +19,6 @@ func (c *Container) Inspect(ctx context.Context) (map[string]any, error) {
 		Dir: c.dir, LogPath: c.logPath, Args: c.args, Entrypoint: c.entry, Cmd: c.cmd,
 		Spec: sp, State: c.State(), Mounts: volume.InspectMounts(c.mounts),
 		Binds: binds, HostMounts: mounts, NetworkSettings: c.net.Inspect(),
-		Links: c.net.InspectLinks(), PortBindings: c.net.PortBindings(),
+		Links: c.net.InspectLinks(), PortBindings: c.net.PortBindings(), Config: c.cfg,
 	}.Inspect(), nil
 }

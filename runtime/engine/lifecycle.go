@@ -10,6 +10,7 @@ import (
 	"berth/runtime/backend"
 	"berth/runtime/image"
 	"berth/runtime/spec"
+	"berth/runtime/units"
 )
 
 // exitedChan returns the channel closed when the current (or last) run
@@ -34,13 +35,18 @@ func (c *Container) Wait(ctx context.Context) (int, error) {
 	return c.State().ExitCode, nil
 }
 
-// Stop sends SIGTERM, then SIGKILL after timeout (docker stop).
+// Stop sends the stop signal (the image's STOPSIGNAL, else SIGTERM), then
+// SIGKILL after timeout (docker stop).
 func (c *Container) Stop(ctx context.Context, timeout time.Duration) error {
 	ch, running := c.exitedChan()
 	if !running {
 		return nil
 	}
-	if _, err := c.signal(syscall.SIGTERM); err != nil {
+	sig, err := units.ParseSignal(c.cfg.StopSignalOf()) // checked at create
+	if err != nil {
+		return err
+	}
+	if _, err := c.signal(sig); err != nil {
 		return err
 	}
 	grace := time.NewTimer(timeout)

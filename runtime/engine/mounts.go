@@ -13,7 +13,7 @@ import (
 // returns the scenario names of the volumes it created.
 func (c *Container) resolveMounts(ctx context.Context) ([]volume.MountPoint, []string, error) {
 	r := volume.Resolver{Store: c.e.volumes, Scope: c.scope, Rootfs: c.rootfs, Image: c.spec.Image,
-		MountsOf: c.mountsOf}
+		MountsOf: c.mountsOf, ImageVolumes: c.cfg.Volumes}
 	return r.Resolve(ctx, c.spec.Mounts, c.spec.VolumesFrom)
 }
 

@@ -7,25 +7,18 @@ import (
 
 // processSpec builds the main process from the container's config.
 func (c *Container) processSpec() (*container.Process, error) {
-	userSpec := c.spec.User
-	if userSpec == "" {
-		userSpec = c.img.Config.User
-	}
-	return c.newProcess(userSpec, c.args, nil, "", c.spec.Stdin)
+	return c.newProcess(c.spec.User, c.args, nil, "", c.spec.Stdin)
 }
 
 // newProcess builds a process of the container (container.NewProcess):
 // env goes over the container's variables; an empty workdir is the
-// container's, created when missing.
+// container's, created when missing. The spec's user, env and workdir
+// include the image's (backend.MergeImageConfig).
 func (c *Container) newProcess(userSpec string, args, env []string, workdir string, stdin *string) (*container.Process, error) {
-	dir := c.spec.Workdir
-	if dir == "" {
-		dir = c.img.Config.WorkingDir
-	}
 	return container.NewProcess(container.ProcessOptions{
 		Rootfs: c.rootfs, Name: c.name, Hostname: c.hostname, Args: args, User: userSpec,
 		LinkEnv: c.linkEnv, Env: c.spec.Env, ExtraEnv: env,
-		Workdir: workdir, DefaultWorkdir: dir, Stdin: stdin,
+		Workdir: workdir, DefaultWorkdir: c.spec.Workdir, Stdin: stdin,
 	})
 }
 

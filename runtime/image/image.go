@@ -23,6 +23,18 @@ type Config struct {
 	ExposedPorts []string // "80/tcp", sorted
 	Labels       map[string]string
 	Volumes      []string // sorted
+	StopSignal   string
+	Healthcheck  *Healthcheck
+}
+
+// Healthcheck is the config's HEALTHCHECK (durations in nanoseconds).
+type Healthcheck struct {
+	Test          []string      `json:",omitempty"`
+	Interval      time.Duration `json:",omitempty"`
+	Timeout       time.Duration `json:",omitempty"`
+	StartPeriod   time.Duration `json:",omitempty"`
+	StartInterval time.Duration `json:",omitempty"`
+	Retries       int           `json:",omitempty"`
 }
 
 // Image is one image in the store.
@@ -128,6 +140,8 @@ type containerConfig struct {
 	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
 	Labels       map[string]string   `json:"Labels,omitempty"`
 	Volumes      map[string]struct{} `json:"Volumes,omitempty"`
+	StopSignal   string              `json:"StopSignal,omitempty"`
+	Healthcheck  *Healthcheck        `json:"Healthcheck,omitempty"`
 }
 
 type rootFS struct {
@@ -188,6 +202,8 @@ func (cf configFile) runConfig() Config {
 		ExposedPorts: sortedKeys(c.ExposedPorts),
 		Labels:       c.Labels,
 		Volumes:      sortedKeys(c.Volumes),
+		StopSignal:   c.StopSignal,
+		Healthcheck:  c.Healthcheck,
 	}
 }
 

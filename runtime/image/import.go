@@ -68,7 +68,8 @@ func extractFile(path string, root *os.Root, whiteouts bool) (int64, error) {
 
 // copyTree copies the directory src into root through the same extractor
 // as archives, so owners, modes, times, symlinks, hard links and devices
-// are kept the same way. Sockets are skipped (tar cannot hold them either).
+// are kept the same way. Sockets are skipped (tar cannot hold them either),
+// and so is src's own metadata.
 func copyTree(src string, root *os.Root) (int64, error) {
 	x := newExtractor(root, false)
 	type inode struct{ dev, ino uint64 }
@@ -83,6 +84,13 @@ func copyTree(src string, root *os.Root) (int64, error) {
 		rel, err := filepath.Rel(src, p)
 		if err != nil {
 			return err
+		}
+		if rel == "." {
+			// The source directory's own owner and mode say where it was
+			// made (a temporary directory is 0700), not what the image's
+			// root should be: that stays root's and 0755, so a
+			// non-root user of the image can reach its files.
+			return nil
 		}
 		fi, err := d.Info()
 		if err != nil {

@@ -120,6 +120,7 @@ func TestImportRootfsFromDir(t *testing.T) {
 	must(unix.Mknod(filepath.Join(src, "dev/null"), unix.S_IFCHR|0o666, int(unix.Mkdev(1, 3))))
 	must(unix.Mkfifo(filepath.Join(src, "fifo"), 0o600))
 	must(os.Chmod(filepath.Join(src, "etc"), 0o750))
+	must(os.Chmod(src, 0o700)) // as os.MkdirTemp and host.tempdir make it
 	for _, p := range []string{"etc/motd", "etc"} {
 		must(os.Chtimes(filepath.Join(src, p), testTime, testTime))
 	}
@@ -130,6 +131,11 @@ func TestImportRootfsFromDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkTree(t, img.RootDir)
+	// src is 0700, as temporary directories are: the image's root must not
+	// inherit that, or a non-root user of the image cannot reach /bin.
+	if fi, err := os.Stat(img.RootDir); err != nil || fi.Mode().Perm() != 0o755 {
+		t.Errorf("root directory: %v, %v; want 0755", fi.Mode(), err)
+	}
 	if !slices.Equal(img.RepoTags, []string{"fromdir:latest"}) {
 		t.Errorf("RepoTags = %q", img.RepoTags)
 	}

@@ -71,6 +71,10 @@ type ContainerConfig struct {
 	// Spec is the validated spec. Its Env is what the container sees:
 	// --link shows it to the containers that link to this one.
 	Spec spec.Container
+	// Exposed is Config.ExposedPorts ("80/tcp", sorted): the image's and
+	// the published ones. Links show them; inspect lists the unpublished
+	// ones with no binding.
+	Exposed []string
 }
 
 // ContainerNet is one container's networking, from create to remove, as
@@ -96,6 +100,7 @@ type ContainerNet struct {
 	join     *ContainerNet // netContainer: whose namespace
 	links    []link
 	ports    []portproxy.Mapping
+	exposed  []string // ContainerConfig.Exposed
 
 	// live is the namespace's path between Setup and Teardown. Containers
 	// joined to this one, and the one this one joins, read it without the
@@ -117,7 +122,7 @@ type ContainerNet struct {
 // mappings. Nothing exists yet, so a bad network or link costs nothing.
 func (m *Manager) NewContainerNet(scope Scope, cc ContainerConfig) (*ContainerNet, error) {
 	cs := cc.Spec
-	n := &ContainerNet{m: m, scope: scope, id: cc.ID, name: cc.Name, dir: cc.Dir, env: cs.Env, mode: cs.Network}
+	n := &ContainerNet{m: m, scope: scope, id: cc.ID, name: cc.Name, dir: cc.Dir, env: cs.Env, mode: cs.Network, exposed: cc.Exposed}
 	if err := n.resolveMode(cs); err != nil {
 		return nil, err
 	}

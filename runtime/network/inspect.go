@@ -79,9 +79,15 @@ func (n *ContainerNet) inspectEndpoint(a *attachment) map[string]any {
 }
 
 // inspectPorts is NetworkSettings.Ports: the published ports, with the
-// host port a proxy got when 0 was asked.
+// host port a proxy got when 0 was asked, and the exposed ones no -p
+// publishes, with null (on a network of the container's own).
 func (n *ContainerNet) inspectPorts() map[string]any {
 	ports := map[string]any{}
+	if n.kind == netNetworks {
+		for _, key := range n.exposed {
+			ports[key] = nil
+		}
+	}
 	for _, m := range n.ports {
 		key := fmt.Sprintf("%d/%s", m.ContainerPort, m.Proto)
 		host := "0.0.0.0"

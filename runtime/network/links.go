@@ -3,9 +3,8 @@ package network
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
-
-	"berth/runtime/network/portproxy"
 )
 
 // onUserNetwork reports whether the container's first network is a user
@@ -39,7 +38,7 @@ func (n *ContainerNet) legacyLinks() []link {
 
 // LinkEnv is the environment --link gives on the default bridge, from the
 // linked containers as they are now: ALIAS_NAME, ALIAS_ENV_* and the
-// ALIAS_PORT_* family for each port the target publishes.
+// ALIAS_PORT_* family for each port the target exposes.
 func (n *ContainerNet) LinkEnv() []string {
 	n.mu.Lock()
 	links := n.legacyLinks()
@@ -72,9 +71,35 @@ func (n *ContainerNet) LinkEnv() []string {
 	return env
 }
 
-// exposedPorts are the container's published ports, by number.
-func (n *ContainerNet) exposedPorts() []portproxy.Mapping {
-	ports := slices.Clone(n.ports)
-	slices.SortFunc(ports, func(a, b portproxy.Mapping) int { return int(a.ContainerPort) - int(b.ContainerPort) })
+// exposedPort is one of the container's exposed ports.
+type exposedPort struct {
+	ContainerPort int
+	Proto         string
+}
+
+// exposedPorts are the container's exposed ports, the published ones
+// included, by number, tcp before udp, as Docker orders a link's
+// variables.
+func (n *ContainerNet) exposedPorts() []exposedPort {
+	var ports []exposedPort
+	keys := slices.Clone(n.exposed)
+	for _, m := range n.ports {
+		keys = append(keys, fmt.Sprintf("%d/%s", m.ContainerPort, m.Proto))
+	}
+	slices.Sort(keys)
+	for _, key := range slices.Compact(keys) {
+		num, proto, _ := strings.Cut(key, "/")
+		p, err := strconv.Atoi(num)
+		if err != nil {
+			continue // the backend's merge made these from parsed ports
+		}
+		ports = append(ports, exposedPort{p, proto})
+	}
+	slices.SortFunc(ports, func(a, b exposedPort) int {
+		if a.ContainerPort != b.ContainerPort {
+			return a.ContainerPort - b.ContainerPort
+		}
+		return strings.Compare(a.Proto, b.Proto)
+	})
 	return ports
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -41,6 +42,10 @@ type Resolver struct {
 	// MountsOf finds the container --volumes-from names: its name and its
 	// resolved mounts.
 	MountsOf func(ref string) (name string, mps []MountPoint, err error)
+	// ImageVolumes are Config.Volumes (clean absolute paths): each no
+	// other mount covers (the image's VOLUMEs) becomes an anonymous
+	// volume, copied up.
+	ImageVolumes []string
 }
 
 // Resolve turns the container's -v, --mount and --volumes-from into host
@@ -69,6 +74,7 @@ func (r *Resolver) Resolve(ctx context.Context, mounts []spec.Mount, volumesFrom
 		}
 		mps = append(mps, inherited...)
 	}
+	mounts = append(slices.Clip(mounts), r.imageVolumeMounts(mps, own)...)
 	for _, m := range mounts {
 		mp := MountPoint{Mount: m}
 		switch m.Type {
@@ -97,6 +103,23 @@ func (r *Resolver) Resolve(ctx context.Context, mounts []spec.Mount, volumesFrom
 		return strings.Count(a.CleanTarget(), "/") - strings.Count(b.CleanTarget(), "/")
 	})
 	return mps, created, nil
+}
+
+// imageVolumeMounts are the anonymous volumes of the image's VOLUMEs that
+// neither the container's own mounts nor the inherited ones cover, as
+// Docker makes them.
+func (r *Resolver) imageVolumeMounts(inherited []MountPoint, own map[string]bool) []spec.Mount {
+	covered := maps.Clone(own)
+	for _, mp := range inherited {
+		covered[mp.CleanTarget()] = true
+	}
+	var out []spec.Mount
+	for _, target := range r.ImageVolumes {
+		if !covered[target] {
+			out = append(out, spec.Mount{Type: spec.MountVolume, Target: target})
+		}
+	}
+	return out
 }
 
 // volumeFor finds or implicitly creates the volume of a "name:/ctr" or an

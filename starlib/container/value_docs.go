@@ -53,7 +53,7 @@ var valueDocs = []builtins.Entry{
 		"container that is not running). With `timeout`, fails when it is still running then: `container NAME is still running after 1s`.",
 		docParam("timeout", "None")),
 	docMethod("start", "", "`docker start`: starts a created or exited container (its log continues; a running one is left alone). A missing program fails with Docker's message and leaves the container `created` with exit code 127; a program the kernel refuses to execute (`exec /bin/echo: argument list too long (…)`, `exec format error`) likewise, with exit code 126."),
-	docMethod("stop", "", "`docker stop`: SIGTERM, then SIGKILL after `timeout` if still running; returns when it has exited. "+
+	docMethod("stop", "", "`docker stop`: the image's `STOPSIGNAL` (SIGTERM when it sets none), then SIGKILL after `timeout` if still running; returns when it has exited. "+
 		"Nothing when not running.",
 		docParam("timeout", "10")),
 	docMethod("restart", "", "`stop(timeout)` then `start()`.",

@@ -27,7 +27,8 @@ type Container struct {
 	spec          spec.Container // as validated; Env is image env + user env
 	image         backend.ImageInfo
 	entry, cmd    []string
-	args          []string // entry + cmd: the command line
+	cfg           backend.ContainerConfig // the image's config merged under the spec
+	args          []string                // entry + cmd: the command line
 	hostname      string
 	removeVolumes bool
 	prog          Program
@@ -53,10 +54,11 @@ type Container struct {
 
 var _ backend.Container = (*Container)(nil)
 
-func newContainer(b *Backend, req backend.CreateRequest, cs spec.Container, img backend.ImageInfo, name string, entry, cmd []string) *Container {
+func newContainer(b *Backend, req backend.CreateRequest, cs spec.Container, img backend.ImageInfo, name string, cfg backend.ContainerConfig) *Container {
+	entry, cmd := cfg.Entrypoint, cfg.Cmd
 	return &Container{
 		b: b, scope: req.Scope, id: newID(), name: name, created: time.Now().UTC(),
-		spec: cs, image: img, entry: entry, cmd: cmd,
+		spec: cs, image: img, entry: entry, cmd: cmd, cfg: cfg,
 		args:          append(append([]string(nil), entry...), cmd...),
 		removeVolumes: req.RemoveVolumes,
 		prog:          b.program(append(append([]string(nil), entry...), cmd...)),

@@ -25,7 +25,6 @@ import (
 	"syscall"
 
 	"berth/runtime/backend"
-	"berth/runtime/spec"
 )
 
 // Program is what a container's main process does, scripted.
@@ -187,7 +186,7 @@ func (b *Backend) CreateContainer(ctx context.Context, req backend.CreateRequest
 	if err != nil {
 		return nil, err
 	}
-	entry, cmd, err := backend.CommandLine(cs, img.Config)
+	cfg, err := backend.MergeImageConfig(cs, img.Config)
 	if err != nil {
 		return nil, err
 	}
@@ -195,8 +194,8 @@ func (b *Backend) CreateContainer(ctx context.Context, req backend.CreateRequest
 	if err != nil {
 		return nil, err
 	}
-	cs.Env = spec.MergeEnv(img.Config.Env, cs.Env)
-	c := newContainer(b, req, cs, img, name, entry, cmd)
+	cs = cfg.Apply(cs)
+	c := newContainer(b, req, cs, img, name, cfg)
 	if err := c.resolveNetworking(ctx); err != nil {
 		return nil, err
 	}

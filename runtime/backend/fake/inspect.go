@@ -34,12 +34,12 @@ func (c *Container) Inspect(ctx context.Context) (map[string]any, error) {
 			"Pid": int64(st.Pid), "ExitCode": int64(st.ExitCode), "Error": st.Error,
 			"StartedAt": backend.DockerTime(st.StartedAt), "FinishedAt": backend.DockerTime(st.FinishedAt),
 		},
-		"Config": map[string]any{
+		"Config": c.cfg.InspectConfig(map[string]any{
 			"Hostname": c.hostname, "Domainname": "", "User": c.spec.User,
 			"Env": backend.StringList(append([]string{}, c.spec.Env...)), "Cmd": backend.StringList(c.cmd),
 			"Entrypoint": backend.StringList(c.entry), "Image": c.spec.Image, "WorkingDir": c.spec.Workdir,
 			"Labels": backend.StringMap(c.spec.Labels), "OpenStdin": c.spec.Stdin != nil,
-		},
+		}),
 		"HostConfig": map[string]any{
 			"NetworkMode": networkMode(c.spec.Network), "Binds": c.binds(),
 			"VolumesFrom": backend.StringList(c.spec.VolumesFrom), "ReadonlyRootfs": c.spec.ReadOnly,
