@@ -154,7 +154,7 @@ func loadFixture(t *testing.T, tag string, cfg fixtureConfig, extra map[string]s
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := writeSaveArchive(f, bb.RootDir, tag, cfg, extra); err != nil {
+	if err := writeSaveArchive(f, busyboxRoot(t, bb), tag, cfg, extra); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.Close(); err != nil {
@@ -166,4 +166,19 @@ func loadFixture(t *testing.T, tag string, cfg fixtureConfig, extra map[string]s
 	}
 	t.Cleanup(func() { _ = testEngine.images.Remove(tag) })
 	return imgs[0]
+}
+
+// busyboxRoot is the directory holding busybox's whole tree: its one layer
+// in the layer store (or the flat root of an older berth). It never
+// returns "": a copy of "" + "/." would copy the host's root.
+func busyboxRoot(t *testing.T, bb *image.Image) string {
+	t.Helper()
+	switch {
+	case len(bb.Layers) == 1:
+		return bb.Layers[0]
+	case bb.RootDir != "" && len(bb.Layers) == 0:
+		return bb.RootDir
+	}
+	t.Fatalf("busybox has %d layers and root %q: want one layer", len(bb.Layers), bb.RootDir)
+	return ""
 }
