@@ -1,0 +1,140 @@
+package image
+
+import (
+	"archive/tar"
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// tarEntries reads a tar into name -> header (and body for files).
+func tarEntries(t *testing.T, data []byte) (map[string]*tar.Header, map[string]string) {
+	t.Helper()
+	hdrs, bodies := map[string]*tar.Header{}, map[string]string{}
+	tr := tar.NewReader(bytes.NewReader(data))
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return hdrs, bodies
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(tr)
+		hdrs[hdr.Name], bodies[hdr.Name] = hdr, string(body)
+	}
+}
+
+// TestUpperTar packs an upper directory as overlayfs leaves it: a
+// whiteout, an opaque directory, hard links, owners, modes, xattrs and a
+// symlink to a host directory that must be packed as a link, not followed.
+func TestUpperTar(t *testing.T) {
+	upper, outside := t.TempDir(), t.TempDir()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeFile(t, filepath.Join(outside, "secret"), []byte("host secret"))
+	must(unix.Mknod(filepath.Join(upper, "gone"), unix.S_IFCHR, 0))
+	must(os.MkdirAll(filepath.Join(upper, "opq/sub"), 0o750))
+	must(unix.Setxattr(filepath.Join(upper, "opq"), opaqueXattr, []byte("y"), 0))
+	writeFile(t, filepath.Join(upper, "opq/sub/a"), []byte("linked"))
+	must(os.Link(filepath.Join(upper, "opq/sub/a"), filepath.Join(upper, "b")))
+	must(os.Chown(filepath.Join(upper, "b"), 1000, 1001))
+	must(os.Chmod(filepath.Join(upper, "b"), 0o640))
+	xattr := unix.Setxattr(filepath.Join(upper, "b"), "user.berth", []byte("v"), 0) == nil
+	must(os.Symlink(outside, filepath.Join(upper, "escape")))
+
+	var buf bytes.Buffer
+	must(writeUpperTar(upper, &buf))
+	hdrs, bodies := tarEntries(t, buf.Bytes())
+	var names []string
+	for n := range hdrs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	want := []string{"./", ".wh.gone", "b", "escape", "opq/", "opq/.wh..wh..opq", "opq/sub/", "opq/sub/a"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("entries = %q, want %q", names, want)
+	}
+	if h := hdrs["escape"]; h.Typeflag != tar.TypeSymlink || h.Linkname != outside {
+		t.Errorf("escape = %c -> %q, want a symlink to %q", h.Typeflag, h.Linkname, outside)
+	}
+	if b := hdrs["b"]; b.Typeflag != tar.TypeReg || bodies["b"] != "linked" || b.Uid != 1000 || b.Gid != 1001 || b.Mode != 0o640 {
+		t.Errorf("b = type %c %q uid %d gid %d mode %o", b.Typeflag, bodies["b"], b.Uid, b.Gid, b.Mode)
+	}
+	if xattr && hdrs["b"].PAXRecords[xattrPAXPrefix+"user.berth"] != "v" {
+		t.Errorf("b's xattrs = %v, want user.berth=v", hdrs["b"].PAXRecords)
+	}
+	if a := hdrs["opq/sub/a"]; a.Typeflag != tar.TypeLink || a.Linkname != "b" {
+		t.Errorf("opq/sub/a = type %c -> %q, want a hard link to b", a.Typeflag, a.Linkname)
+	}
+	if d := hdrs["opq/sub/"]; d.Mode != 0o750 {
+		t.Errorf("opq/sub/ mode = %o, want 750", d.Mode)
+	}
+	for n, h := range hdrs {
+		if _, ok := h.PAXRecords[xattrPAXPrefix+opaqueXattr]; ok {
+			t.Errorf("%s carries overlayfs' own xattr", n)
+		}
+	}
+}
+
+// TestCommitContainerLayer commits the changes made through a mounted
+// container root on busybox and mounts the new image: added, changed and
+// deleted files are as the container left them, the base layer is shared.
+func TestCommitContainerLayer(t *testing.T) {
+	s := openStore(t)
+	base := mustGet(t, s, "busybox")
+	dir := t.TempDir()
+	root, err := MountRootfs(base, dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { UnmountRootfs(dir) })
+	writeFile(t, filepath.Join(root, "added"), []byte("new file"))
+	if err := os.Remove(filepath.Join(root, "etc/passwd")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(root, "bin")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(root, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(root, "bin/only"), []byte("only"))
+	if err := os.Link(filepath.Join(root, "added"), filepath.Join(root, "etc/added-link")); err != nil {
+		t.Fatal(err)
+	}
+
+	img, err := s.Commit(CommitSpec{Base: base, ContainerDir: dir, Tag: "berth-test/committed",
+		Config: Config{Env: []string{"A=1"}, Cmd: []string{"sh"}, WorkingDir: "/srv"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.RepoTags[0] != "berth-test/committed:latest" || img.Config.WorkingDir != "/srv" || !slices.Equal(img.Config.Env, []string{"A=1"}) {
+		t.Errorf("image = %v %+v", img.RepoTags, img.Config)
+	}
+	if len(img.Layers) != len(base.Layers)+1 || !slices.Equal(img.Layers[:len(base.Layers)], base.Layers) {
+		t.Errorf("layers = %q, want busybox's %q plus one", img.Layers, base.Layers)
+	}
+	r := mountImage(t, img)
+	for p, content := range map[string]string{"added": "new file", "etc/added-link": "new file", "bin/only": "only"} {
+		if got := readString(t, filepath.Join(r, p)); got != content {
+			t.Errorf("/%s = %q, want %q", p, got, content)
+		}
+	}
+	for _, p := range []string{"etc/passwd", "bin/sh", "bin/busybox"} {
+		mustNotExist(t, filepath.Join(r, p))
+	}
+	var a, b unix.Stat_t
+	if unix.Stat(filepath.Join(r, "added"), &a) != nil || unix.Stat(filepath.Join(r, "etc/added-link"), &b) != nil || a.Ino != b.Ino {
+		t.Errorf("the hard link is not kept: inodes %d and %d", a.Ino, b.Ino)
+	}
+}
