@@ -166,3 +166,13 @@ func setOf(keys []string) map[string]struct{} {
 	}
 	return m
 }
+
+// DiffIDs are the image's layers as diff-ids ("sha256:<hex>"), bottom
+// first; none for a flat root filesystem.
+func (img *Image) DiffIDs() []string {
+	ids := make([]string, len(img.Layers))
+	for i, l := range img.Layers {
+		ids[i] = "sha256:" + filepath.Base(filepath.Dir(l))
+	}
+	return ids
+}

@@ -87,7 +87,7 @@ func (u *upperTar) entry(dirfd int, prefix, name string) error {
 		if st.Rdev != 0 {
 			return fmt.Errorf("commit /%s: device nodes are not allowed in an image layer", rel)
 		}
-		wh := &tar.Header{Name: prefix + whiteoutPrefix + name, Typeflag: tar.TypeReg, ModTime: mtime(&st), Format: tar.FormatPAX}
+		wh := &tar.Header{Name: prefix + whiteoutPrefix + name, Typeflag: tar.TypeReg, ModTime: markerTime, Format: tar.FormatPAX}
 		return u.tw.WriteHeader(wh)
 	case unix.S_IFBLK:
 		return fmt.Errorf("commit /%s: device nodes are not allowed in an image layer", rel)
@@ -142,7 +142,7 @@ func (u *upperTar) dir(dirfd int, prefix, name string) error {
 		return err
 	}
 	if v, err := fgetxattr(fd, opaqueXattr); err == nil && string(v) == "y" {
-		opq := &tar.Header{Name: rel + "/" + whiteoutOpaque, Typeflag: tar.TypeReg, ModTime: hdr.ModTime, Format: tar.FormatPAX}
+		opq := &tar.Header{Name: rel + "/" + whiteoutOpaque, Typeflag: tar.TypeReg, ModTime: markerTime, Format: tar.FormatPAX}
 		if err := u.tw.WriteHeader(opq); err != nil {
 			return err
 		}
@@ -198,6 +198,11 @@ func (u *upperTar) header(name string, typ byte, st *unix.Stat_t) *tar.Header {
 		Uid: int(st.Uid), Gid: int(st.Gid), ModTime: mtime(st), Format: tar.FormatPAX,
 	}
 }
+
+// markerTime is the time of whiteout and opaque entries: the layer store
+// keeps no time for them, and a fixed one packs a stored layer again into
+// the same tar (Save).
+var markerTime = time.Unix(0, 0).UTC()
 
 func mtime(st *unix.Stat_t) time.Time {
 	return time.Unix(st.Mtim.Unix()).UTC()

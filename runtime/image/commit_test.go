@@ -7,8 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
 	"golang.org/x/sys/unix"
 )
 
@@ -92,6 +96,20 @@ func TestUpperTar(t *testing.T) {
 func TestCommitContainerLayer(t *testing.T) {
 	s := openStore(t)
 	base := mustGet(t, s, "busybox")
+	img := commitChanges(t, s, base)
+	if img.RepoTags[0] != "berth-test/committed:latest" || img.Config.WorkingDir != "/srv" || !slices.Equal(img.Config.Env, []string{"A=1"}) {
+		t.Errorf("image = %v %+v", img.RepoTags, img.Config)
+	}
+	if len(img.Layers) != len(base.Layers)+1 || !slices.Equal(img.Layers[:len(base.Layers)], base.Layers) {
+		t.Errorf("layers = %q, want busybox's %q plus one", img.Layers, base.Layers)
+	}
+	checkCommitted(t, img)
+}
+
+// commitChanges commits a container of base with files added, deleted,
+// hard-linked and a directory replaced (opaque).
+func commitChanges(t *testing.T, s *Store, base *Image) *Image {
+	t.Helper()
 	dir := t.TempDir()
 	root, err := MountRootfs(base, dir, false)
 	if err != nil {
@@ -112,18 +130,17 @@ func TestCommitContainerLayer(t *testing.T) {
 	if err := os.Link(filepath.Join(root, "added"), filepath.Join(root, "etc/added-link")); err != nil {
 		t.Fatal(err)
 	}
-
 	img, err := s.Commit(CommitSpec{Base: base, ContainerDir: dir, Tag: "berth-test/committed",
 		Config: Config{Env: []string{"A=1"}, Cmd: []string{"sh"}, WorkingDir: "/srv"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if img.RepoTags[0] != "berth-test/committed:latest" || img.Config.WorkingDir != "/srv" || !slices.Equal(img.Config.Env, []string{"A=1"}) {
-		t.Errorf("image = %v %+v", img.RepoTags, img.Config)
-	}
-	if len(img.Layers) != len(base.Layers)+1 || !slices.Equal(img.Layers[:len(base.Layers)], base.Layers) {
-		t.Errorf("layers = %q, want busybox's %q plus one", img.Layers, base.Layers)
-	}
+	return img
+}
+
+// checkCommitted checks commitChanges' image's files.
+func checkCommitted(t *testing.T, img *Image) {
+	t.Helper()
 	r := mountImage(t, img)
 	for p, content := range map[string]string{"added": "new file", "etc/added-link": "new file", "bin/only": "only"} {
 		if got := readString(t, filepath.Join(r, p)); got != content {
@@ -136,5 +153,58 @@ func TestCommitContainerLayer(t *testing.T) {
 	var a, b unix.Stat_t
 	if unix.Stat(filepath.Join(r, "added"), &a) != nil || unix.Stat(filepath.Join(r, "etc/added-link"), &b) != nil || a.Ino != b.Ino {
 		t.Errorf("the hard link is not kept: inodes %d and %d", a.Ino, b.Ino)
+	}
+}
+
+// TestSaveLoadRoundTrip saves a committed image and busybox in one archive
+// that go-containerregistry validates as docker load would read it, and
+// loads it into a fresh store: the same files, config, tags and, for
+// layers berth packed itself, the same ids.
+func TestSaveLoadRoundTrip(t *testing.T) {
+	s := openStore(t)
+	base := mustGet(t, s, "busybox")
+	img := commitChanges(t, s, base)
+	archive := filepath.Join(t.TempDir(), "saved.tar")
+	f, err := os.Create(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save([]string{"berth-test/committed", "busybox", img.ID}, f); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tag, _ := name.NewTag("berth-test/committed:latest")
+	saved, err := tarball.ImageFromPath(archive, &tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validate.Image(saved); err != nil {
+		t.Fatalf("the saved image is not valid: %v", err)
+	}
+	s2 := openStore(t)
+	loaded, err := s2.Load(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tags []string
+	for _, l := range loaded {
+		tags = append(tags, l.RepoTags...)
+	}
+	slices.Sort(tags)
+	if want := []string{"berth-test/committed:latest", "busybox:latest"}; !slices.Equal(tags, want) {
+		t.Errorf("loaded tags = %q, want %q", tags, want)
+	}
+	back := mustGet(t, s2, "berth-test/committed")
+	if back.ID != img.ID || back.Config.WorkingDir != "/srv" || len(back.Layers) != len(img.Layers) {
+		t.Errorf("loaded back %s %+v with %d layers, want %s %+v with %d", back.ID, back.Config, len(back.Layers), img.ID, img.Config, len(img.Layers))
+	}
+	checkCommitted(t, back)
+	if bb := mustGet(t, s2, "busybox"); bb.ID != base.ID {
+		t.Errorf("busybox loaded back as %s, want %s", bb.ID, base.ID)
+	}
+	if err := s.Save([]string{"nosuch"}, io.Discard); err == nil || !strings.Contains(err.Error(), "No such image: nosuch") {
+		t.Errorf("save of a missing image: %v", err)
 	}
 }

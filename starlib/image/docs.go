@@ -28,5 +28,9 @@ var Docs = []builtins.Entry{
 	docFunc("tag", "", "`docker tag`: `dst` names the image `src` names.", "src", "dst"),
 	docFunc("rm", "", "`docker rmi`: removes the tag, and the image once no tag is left; refused while a container's root "+
 		"filesystem uses it.", "ref"),
+	docFunc("save", "", "`docker save -o path`: the image `ref_or_list` names, or each of a list, in one `docker save` archive at "+
+		"`path` (manifest.json, configs, uncompressed layer tars) that `docker load` and `load_image` read; written whole or not "+
+		"at all. A tag is saved under that tag, an image given by id untagged. Layers are packed again from the layer store: "+
+		"an image loaded from a foreign archive may get new diff-ids, and so a new id, in the saved copy.", "ref_or_list", "path"),
 	docFunc("prune", "list", "`docker image prune`: removes the images without a tag that no container uses; returns their ids."),
 }
