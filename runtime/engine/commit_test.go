@@ -53,3 +53,30 @@ func TestCommitRunsTheNewImage(t *testing.T) {
 		t.Error("a commit with the change FROM x succeeded")
 	}
 }
+
+// A running container is committed as it is, without stopping it: the
+// image has what it wrote, and the container keeps running.
+func TestCommitRunningContainer(t *testing.T) {
+	sb := sandbox(t)
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Cmd: []string{"sleep", "1000"}}, backend.RunOptions{Detach: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := c.Exec(ctx(t), backend.ExecOptions{Cmd: []string{"sh", "-c", "echo live > /live.txt"}}); err != nil || res.ExitCode != 0 {
+		t.Fatalf("exec: %v %+v", err, res)
+	}
+	if _, err := c.Commit(ctx(t), "commit/running:1", backend.CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { testEngine.Images().Remove(ctx(t), "commit/running:1") })
+	if st := c.State(); st.Status != backend.StatusRunning {
+		t.Errorf("after commit the container is %s, want running", st.Status)
+	}
+	run, err := sb.Run(ctx(t), spec.Container{Image: "commit/running:1", Cmd: []string{"cat", "/live.txt"}}, backend.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := foreground(run).Output; out != "live\n" {
+		t.Errorf("the image of the running container has /live.txt = %q, want %q", out, "live\n")
+	}
+}

@@ -152,22 +152,15 @@ func (u *upperTar) dir(dirfd int, prefix, name string) error {
 
 // file packs a regular file, or a hard link to one packed before.
 func (u *upperTar) file(dirfd int, rel, name string) error {
-	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	f, st, err := openRegular(dirfd, name)
 	if err != nil {
-		return fmt.Errorf("open %q: %w", "/"+rel, err)
+		return fmt.Errorf("commit /%s: %w", rel, err)
 	}
-	f := os.NewFile(uintptr(fd), rel)
 	defer f.Close()
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return fmt.Errorf("stat %q: %w", "/"+rel, err)
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return fmt.Errorf("commit /%s: changed while committing", rel)
-	}
+	fd := int(f.Fd())
 	if st.Nlink > 1 {
 		if first, ok := u.links[st.Ino]; ok {
-			hdr := u.header(rel, tar.TypeLink, &st)
+			hdr := u.header(rel, tar.TypeLink, st)
 			hdr.Linkname = first
 			return u.tw.WriteHeader(hdr)
 		}
@@ -176,7 +169,7 @@ func (u *upperTar) file(dirfd int, rel, name string) error {
 	if _, err := fgetxattr(fd, "trusted.overlay.metacopy"); err == nil {
 		return fmt.Errorf("commit /%s: a metadata-only copy-up (overlay metacopy) has no data to pack", rel)
 	}
-	hdr := u.header(rel, tar.TypeReg, &st)
+	hdr := u.header(rel, tar.TypeReg, st)
 	hdr.Size = st.Size
 	if err := u.addXattrs(hdr, "", fd); err != nil {
 		return fmt.Errorf("commit /%s: %w", rel, err)
@@ -184,12 +177,35 @@ func (u *upperTar) file(dirfd int, rel, name string) error {
 	if err := u.tw.WriteHeader(hdr); err != nil {
 		return err
 	}
-	// Exactly the size in the header: a file the container grows or
-	// shrinks meanwhile fails the commit rather than corrupting the tar.
+	// Exactly the size in the header: a file the container grows meanwhile
+	// is cut there, one it shrinks fails the commit (never a corrupt tar).
 	if n, err := io.Copy(u.tw, io.LimitReader(f, st.Size)); err != nil || n != st.Size {
 		return fmt.Errorf("commit /%s: read %d of %d bytes (changed while committing?): %v", rel, n, st.Size, err)
 	}
 	return nil
+}
+
+// openRegular opens the regular file name of dirfd for reading. It is
+// looked at through an O_PATH descriptor first: a device node or FIFO the
+// container swapped in since the stat is never opened on the host.
+func openRegular(dirfd int, name string) (*os.File, *unix.Stat_t, error) {
+	pfd, err := unix.Openat(dirfd, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer unix.Close(pfd)
+	var st unix.Stat_t
+	if err := unix.Fstat(pfd, &st); err != nil {
+		return nil, nil, err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, nil, errors.New("changed while committing (no longer a regular file)")
+	}
+	fd, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", pfd), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	return os.NewFile(uintptr(fd), name), &st, nil
 }
 
 func (u *upperTar) header(name string, typ byte, st *unix.Stat_t) *tar.Header {

@@ -208,3 +208,29 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		t.Errorf("save of a missing image: %v", err)
 	}
 }
+
+// A FIFO or device node swapped in where a regular file was is never
+// opened for reading on the host (a FIFO would block, a device act).
+func TestOpenRegularRefusesSwappedFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := unix.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mknod(filepath.Join(dir, "null"), unix.S_IFCHR|0o666, int(unix.Mkdev(1, 3))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc/hostname", filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	d, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(d)
+	for _, name := range []string{"fifo", "null", "link"} {
+		if f, _, err := openRegular(d, name); err == nil {
+			f.Close()
+			t.Errorf("openRegular(%s) opened it", name)
+		}
+	}
+}
