@@ -41,7 +41,7 @@ func TestImportedImageRunsAsNobody(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(src) })
-	if out, err := exec.Command("cp", "-a", bb.RootDir+"/.", src).CombinedOutput(); err != nil {
+	if out, err := exec.Command("cp", "-a", busyboxRoot(t, bb)+"/.", src).CombinedOutput(); err != nil {
 		t.Fatalf("copy busybox: %v: %s", err, out)
 	}
 	if err := os.Chmod(src, 0o700); err != nil { // cp -a copied busybox's 0755

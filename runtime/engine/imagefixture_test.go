@@ -154,7 +154,7 @@ func loadFixture(t *testing.T, tag string, cfg fixtureConfig, extra map[string]s
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := writeSaveArchive(f, bb.RootDir, tag, cfg, extra); err != nil {
+	if err := writeSaveArchive(f, busyboxRoot(t, bb), tag, cfg, extra); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.Close(); err != nil {
@@ -166,4 +166,17 @@ func loadFixture(t *testing.T, tag string, cfg fixtureConfig, extra map[string]s
 	}
 	t.Cleanup(func() { _ = testEngine.images.Remove(tag) })
 	return imgs[0]
+}
+
+// busyboxRoot is the directory holding busybox's files: its one layer in
+// the layer store (or the flat root of an older store).
+func busyboxRoot(t testing.TB, bb *image.Image) string {
+	t.Helper()
+	if bb.RootDir != "" {
+		return bb.RootDir
+	}
+	if len(bb.Layers) != 1 {
+		t.Fatalf("busybox has %d layers, want 1", len(bb.Layers))
+	}
+	return bb.Layers[0]
 }
