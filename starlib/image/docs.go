@@ -18,7 +18,8 @@ var Docs = []builtins.Entry{
 			"always there, with no download."},
 	docFunc("ls", "list", "The images of the root: one dict per image, with `Id`, `RepoTags`, `Size` and `Created`."),
 	docFunc("inspect", "dict", "`docker image inspect`: the document of the image `ref`, with `Id`, `RepoTags`, `RepoDigests`, `Created`, `Size`, "+
-		"`Architecture`, `Os`, `Config{Cmd, Entrypoint, Env, ExposedPorts, Labels, User, Volumes, WorkingDir}` and, when the image sets them, `Config.StopSignal` and `Config.Healthcheck`.", "ref"),
+		"`Architecture`, `Os`, `RootFS{Type, Layers}` (the layers' diff-ids, bottom first: images sharing a base share its first ones), "+
+		"`Config{Cmd, Entrypoint, Env, ExposedPorts, Labels, User, Volumes, WorkingDir}` and, when the image sets them, `Config.StopSignal` and `Config.Healthcheck`.", "ref"),
 	docFunc("load_image", "list", "`docker load`: a `docker save` tarball, or an OCI image layout (directory or tar); returns "+
 		"the loaded tags (the id of an untagged image).", "path"),
 	docFunc("load", "list", "The contract's name of `load_image`. `load` is a Starlark keyword, so `image.load(...)` does "+
