@@ -234,3 +234,57 @@ func TestOpenRegularRefusesSwappedFiles(t *testing.T) {
 		}
 	}
 }
+
+// A flat image (imported) has no layers to commit on: a clear error, and
+// nothing left in the store.
+func TestCommitOnAFlatImageFails(t *testing.T) {
+	s := openStore(t)
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "etc/motd"), []byte("hi"))
+	flat, err := s.ImportRootfs(src, "berth-test/flat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := MountRootfs(flat, dir, false); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { UnmountRootfs(dir) })
+	before := storeEntries(t, s)
+	_, err = s.Commit(CommitSpec{Base: flat, ContainerDir: dir, Tag: "berth-test/on-flat"})
+	if err == nil || !strings.Contains(err.Error(), "flat root filesystem") {
+		t.Errorf("commit on a flat image: %v, want an error saying it is flat", err)
+	}
+	if after := storeEntries(t, s); !slices.Equal(before, after) {
+		t.Errorf("store entries %q after the failed commit, want %q", after, before)
+	}
+}
+
+// A commit that fails half-way (a device node in the container's layer)
+// names the file and leaves no layer, image or work directory behind.
+func TestFailedCommitLeavesNothing(t *testing.T) {
+	s := openStore(t)
+	base := mustGet(t, s, "busybox")
+	dir := t.TempDir()
+	root, err := MountRootfs(base, dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { UnmountRootfs(dir) })
+	writeFile(t, filepath.Join(root, "a-file"), []byte("x"))
+	if err := unix.Mknod(filepath.Join(root, "zz-null"), unix.S_IFCHR|0o666, int(unix.Mkdev(1, 3))); err != nil {
+		t.Fatal(err)
+	}
+	before := storeEntries(t, s)
+	layers, _ := s.LayerCount()
+	_, err = s.Commit(CommitSpec{Base: base, ContainerDir: dir, Tag: "berth-test/device"})
+	if err == nil || !strings.Contains(err.Error(), "/zz-null: device nodes are not allowed") {
+		t.Errorf("commit with a device node: %v", err)
+	}
+	if after := storeEntries(t, s); !slices.Equal(before, after) {
+		t.Errorf("store entries %q after the failed commit, want %q", after, before)
+	}
+	if n, _ := s.LayerCount(); n != layers {
+		t.Errorf("%d layers after the failed commit, want %d", n, layers)
+	}
+}
