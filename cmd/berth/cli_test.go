@@ -107,6 +107,7 @@ func TestBadInvocationsGolden(t *testing.T) {
 		{"image", "rm"},
 		{"image", "ls", "extra"},
 		{"image", "import", "$DIR"},
+		{"image", "save", "busybox"},
 		{"help", "rnu"},
 		{"help", "Container.exce"},
 		{"help", "run", "create"},
@@ -164,6 +165,13 @@ func TestImageCommands(t *testing.T) {
 	res = berth(t, root.path, "image", "rm", "mine:v1")
 	if res.code != 2 || !strings.Contains(res.stderr, "mine:v1") {
 		t.Errorf("image rm of a removed image: want exit 2 and an error naming it\n%s", res)
+	}
+	saved := filepath.Join(t.TempDir(), "busybox.tar")
+	if res := berth(t, root.path, "image", "save", "-o", saved, "busybox"); res.code != 0 {
+		t.Errorf("image save\n%s", res)
+	}
+	if res := berth(t, root.path, "image", "load", saved); res.code != 0 || res.stdout != "Loaded image: busybox:latest\n" {
+		t.Errorf("image load of the saved archive\n%s", res)
 	}
 	res = berth(t, root.path, "image", "inspect", "nosuch")
 	if res.code != 2 || !strings.Contains(res.stderr, "No such image: nosuch:latest") {

@@ -17,6 +17,7 @@ Commands:
   ls                list the images
   inspect REF       show an image as docker image inspect does
   load PATH         load a docker save archive or an OCI image layout
+  save -o PATH REF...  write the images as one docker save archive
   import PATH REF   make an image of a root filesystem (directory or tar)
   tag SRC DST       give an image another name
   rm REF            remove a name, and the image with its last one
@@ -52,9 +53,12 @@ func cmdImage(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, imageUsage)
 		return nil
 	}
+	if cmd == "save" {
+		return cmdImageSave(g, args)
+	}
 	names, ok := imageArgs(cmd)
 	if !ok {
-		return fmt.Errorf("image: unknown command %q: want ls, inspect, load, import, tag, rm or prune", cmd)
+		return fmt.Errorf("image: unknown command %q: want ls, inspect, load, save, import, tag, rm or prune", cmd)
 	}
 	if len(args) != len(names) {
 		want := "no arguments"

@@ -47,6 +47,7 @@ type ImageInfo struct {
 	OS           string
 	Architecture string
 	Config       ImageConfig
+	Layers       []string // the layers' diff-ids ("sha256:<hex>"), bottom first: RootFS.Layers
 }
 
 // ImageConfig is the part of an image's config that decides how its
@@ -114,6 +115,7 @@ func (img ImageInfo) Inspect() map[string]any {
 		"Os":           img.OS,
 		"Architecture": img.Architecture,
 		"Config":       config,
+		"RootFS":       map[string]any{"Type": "layers", "Layers": nonNil(StringList(img.Layers))},
 	}
 }
 

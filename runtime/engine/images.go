@@ -62,7 +62,7 @@ func (s images) Push(ctx context.Context, ref string, opts backend.PushOptions) 
 }
 
 func (s images) Save(ctx context.Context, refs []string, w io.Writer) error {
-	return notImplemented("save", "10")
+	return classify(s.st.Save(refs, w))
 }
 
 // Prune removes the images without a tag that no container uses (image
@@ -88,6 +88,7 @@ func imageInfo(img *image.Image) backend.ImageInfo {
 	return backend.ImageInfo{
 		ID: img.ID, RepoTags: img.RepoTags, Created: img.Created, Size: img.Size,
 		OS: img.OS(), Architecture: img.Architecture(), Config: imageConfig(img.Config),
+		Layers: img.DiffIDs(),
 	}
 }
 

@@ -44,8 +44,3 @@ func (c *Container) Stats(ctx context.Context) (backend.Stats, error) {
 		MemoryLimit: s.MemoryLimit, Pids: s.Pids,
 	}, nil
 }
-
-// Commit is issue 10's.
-func (c *Container) Commit(ctx context.Context, ref string, opts backend.CommitOptions) (backend.ImageInfo, error) {
-	return backend.ImageInfo{}, notImplemented("commit container "+c.name, "10")
-}

@@ -71,6 +71,7 @@ var methods = map[string]method{
 	"inspect":       (*Value).inspect,
 	"read_file":     (*Value).readFile,
 	"write_file":    (*Value).writeFile,
+	"commit":        (*Value).commit,
 }
 
 var attrNames = []string{"exit_code", "hostname", "id", "image", "ip", "ips", "log_errors", "name", "oom_killed", "output", "pid", "status", "stderr", "stdout"}
@@ -434,6 +435,29 @@ func (v *Value) writeFile(th *starlark.Thread, fn string, a starlark.Tuple, kw [
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return starlark.None, nil
+}
+
+// commit is docker commit: the container's filesystem changes as a new
+// image tagged ref, its config changed by changes ("ENV A=1", ...).
+func (v *Value) commit(th *starlark.Thread, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var ref string
+	changes := starlark.Value(starlark.None)
+	if err := args.Unpack(fn, a, kw, "ref", &ref, "changes?", &changes); err != nil {
+		return nil, err
+	}
+	var opts backend.CommitOptions
+	if changes != starlark.None {
+		var list args.StringList
+		if err := list.Unpack(changes); err != nil {
+			return nil, fmt.Errorf("%s: changes: %w", fn, err)
+		}
+		opts.Changes = list
+	}
+	img, err := v.c.Commit(session.Context(th), ref, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	return starlark.String(img.ID), nil
 }
 
 // ContainerOf unwraps a Container value, for other modules' builtins.

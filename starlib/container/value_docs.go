@@ -74,4 +74,10 @@ var valueDocs = []builtins.Entry{
 		docParam("path", "")),
 	docMethod("write_file", "", "`docker cp` in: writes the string `content` to the absolute `path` (mode 0644, owned by root), creating parent directories; into a stopped container's binds and volumes as `read_file` reads them. An existing file must be a regular file; a symlink to a missing file, or to a missing directory on the way, is refused.",
 		docParam("path", ""), docParam("content", "")),
+	docMethod("commit", "str", "`docker commit`: stores the container's filesystem changes (its overlay upper layer) as a new "+
+		"layer over its image's layers and tags the image `ref`; returns the image id (`sha256:…`). The new image's config is the "+
+		"container's (`Env`, `Cmd`, `Entrypoint`, `WorkingDir`, `User`, `Labels`, `ExposedPorts`, `Volumes`), then `changes` applied: "+
+		"Dockerfile lines `CMD`, `ENTRYPOINT`, `ENV`, `EXPOSE`, `LABEL`, `USER`, `VOLUME`, `WORKDIR` (`[\"ENV A=1\", \"CMD [\\\"sh\\\"]\"]`). "+
+		"A running container is committed as it is, not paused as Docker does. Builds fixture images without a Dockerfile.",
+		docParam("ref", ""), docParam("changes", "None")),
 }

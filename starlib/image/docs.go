@@ -18,7 +18,8 @@ var Docs = []builtins.Entry{
 			"always there, with no download."},
 	docFunc("ls", "list", "The images of the root: one dict per image, with `Id`, `RepoTags`, `Size` and `Created`."),
 	docFunc("inspect", "dict", "`docker image inspect`: the document of the image `ref`, with `Id`, `RepoTags`, `RepoDigests`, `Created`, `Size`, "+
-		"`Architecture`, `Os`, `Config{Cmd, Entrypoint, Env, ExposedPorts, Labels, User, Volumes, WorkingDir}` and, when the image sets them, `Config.StopSignal` and `Config.Healthcheck`.", "ref"),
+		"`Architecture`, `Os`, `RootFS{Type, Layers}` (the layers' diff-ids, bottom first: images sharing a base share its first ones), "+
+		"`Config{Cmd, Entrypoint, Env, ExposedPorts, Labels, User, Volumes, WorkingDir}` and, when the image sets them, `Config.StopSignal` and `Config.Healthcheck`.", "ref"),
 	docFunc("load_image", "list", "`docker load`: a `docker save` tarball, or an OCI image layout (directory or tar); returns "+
 		"the loaded tags (the id of an untagged image).", "path"),
 	docFunc("load", "list", "The contract's name of `load_image`. `load` is a Starlark keyword, so `image.load(...)` does "+
@@ -28,5 +29,9 @@ var Docs = []builtins.Entry{
 	docFunc("tag", "", "`docker tag`: `dst` names the image `src` names.", "src", "dst"),
 	docFunc("rm", "", "`docker rmi`: removes the tag, and the image once no tag is left; refused while a container's root "+
 		"filesystem uses it.", "ref"),
+	docFunc("save", "", "`docker save -o path`: the image `ref_or_list` names, or each of a list, in one `docker save` archive at "+
+		"`path` (manifest.json, configs, uncompressed layer tars) that `docker load` and `load_image` read; written whole or not "+
+		"at all. A tag is saved under that tag, an image given by id untagged. Layers are packed again from the layer store: "+
+		"an image loaded from a foreign archive may get new diff-ids, and so a new id, in the saved copy.", "ref_or_list", "path"),
 	docFunc("prune", "list", "`docker image prune`: removes the images without a tag that no container uses; returns their ids."),
 }

@@ -8,6 +8,7 @@
 //	image.import_rootfs(path, ref) -> dict       a root filesystem directory or tarball as an image
 //	image.tag(src, dst)                          docker tag
 //	image.rm(ref)                                docker rmi
+//	image.save(ref_or_list, path)                docker save -o path
 //	image.prune() -> list of ids                 docker image prune: the images without a tag
 //	                                             that no container uses
 //
@@ -45,6 +46,7 @@ func NewModule(storeOf StoreFunc) *starlarkstruct.Module {
 			"tag":           m.builtin("image.tag", (*module).tag),
 			"rm":            m.builtin("image.rm", (*module).rm),
 			"prune":         m.builtin("image.prune", (*module).prune),
+			"save":          m.builtin("image.save", (*module).save),
 		},
 	}
 }
