@@ -25,7 +25,7 @@ import (
 // and fail), from the docs.go of each package: for berth help, the
 // reference and the REPL.
 var Registry = sync.OnceValue(func() *builtins.Registry {
-	return builtins.MustNew(container.Docs, runner.CoreDocs(), image.Docs, network.Docs, registry.Docs, volume.Docs)
+	return builtins.MustNew(container.Docs, runner.CoreDocs(), image.Docs, image.RegistryDocs, network.Docs, registry.Docs, volume.Docs)
 })
 
 // Predeclared returns the globals of every scenario file.

@@ -10,6 +10,8 @@
 //	image.rm(ref)                                docker rmi
 //	image.prune() -> list of ids                 docker image prune: the images without a tag
 //	                                             that no container uses
+//	image.pull(ref, platform=None, insecure=False) -> dict   docker pull
+//	image.push(ref, insecure=False)              docker push
 //
 // Relative paths are relative to the directory of the running .star file.
 // The image "busybox" is always available without any download.
@@ -45,6 +47,8 @@ func NewModule(storeOf StoreFunc) *starlarkstruct.Module {
 			"tag":           m.builtin("image.tag", (*module).tag),
 			"rm":            m.builtin("image.rm", (*module).rm),
 			"prune":         m.builtin("image.prune", (*module).prune),
+			"pull":          m.builtin("image.pull", (*module).pull),
+			"push":          m.builtin("image.push", (*module).push),
 		},
 	}
 }
