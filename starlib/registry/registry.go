@@ -9,7 +9,6 @@
 package registry
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -80,9 +79,9 @@ func (s *Server) Address() string { return s.addr }
 func (s *Server) Close() error { return s.close() }
 
 func (s *Server) stop() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := s.http.Shutdown(ctx); err != nil {
+	// Close, not Shutdown: a client's kept-alive connection must not hold
+	// the case's teardown; nothing the registry serves needs finishing.
+	if err := s.http.Close(); err != nil {
 		return fmt.Errorf("stop registry %s: %w", s.addr, err)
 	}
 	if serr := <-s.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
