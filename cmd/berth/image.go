@@ -22,6 +22,8 @@ Commands:
   tag SRC DST       give an image another name
   rm REF            remove a name, and the image with its last one
   prune             remove the images without a name that no container uses
+  pull REF          fetch an image from its registry (plain HTTP only on loopback)
+  push REF          send an image to the registry its name says
 `
 
 // imageArgs names the arguments of an image command; ok is false for an
@@ -30,7 +32,7 @@ func imageArgs(cmd string) (names []string, ok bool) {
 	switch cmd {
 	case "ls", "prune":
 		return nil, true
-	case "inspect", "rm":
+	case "inspect", "rm", "pull", "push":
 		return []string{"REF"}, true
 	case "load":
 		return []string{"PATH"}, true
@@ -58,7 +60,7 @@ func cmdImage(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 	}
 	names, ok := imageArgs(cmd)
 	if !ok {
-		return fmt.Errorf("image: unknown command %q: want ls, inspect, load, save, import, tag, rm or prune", cmd)
+		return fmt.Errorf("image: unknown command %q: want ls, inspect, load, save, import, tag, rm, prune, pull or push", cmd)
 	}
 	if len(args) != len(names) {
 		want := "no arguments"
@@ -120,6 +122,19 @@ func cmdImage(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "Untagged: %s\n", args[0])
+		return nil
+	case "pull":
+		img, err := st.Pull(ctx, args[0], backend.PullOptions{})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Pulled %s: %s, %d bytes\n", args[0], img.ID, img.Size)
+		return nil
+	case "push":
+		if err := st.Push(ctx, args[0], backend.PushOptions{}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Pushed %s\n", args[0])
 		return nil
 	case "prune":
 		report, err := st.Prune(ctx, backend.PruneOptions{})

@@ -68,11 +68,13 @@ type ImageConfig struct {
 // PullOptions are docker pull's flags.
 type PullOptions struct {
 	Platform string // "linux/amd64"; "" for the host's
+	Insecure bool   // plain HTTP to a registry not on loopback
 }
 
 // PushOptions are docker push's flags.
 type PushOptions struct {
-	AllTags bool
+	AllTags  bool
+	Insecure bool // plain HTTP to a registry not on loopback
 }
 
 // PruneOptions are docker image prune's flags.

@@ -54,11 +54,18 @@ func (s images) Remove(ctx context.Context, ref string) error {
 }
 
 func (s images) Pull(ctx context.Context, ref string, opts backend.PullOptions) (backend.ImageInfo, error) {
-	return backend.ImageInfo{}, notImplemented("pull "+ref, "10")
+	img, err := s.st.Pull(ctx, ref, opts.Platform, opts.Insecure)
+	if err != nil {
+		return backend.ImageInfo{}, classify(err)
+	}
+	return imageInfo(img), nil
 }
 
 func (s images) Push(ctx context.Context, ref string, opts backend.PushOptions) error {
-	return notImplemented("push "+ref, "10")
+	if opts.AllTags {
+		return notImplemented("push --all-tags", "10")
+	}
+	return classify(s.st.Push(ctx, ref, opts.Insecure))
 }
 
 func (s images) Save(ctx context.Context, refs []string, w io.Writer) error {

@@ -116,7 +116,13 @@ func (s *Store) ensureLayer(archive *os.Root, l layerRef) (size int64, created b
 // its digest (when the format gives one) and the uncompressed tar against
 // the diff-id.
 func extractLayer(archive *os.Root, l layerRef, dir string) (int64, error) {
-	f, err := archive.Open(l.blob.path)
+	var f io.ReadCloser
+	var err error
+	if l.blob.open != nil {
+		f, err = l.blob.open()
+	} else {
+		f, err = archive.Open(l.blob.path)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("open layer: %w", err)
 	}

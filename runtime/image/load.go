@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"regexp"
@@ -36,6 +37,9 @@ type blobRef struct {
 	path      string
 	digest    string // "" when the format gives none
 	mediaType string // "" when the format gives none
+	// open, when set, reads the blob from elsewhere than the archive (a
+	// registry, for pull); path then only names it in errors.
+	open func() (io.ReadCloser, error)
 }
 
 // Load reads the images in a `docker save` archive or an OCI image layout,

@@ -16,6 +16,7 @@ import (
 	"berth/starlib/container"
 	"berth/starlib/image"
 	"berth/starlib/network"
+	"berth/starlib/registry"
 	"berth/starlib/runner"
 	"berth/starlib/volume"
 )
@@ -24,7 +25,7 @@ import (
 // and fail), from the docs.go of each package: for berth help, the
 // reference and the REPL.
 var Registry = sync.OnceValue(func() *builtins.Registry {
-	return builtins.MustNew(container.Docs, runner.CoreDocs(), image.Docs, network.Docs, volume.Docs)
+	return builtins.MustNew(container.Docs, runner.CoreDocs(), image.Docs, image.RegistryDocs, network.Docs, registry.Docs, volume.Docs)
 })
 
 // Predeclared returns the globals of every scenario file.
@@ -42,6 +43,7 @@ func Predeclared() starlark.StringDict {
 	})
 	g["volume"] = volume.Module
 	g["network"] = network.Module
+	g["registry"] = registry.Module
 	return g
 }
 

@@ -18,6 +18,7 @@ import (
 	"berth/starlib/dialect"
 	"berth/starlib/harness"
 	"berth/starlib/network"
+	"berth/starlib/registry"
 	"berth/starlib/result"
 	"berth/starlib/volume"
 )
@@ -32,6 +33,7 @@ func typeValues() map[string]starlark.HasAttrs {
 	return map[string]starlark.HasAttrs{
 		"Container":   &container.Value{},
 		"Network":     &network.Value{},
+		"Registry":    &registry.Server{},
 		"Volume":      &volume.Value{},
 		"exec_result": &result.ExecResult{},
 	}
@@ -154,7 +156,13 @@ func TestRegistryParamsMatchBuiltins(t *testing.T) {
 		}
 		return v
 	}
+	reg0, err := registry.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reg0.Close() })
 	instances := map[string]starlark.Value{
+		"Registry":    reg0,
 		"Container":   eval(`create("busybox")`),
 		"Network":     eval(`[n for n in network.ls() if n.name == "none"][0]`),
 		"Volume":      eval(`volume.create("registry")`),

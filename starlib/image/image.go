@@ -11,6 +11,8 @@
 //	image.save(ref_or_list, path)                docker save -o path
 //	image.prune() -> list of ids                 docker image prune: the images without a tag
 //	                                             that no container uses
+//	image.pull(ref, platform=None, insecure=False) -> dict   docker pull
+//	image.push(ref, insecure=False)              docker push
 //
 // Relative paths are relative to the directory of the running .star file.
 // The image "busybox" is always available without any download.
@@ -47,6 +49,8 @@ func NewModule(storeOf StoreFunc) *starlarkstruct.Module {
 			"rm":            m.builtin("image.rm", (*module).rm),
 			"prune":         m.builtin("image.prune", (*module).prune),
 			"save":          m.builtin("image.save", (*module).save),
+			"pull":          m.builtin("image.pull", (*module).pull),
+			"push":          m.builtin("image.push", (*module).push),
 		},
 	}
 }

@@ -1,0 +1,90 @@
+package registry_test
+
+import (
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"go.starlark.net/starlark"
+
+	"berth/starlib/internal/startest"
+	"berth/starlib/registry"
+)
+
+// ping answers GET /v2/ of the registry at addr: 200 while it serves, an
+// error once it is stopped. Every address it saw is kept in seen.
+type pinger struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+func (p *pinger) builtin() *starlark.Builtin {
+	return starlark.NewBuiltin("ping", func(_ *starlark.Thread, _ *starlark.Builtin, a starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
+		addr := string(a[0].(starlark.String))
+		p.mu.Lock()
+		p.seen = append(p.seen, addr)
+		p.mu.Unlock()
+		resp, err := http.Get("http://" + addr + "/v2/")
+		if err != nil {
+			return nil, err
+		}
+		resp.Body.Close()
+		return starlark.MakeInt(resp.StatusCode), nil
+	})
+}
+
+// TestScripts: the registry answers during the case and is stopped when
+// the case ends.
+func TestScripts(t *testing.T) {
+	p := &pinger{}
+	startest.PassAll(t, "testdata", startest.Options(starlark.StringDict{"registry": registry.Module, "ping": p.builtin()}))
+	if len(p.seen) == 0 {
+		t.Fatal("the scripts pinged no registry")
+	}
+	for _, addr := range p.seen {
+		if resp, err := http.Get("http://" + addr + "/v2/"); err == nil {
+			resp.Body.Close()
+			t.Errorf("registry %s still answers after its case ended (%s)", addr, resp.Status)
+		}
+	}
+}
+
+// TestPushPull: an image written to the registry reads back the same.
+func TestPushPull(t *testing.T) {
+	srv, err := registry.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	img, err := random.Image(1024, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := name.ParseReference(srv.Address() + "/test/img:v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	got, err := remote.Image(ref)
+	if err != nil {
+		t.Fatalf("pull: %v", err)
+	}
+	want, _ := img.Digest()
+	if d, _ := got.Digest(); d != want {
+		t.Fatalf("pulled digest %s, pushed %s", d, want)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatalf("second close: %v", err)
+	}
+	if _, err := remote.Image(ref); err == nil {
+		t.Fatal("the registry still serves after Close")
+	}
+}
