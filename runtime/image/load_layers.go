@@ -130,6 +130,11 @@ func (s *Store) imageInUse(hex string) (bool, error) {
 		}
 		return false, fmt.Errorf("read image %s: %w", shortID(hex), err)
 	}
+	if len(m.Layers) > 0 && s.stackKeptByAnother(hex, m.Layers) {
+		// Another image lists the same layers (a tag pushed and pulled
+		// back, a commit with no change): removing this one frees none.
+		return false, nil
+	}
 	img := Image{RootDir: filepath.Join(s.dir, hex, rootfsName), Layers: s.layerPaths(m.Layers)}
 	want := img.lowerDirs()
 	stacks, err := mountedStacks()
@@ -142,6 +147,25 @@ func (s *Store) imageInUse(hex string) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// stackKeptByAnother reports whether a stored image other than hex lists
+// exactly the layers layers.
+func (s *Store) stackKeptByAnother(hex string, layers []string) bool {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if e.Name() == hex || !e.IsDir() || len(e.Name()) != 64 || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		var other meta
+		if store.ReadJSON(filepath.Join(s.dir, e.Name(), metaName), &other) == nil && slices.Equal(other.Layers, layers) {
+			return true
+		}
+	}
+	return false
 }
 
 // flatRoot is the flat root filesystem of an image without layers

@@ -2,12 +2,14 @@ package image
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
@@ -226,5 +229,43 @@ func TestPullRefusesBadPlatform(t *testing.T) {
 	}
 	if _, err := os.Stat(s.dir); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An image whose layers another image also lists (here: the same layers
+// under another config) can be removed while the other one's stack is
+// mounted, since removing it frees no layer; the mounted one cannot.
+func TestRemoveImageSharingAMountedStack(t *testing.T) {
+	reg := startRegistry(t, nil)
+	base := ggcrLayer(t, tarBytes(t, file("f", "f\n")), compression.GZip)
+	one := ggcrImage(t, false, base)
+	two, err := mutate.Config(one, v1.Config{Env: []string{"TWIN=1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg.put(t, "one:1", one)
+	reg.put(t, "two:1", two)
+	s := openStore(t)
+	ctx := context.Background()
+	a, err := s.Pull(ctx, reg.addr+"/one:1", "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.Pull(ctx, reg.addr+"/two:1", "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID == b.ID || !slices.Equal(a.Layers, b.Layers) {
+		t.Fatalf("want two images with the same layers: %s %q, %s %q", a.ID, a.Layers, b.ID, b.Layers)
+	}
+	root := mountImage(t, a)
+	if err := s.Remove(reg.addr + "/two:1"); err != nil {
+		t.Errorf("removing the twin of a mounted image: %v", err)
+	}
+	if got := readString(t, filepath.Join(root, "f")); got != "f\n" {
+		t.Errorf("the mounted image lost its files: f = %q", got)
+	}
+	if err := s.Remove(reg.addr + "/one:1"); !errors.Is(err, ErrInUse) {
+		t.Errorf("removing the mounted image: %v, want ErrInUse", err)
 	}
 }
