@@ -3,8 +3,6 @@ package image
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -182,30 +180,5 @@ func flatRoot(imageDir string, m meta) string {
 // place, so a layer freeing cannot come between and the image's own
 // moved tags can free their old images' layers.
 func (s *Store) installLayered(work, hex string, tags []string, unlock func()) error {
-	duplicate := false
-	var lost []string
-	err := s.withRepos(func(repos map[string]string) (bool, error) {
-		defer unlock()
-		before := maps.Clone(repos)
-		err := os.Rename(work, filepath.Join(s.dir, hex))
-		if errors.Is(err, fs.ErrExist) { // EEXIST or ENOTEMPTY: the same image, already there
-			duplicate = true
-		} else if err != nil {
-			return false, fmt.Errorf("install image: %w", err)
-		}
-		for _, tag := range tags {
-			repos[tag] = "sha256:" + hex
-		}
-		lost = untagged(before, repos)
-		return len(tags) > 0, nil
-	})
-	if err == nil {
-		s.dropUntagged(lost)
-	}
-	if err == nil && duplicate {
-		if err := os.RemoveAll(work); err != nil {
-			return fmt.Errorf("discard duplicate image: %w", err)
-		}
-	}
-	return err
+	return s.installThen(work, hex, tags, unlock)
 }

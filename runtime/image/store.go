@@ -468,9 +468,16 @@ func (s *Store) create(tags []string, fill func(rootfs string) (config []byte, s
 // An image with the same ID already there has the same content (the ID is
 // the hash of its config): the new copy is discarded.
 func (s *Store) install(work, hex string, tags []string) error {
+	return s.installThen(work, hex, tags, func() {})
+}
+
+// installThen is install, calling inRepos under the repositories lock
+// once the image is in place (or failed to be).
+func (s *Store) installThen(work, hex string, tags []string, inRepos func()) error {
 	duplicate := false
 	var lost []string
 	err := s.withRepos(func(repos map[string]string) (bool, error) {
+		defer inRepos()
 		before := maps.Clone(repos)
 		err := os.Rename(work, filepath.Join(s.dir, hex))
 		if errors.Is(err, fs.ErrExist) { // EEXIST or ENOTEMPTY
