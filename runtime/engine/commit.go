@@ -35,7 +35,7 @@ func (c *Container) Commit(ctx context.Context, ref string, opts backend.CommitO
 	if err != nil {
 		return backend.ImageInfo{}, classify(err)
 	}
-	return imageInfo(img), nil
+	return img.Info(), nil
 }
 
 // storeConfig is imageConfig's inverse.

@@ -42,7 +42,7 @@ func (e *Engine) create(ctx context.Context, req backend.CreateRequest) (*Contai
 	if err := stopped(ctx, "create container"); err != nil {
 		return nil, err
 	}
-	cfg, err := backend.MergeImageConfig(cs, imageConfig(img.Config))
+	cfg, err := backend.MergeImageConfig(cs, img.Config.Info())
 	if err != nil {
 		return nil, err
 	}

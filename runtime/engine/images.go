@@ -26,7 +26,7 @@ func (s images) Get(ctx context.Context, ref string) (backend.ImageInfo, error) 
 	if err != nil {
 		return backend.ImageInfo{}, classify(err)
 	}
-	return imageInfo(img), nil
+	return img.Info(), nil
 }
 
 func (s images) Load(ctx context.Context, path string) ([]backend.ImageInfo, error) {
@@ -42,7 +42,7 @@ func (s images) ImportRootfs(ctx context.Context, path, ref string) (backend.Ima
 	if err != nil {
 		return backend.ImageInfo{}, classify(err)
 	}
-	return imageInfo(img), nil
+	return img.Info(), nil
 }
 
 func (s images) Tag(ctx context.Context, src, dst string) error {
@@ -58,7 +58,7 @@ func (s images) Pull(ctx context.Context, ref string, opts backend.PullOptions) 
 	if err != nil {
 		return backend.ImageInfo{}, classify(err)
 	}
-	return imageInfo(img), nil
+	return img.Info(), nil
 }
 
 func (s images) Push(ctx context.Context, ref string, opts backend.PushOptions) error {
@@ -86,31 +86,7 @@ func (s images) Prune(ctx context.Context, opts backend.PruneOptions) (backend.P
 func imageInfos(list []*image.Image) []backend.ImageInfo {
 	out := make([]backend.ImageInfo, 0, len(list))
 	for _, img := range list {
-		out = append(out, imageInfo(img))
+		out = append(out, img.Info())
 	}
 	return out
-}
-
-func imageInfo(img *image.Image) backend.ImageInfo {
-	return backend.ImageInfo{
-		ID: img.ID, RepoTags: img.RepoTags, Created: img.Created, Size: img.Size,
-		OS: img.OS(), Architecture: img.Architecture(), Config: imageConfig(img.Config),
-		Layers: img.DiffIDs(),
-	}
-}
-
-func imageConfig(c image.Config) backend.ImageConfig {
-	return backend.ImageConfig{
-		Env: c.Env, Cmd: c.Cmd, Entrypoint: c.Entrypoint, WorkingDir: c.WorkingDir, User: c.User,
-		ExposedPorts: c.ExposedPorts, Labels: c.Labels, Volumes: c.Volumes, StopSignal: c.StopSignal,
-		Healthcheck: healthcheck(c.Healthcheck),
-	}
-}
-
-func healthcheck(h *image.Healthcheck) *backend.Healthcheck {
-	if h == nil {
-		return nil
-	}
-	hc := backend.Healthcheck(*h)
-	return &hc
 }

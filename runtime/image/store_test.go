@@ -245,7 +245,7 @@ func TestInspect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := images[0].Inspect()
+	got := images[0].Info().Inspect()
 	cfg := got["Config"].(map[string]any)
 	checks := []struct {
 		name      string
@@ -281,7 +281,7 @@ func TestInspect(t *testing.T) {
 		t.Errorf("Volumes = %#v", cfg["Volumes"])
 	}
 
-	bb := mustGet(t, s, "busybox").Inspect()["Config"].(map[string]any)
+	bb := mustGet(t, s, "busybox").Info().Inspect()["Config"].(map[string]any)
 	for _, key := range []string{"Entrypoint", "Labels", "Volumes", "ExposedPorts"} {
 		if bb[key] != nil {
 			t.Errorf("busybox Config.%s = %#v, want nil (Docker shows null)", key, bb[key])
