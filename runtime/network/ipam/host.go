@@ -1,7 +1,7 @@
 package ipam
 
 import (
-	"errors"
+	"berth/runtime/network/nldump"
 	"fmt"
 	"net"
 	"net/netip"
@@ -51,10 +51,6 @@ func CheckHost(subnet netip.Prefix, host []HostPrefix) error {
 	return nil
 }
 
-// dumpAttempts bounds retries of a netlink dump the kernel reports as
-// interrupted (the address or route table changed while it was read).
-const dumpAttempts = 5
-
 // lister is the part of netlink used here; the nil-handle case goes through
 // netlink's package functions, which work in the calling thread's namespace.
 type lister interface {
@@ -84,24 +80,24 @@ func HostPrefixes(h *netlink.Handle) ([]HostPrefix, error) {
 	if h != nil {
 		l = h
 	}
-	links, err := retryDump(l.LinkList)
+	links, err := nldump.Retry("list links", l.LinkList)
 	if err != nil {
-		return nil, fmt.Errorf("list links: %w", err)
+		return nil, err
 	}
 	names := map[int]string{}
 	for _, link := range links {
 		names[link.Attrs().Index] = link.Attrs().Name
 	}
-	addrs, err := retryDump(func() ([]netlink.Addr, error) { return l.AddrList(nil, netlink.FAMILY_V4) })
+	addrs, err := nldump.Retry("list IPv4 addresses", func() ([]netlink.Addr, error) { return l.AddrList(nil, netlink.FAMILY_V4) })
 	if err != nil {
-		return nil, fmt.Errorf("list IPv4 addresses: %w", err)
+		return nil, err
 	}
 	allTables := &netlink.Route{Table: unix.RT_TABLE_UNSPEC}
-	routes, err := retryDump(func() ([]netlink.Route, error) {
+	routes, err := nldump.Retry("list IPv4 routes", func() ([]netlink.Route, error) {
 		return l.RouteListFiltered(netlink.FAMILY_V4, allTables, netlink.RT_FILTER_TABLE)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list IPv4 routes: %w", err)
+		return nil, err
 	}
 	var out []HostPrefix
 	for _, a := range addrs {
@@ -126,18 +122,6 @@ func routeLink(r netlink.Route) int {
 		return r.MultiPath[0].LinkIndex
 	}
 	return r.LinkIndex
-}
-
-func retryDump[T any](dump func() ([]T, error)) ([]T, error) {
-	var err error
-	for range dumpAttempts {
-		var res []T
-		res, err = dump()
-		if !errors.Is(err, netlink.ErrDumpInterrupted) {
-			return res, err
-		}
-	}
-	return nil, fmt.Errorf("gave up after %d interrupted dumps: %w", dumpAttempts, err)
 }
 
 // prefixOf converts an IPv4 net.IPNet (4- or 16-byte form) to a prefix that

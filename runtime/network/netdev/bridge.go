@@ -1,6 +1,7 @@
 package netdev
 
 import (
+	"berth/runtime/network/nldump"
 	"errors"
 	"fmt"
 	"net"
@@ -73,9 +74,11 @@ func createBridge(h *netlink.Handle, name string, mtu int) (netlink.Link, error)
 }
 
 func configureBridge(h *netlink.Handle, link netlink.Link, gateway netip.Prefix, mtu int) error {
-	addrs, err := h.AddrList(link, family(gateway.Addr()))
+	addrs, err := nldump.Retry("list addresses", func() ([]netlink.Addr, error) {
+		return h.AddrList(link, family(gateway.Addr()))
+	})
 	if err != nil {
-		return fmt.Errorf("list addresses: %w", err)
+		return err
 	}
 	has := false
 	for _, a := range addrs {

@@ -1,6 +1,7 @@
 package netdev
 
 import (
+	"berth/runtime/network/nldump"
 	"fmt"
 	"net"
 	"net/netip"
@@ -55,7 +56,9 @@ func Interfaces(nsPath string) ([]Interface, error) {
 			Up:     a.Flags&net.FlagUp != 0,
 			Routes: routes[a.Index],
 		}
-		addrs, err := ns.h.AddrList(l, netlink.FAMILY_ALL)
+		addrs, err := nldump.Retry("list addresses", func() ([]netlink.Addr, error) {
+			return ns.h.AddrList(l, netlink.FAMILY_ALL)
+		})
 		if err != nil {
 			return nil, fmt.Errorf("namespace %s: addresses of %s: %w", nsPath, a.Name, err)
 		}
@@ -74,9 +77,11 @@ func Interfaces(nsPath string) ([]Interface, error) {
 // without IPv6 link-local ones (every IPv6 interface has fe80::/64).
 func mainRoutes(h *netlink.Handle) (map[int][]Route, error) {
 	filter := &netlink.Route{Table: unix.RT_TABLE_MAIN}
-	rs, err := h.RouteListFiltered(netlink.FAMILY_ALL, filter, netlink.RT_FILTER_TABLE)
+	rs, err := nldump.Retry("list routes", func() ([]netlink.Route, error) {
+		return h.RouteListFiltered(netlink.FAMILY_ALL, filter, netlink.RT_FILTER_TABLE)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("list routes: %w", err)
+		return nil, err
 	}
 	byLink := map[int][]Route{}
 	for _, r := range rs {

@@ -14,6 +14,7 @@
 package netdev
 
 import (
+	"berth/runtime/network/nldump"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -114,21 +115,9 @@ func ListLinks(h *netlink.Handle, prefix string) ([]string, error) {
 	return names, nil
 }
 
-// listLinks dumps the links, retrying when the kernel reports that the dump
-// raced with a change (the result would then be incomplete).
+// listLinks dumps the links, retrying while the dump races with changes.
 func listLinks(h *netlink.Handle) ([]netlink.Link, error) {
-	var err error
-	for range 5 {
-		var links []netlink.Link
-		links, err = h.LinkList()
-		if err == nil {
-			return links, nil
-		}
-		if !errors.Is(err, netlink.ErrDumpInterrupted) {
-			break
-		}
-	}
-	return nil, fmt.Errorf("list links: %w", err)
+	return nldump.Retry("list links", h.LinkList)
 }
 
 // lookup finds a link by name, turning netlink's not-found error into

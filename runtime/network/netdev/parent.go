@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"berth/runtime/kinderr"
+	"berth/runtime/network/nldump"
 )
 
 // ErrBadParent: a macvlan parent berth refuses (see CheckMacvlanParent).
@@ -76,16 +77,11 @@ func unsuitable(h *netlink.Handle, link netlink.Link) (string, error) {
 // defaultRoutes lists the default routes of family in every table.
 func defaultRoutes(h *netlink.Handle, fam int) ([]netlink.Route, error) {
 	allTables := &netlink.Route{Table: unix.RT_TABLE_UNSPEC}
-	var routes []netlink.Route
-	var err error
-	for range 5 {
-		routes, err = h.RouteListFiltered(fam, allTables, netlink.RT_FILTER_TABLE)
-		if !errors.Is(err, netlink.ErrDumpInterrupted) {
-			break
-		}
-	}
+	routes, err := nldump.Retry("list routes", func() ([]netlink.Route, error) {
+		return h.RouteListFiltered(fam, allTables, netlink.RT_FILTER_TABLE)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("list routes: %w", err)
+		return nil, err
 	}
 	var out []netlink.Route
 	for _, r := range routes {
