@@ -20,6 +20,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"berth/runtime/backend"
 )
 
 // testRegistry serves go-containerregistry's registry on loopback; wrap,
@@ -83,7 +85,7 @@ func TestPullStoresLayersOnce(t *testing.T) {
 	reg.put(t, "app/one:v1", one)
 	reg.put(t, "app/two:v1", two)
 	s := openStore(t)
-	img, err := s.Pull(context.Background(), reg.addr+"/app/one:v1", "", false)
+	img, err := s.Pull(context.Background(), reg.addr+"/app/one:v1", backend.PullOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +95,7 @@ func TestPullStoresLayersOnce(t *testing.T) {
 	if got := readString(t, filepath.Join(img.Layers[1], "top")); got != "one\n" {
 		t.Fatalf("top layer's /top = %q", got)
 	}
-	if _, err := s.Pull(context.Background(), reg.addr+"/app/two:v1", "", false); err != nil {
+	if _, err := s.Pull(context.Background(), reg.addr+"/app/two:v1", backend.PullOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	d, _ := base.Digest()
@@ -113,17 +115,17 @@ func TestPushPullRoundTrip(t *testing.T) {
 	top := ggcrLayer(t, tarBytes(t, file("d/.wh.gone", ""), file("h", "h\n"), hardlink("g", "h")), compression.GZip)
 	reg.put(t, "src:v1", ggcrImage(t, false, base, top))
 	a := openStore(t)
-	if _, err := a.Pull(context.Background(), reg.addr+"/src:v1", "", false); err != nil {
+	if _, err := a.Pull(context.Background(), reg.addr+"/src:v1", backend.PullOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Tag(reg.addr+"/src:v1", reg.addr+"/copy:v2"); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Push(context.Background(), reg.addr+"/copy:v2", false); err != nil {
+	if err := a.Push(context.Background(), reg.addr+"/copy:v2", backend.PushOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	b := openStore(t)
-	img, err := b.Pull(context.Background(), reg.addr+"/copy:v2", "", false)
+	img, err := b.Pull(context.Background(), reg.addr+"/copy:v2", backend.PullOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +172,7 @@ func TestPullFailuresLeaveNothing(t *testing.T) {
 				ref = reg.addr + "/nosuch:v1"
 			}
 			s := openStore(t)
-			_, err := s.Pull(context.Background(), ref, "", false)
+			_, err := s.Pull(context.Background(), ref, backend.PullOptions{})
 			if err == nil {
 				t.Fatal("pull succeeded")
 			}
@@ -223,7 +225,7 @@ func failBlob(digest v1.Hash, fail func(http.ResponseWriter)) func(http.Handler)
 
 func TestPullRefusesBadPlatform(t *testing.T) {
 	s := openStore(t)
-	_, err := s.Pull(context.Background(), "127.0.0.1:1/x:v1", "linux", false)
+	_, err := s.Pull(context.Background(), "127.0.0.1:1/x:v1", backend.PullOptions{Platform: "linux"})
 	if err == nil || !strings.Contains(err.Error(), `invalid platform "linux"`) {
 		t.Fatalf("error %v, want invalid platform", err)
 	}
@@ -247,11 +249,11 @@ func TestRemoveImageSharingAMountedStack(t *testing.T) {
 	reg.put(t, "two:1", two)
 	s := openStore(t)
 	ctx := context.Background()
-	a, err := s.Pull(ctx, reg.addr+"/one:1", "", false)
+	a, err := s.Pull(ctx, reg.addr+"/one:1", backend.PullOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := s.Pull(ctx, reg.addr+"/two:1", "", false)
+	b, err := s.Pull(ctx, reg.addr+"/two:1", backend.PullOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,5 +269,28 @@ func TestRemoveImageSharingAMountedStack(t *testing.T) {
 	}
 	if err := s.Remove(reg.addr + "/one:1"); !errors.Is(err, ErrInUse) {
 		t.Errorf("removing the mounted image: %v, want ErrInUse", err)
+	}
+}
+
+// Offline, a registry off this machine is refused at once with an error
+// naming the image; a loopback registry still works.
+func TestPullOffline(t *testing.T) {
+	reg := startRegistry(t, nil)
+	one, _ := twoLayerImage(t, "one\n")
+	reg.put(t, "app:v1", one)
+	s := openStore(t)
+	s.SetOffline(true)
+	for _, ref := range []string{"busybox", "registry.example.com/app:v1", "10.1.2.3:5000/app:v1"} {
+		_, err := s.Pull(context.Background(), ref, backend.PullOptions{})
+		if err == nil || !strings.Contains(err.Error(), "pull "+ref+": berth is offline") {
+			t.Errorf("pull %s offline: error %v, want the offline refusal naming it", ref, err)
+		}
+		err = s.Push(context.Background(), ref, backend.PushOptions{})
+		if err == nil || !strings.Contains(err.Error(), "push "+ref+": berth is offline") {
+			t.Errorf("push %s offline: error %v, want the offline refusal naming it", ref, err)
+		}
+	}
+	if _, err := s.Pull(context.Background(), reg.addr+"/app:v1", backend.PullOptions{}); err != nil {
+		t.Fatalf("pull from loopback offline: %v", err)
 	}
 }

@@ -49,7 +49,7 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 		cpuShares, cpuPeriod, cpuQuota, pidsLimit int64
 		readBps, writeBps, readIOPS, writeIOPS    deviceRates
 		timeout                                   args.Duration
-		ip                                        string
+		ip, pull, platform                        string
 		aliases, links, ports                     args.StringList
 		vols, mounts, vf                          starlark.Value
 	)
@@ -66,7 +66,7 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 		"device_read_bps??", &readBps, "device_write_bps??", &writeBps,
 		"device_read_iops??", &readIOPS, "device_write_iops??", &writeIOPS,
 		"pids_limit??", &pidsLimit, "log_driver??", &logDriver, "log_opts??", &logOpts,
-		"labels??", &labels, "timeout??", &timeout,
+		"labels??", &labels, "timeout??", &timeout, "pull??", &pull, "platform??", &platform,
 	)
 	if err != nil {
 		return nil, err
@@ -77,6 +77,7 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 	o := &runArgs{run: backend.RunOptions{Detach: detach, Timeout: timeout.Std()}}
 	s := &o.spec
 	s.Image, s.Name, s.Hostname, s.Workdir, s.User = image, name, hostname, workdir, user
+	s.Pull, s.Platform = pull, platform
 	s.Network, s.ReadOnly = string(network), readOnly
 	s.Aliases, s.IP, s.Links, s.Ports = slices.Clone([]string(aliases)), ip, slices.Clone([]string(links)), slices.Clone([]string(ports))
 	if s.Env, err = env.Env(); err != nil {
