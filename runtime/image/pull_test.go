@@ -10,9 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/compression"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -159,6 +161,8 @@ func TestPullFailuresLeaveNothing(t *testing.T) {
 		{"blob corrupt", failBlob(baseDigest, func(w http.ResponseWriter) { w.Write([]byte("not the layer")) }),
 			[]string{"/app:v1", "layer 1", baseDigest.String()}},
 		{"missing", nil, []string{"/nosuch:v1", "NAME_UNKNOWN"}},
+		{"blob cut mid-way", cutBlob(baseDigest), []string{"/app:v1", "layer 1", baseDigest.String()}},
+		{"blob stalls", stallBlob(baseDigest), []string{"/app:v1", "layer 1", baseDigest.String(), "sent nothing for"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,6 +176,7 @@ func TestPullFailuresLeaveNothing(t *testing.T) {
 				ref = reg.addr + "/nosuch:v1"
 			}
 			s := openStore(t)
+			s.registryTimeout = 300 * time.Millisecond
 			_, err := s.Pull(context.Background(), ref, backend.PullOptions{})
 			if err == nil {
 				t.Fatal("pull succeeded")
@@ -182,6 +187,12 @@ func TestPullFailuresLeaveNothing(t *testing.T) {
 				}
 			}
 			checkStoreEmpty(t, s)
+			// A later pull, from a registry that works, starts clean.
+			good := startRegistry(t, nil)
+			good.put(t, "app:v1", img)
+			if _, err := s.Pull(context.Background(), good.addr+"/app:v1", backend.PullOptions{}); err != nil {
+				t.Fatalf("a later pull: %v", err)
+			}
 		})
 	}
 }
@@ -219,6 +230,99 @@ func failBlob(digest v1.Hash, fail func(http.ResponseWriter)) func(http.Handler)
 				return
 			}
 			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// cutBlob sends half the blob, then closes the connection.
+func cutBlob(digest v1.Hash) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/blobs/"+digest.String()) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			body := rec.Body.Bytes()
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(http.StatusOK)
+			w.Write(body[:len(body)/2])
+			w.(http.Flusher).Flush()
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		})
+	}
+}
+
+// stallBlob answers the blob's headers, then sends nothing until the
+// client gives up.
+func stallBlob(digest v1.Hash) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/blobs/"+digest.String()) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			w.Header().Set("Content-Length", strconv.Itoa(rec.Body.Len()))
+			w.WriteHeader(http.StatusOK)
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		})
+	}
+}
+
+// Credentials given, or found in the Docker client's config file, reach a
+// registry that asks for them; none, or wrong ones, get a clear refusal.
+func TestPullCredentials(t *testing.T) {
+	img, _ := twoLayerImage(t, "top\n")
+	reg := startRegistry(t, nil)
+	reg.put(t, "app:v1", img)
+	locked := startRegistryOver(t, reg, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if u, p, ok := r.BasicAuth(); !ok || u != "alice" || p != "s3cret" {
+				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	ref := locked.addr + "/app:v1"
+	cfg := t.TempDir()
+	t.Setenv("DOCKER_CONFIG", cfg)
+	tests := []struct {
+		name    string
+		auth    backend.Auth
+		config  string // config.json; "" for none
+		offline bool
+		want    string // "" for success
+	}{
+		{"none", backend.Auth{}, "", false, "401"},
+		{"wrong", backend.Auth{Username: "alice", Password: "x"}, "", false, "401"},
+		{"half", backend.Auth{Username: "alice"}, "", false, "username and password go together"},
+		{"given", backend.Auth{Username: "alice", Password: "s3cret"}, "", false, ""},
+		{"config.json", backend.Auth{}, `{"auths": {"` + locked.addr + `": {"auth": "YWxpY2U6czNjcmV0"}}}`, false, ""},
+		{"config.json offline", backend.Auth{}, `{"auths": {"http://` + locked.addr + `/v1/": {"username": "alice", "password": "s3cret"}}}`, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			os.Remove(filepath.Join(cfg, "config.json"))
+			if tt.config != "" {
+				if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(tt.config), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s := openStore(t)
+			s.SetOffline(tt.offline)
+			_, err := s.Pull(context.Background(), ref, backend.PullOptions{Auth: tt.auth})
+			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Fatalf("error %v, want %q", err, tt.want)
+			}
 		})
 	}
 }
