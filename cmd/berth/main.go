@@ -48,6 +48,8 @@ Usage:
 Global flags:
   --root DIR       where images, volumes and state live (default $BERTH_ROOT or /var/lib/berth)
   --backend NAME   what runs the containers: embedded (the default: berth's own engine)
+  --offline        pull and push only with loopback registries; any other fails at once
+                   (default: true when $BERTH_OFFLINE is 1)
 
 Run "berth test -h" for the test runner's flags.
 `
@@ -116,6 +118,7 @@ type globalOptions struct {
 	root    string
 	backend string    // one of backends
 	stderr  io.Writer // the engine's warnings: the command's stderr
+	offline bool      // --offline or BERTH_OFFLINE=1: pull only from loopback
 }
 
 // backends are the values of --backend: what runs the containers.
@@ -132,6 +135,8 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 	}
 	fs.StringVar(&g.root, "root", defRoot, "where images, volumes and state live")
 	fs.StringVar(&g.backend, "backend", backends[0], "what runs the containers")
+	offlineEnv := os.Getenv("BERTH_OFFLINE")
+	fs.BoolVar(&g.offline, "offline", offlineEnv == "1" || offlineEnv == "true", "contact no registry off this machine")
 	if err := parseFlags(fs, argv); err != nil {
 		return err
 	}
@@ -182,7 +187,7 @@ func openBackend(g globalOptions) (backend.Backend, error) {
 // A damaged tag table it set aside is worth a warning: the images lost
 // their names.
 func openEngine(g globalOptions) (*engine.Engine, error) {
-	e, err := engine.Open(engine.Options{Root: g.root, Warnings: g.stderr})
+	e, err := engine.Open(engine.Options{Root: g.root, Warnings: g.stderr, Offline: g.offline})
 	if err == nil && g.stderr != nil {
 		if msg := e.ImageStore().Repaired(); msg != "" {
 			fmt.Fprintf(g.stderr, "berth: warning: %s\n", msg)

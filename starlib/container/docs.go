@@ -54,6 +54,8 @@ var runOptions = slices.Concat([]builtins.Param{
 	{Name: "log_opts", Docker: "--log-opt", Doc: "dict of strings. json-file: `max-size` (decimal units as Docker reads them: `\"10k\"` is 10000 bytes; default unlimited), `max-file` (default 1), `compress` (`\"false\"` only), `labels`, `labels-regex`, `env`, `env-regex`, `tag`; every driver: `mode` (`\"blocking\"` only). `none` accepts any."},
 	{Name: "labels", Docker: "-l, --label", Doc: "dict of strings"},
 	{Name: "timeout", Doc: "`run` only, not with `detach=True`: how long a foreground run may take; then the container is killed and `run` fails"},
+	{Name: "pull", Docker: "--pull", Doc: "`\"missing\"` (the default: pull the image when it is not stored, as `image.pull` does), `\"always\"` (pull every time) or `\"never\"` (fail with `No such image`). Offline (`--offline`, `BERTH_OFFLINE=1`) only a loopback registry is contacted. See [images.md](images.md)"},
+	{Name: "platform", Docker: "--platform", Doc: "`\"os/arch[/variant]\"`, such as `\"linux/arm64\"`: the platform to pull; an image stored for another platform is pulled again (unless `pull=\"never\"`). Default: this machine's"},
 })
 
 // runOnly are the options create refuses: it never starts the container.
