@@ -39,7 +39,7 @@ func Complete(text string) bool {
 	}
 	// A block followed by the first line of another: the parser stopped
 	// at the outdent, but the second block may go on.
-	if last := lines[len(lines)-1]; len(lines) > 1 && indented(last) && !indented(lines[0]) {
+	if last := lines[len(lines)-1]; len(lines) > 1 && indented(last) && opensBlock(lines[0]) {
 		return false
 	}
 	if err == nil {
@@ -50,6 +50,11 @@ func Complete(text string) bool {
 		}
 	}
 	return true
+}
+
+// opensBlock reports whether line is a block's header ("def f():").
+func opensBlock(line string) bool {
+	return !indented(line) && strings.HasSuffix(strings.TrimSpace(line), ":")
 }
 
 func indented(line string) bool {
