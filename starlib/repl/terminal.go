@@ -119,7 +119,7 @@ func (s *Session) readlineCompletions(line []rune, cursor int) readline.Completi
 	for i, c := range cands {
 		values[i] = readline.Completion{Value: head + c.Value, Display: c.Value, Description: c.Doc}
 	}
-	comps := readline.CompleteRaw(values).NoSpace()
+	comps := readline.CompleteRaw(values)
 	comps.PREFIX = blank
 	return comps
 }
