@@ -17,7 +17,6 @@ import (
 
 // ptyBerth is berth repl on a pseudo-terminal, as a user runs it.
 type ptyBerth struct {
-	t    *testing.T
 	cmd  *exec.Cmd
 	tty  *os.File
 	mu   sync.Mutex
