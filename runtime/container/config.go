@@ -14,6 +14,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"berth/runtime/kinderr"
 	"berth/runtime/spec"
 )
 
@@ -237,7 +238,9 @@ func applyResources(dst *cgroups.Resources, r spec.Resources) error {
 		dst.CpuPeriod = 100000
 		dst.CpuQuota = r.NanoCPUs * 100000 / 1e9
 	}
+	dst.MemoryReservation = r.MemoryReservation
 	dst.CpusetCpus = r.CpusetCpus
+	dst.CpusetMems = r.CpusetMems
 	if r.PidsLimit != 0 {
 		limit := r.PidsLimit
 		dst.PidsLimit = &limit
@@ -256,6 +259,18 @@ func applyResources(dst *cgroups.Resources, r spec.Resources) error {
 	}
 	if dst.BlkioThrottleWriteIOPSDevice, err = throttleDevices(r.BlkioWriteIO); err != nil {
 		return err
+	}
+	return nil
+}
+
+// CheckDevices resolves the block devices of r's throttle limits, as
+// Docker does at create and update: a missing device or one that is not a
+// block device is refused before anything is made or changed.
+func CheckDevices(r spec.Resources) error {
+	for _, list := range [][]spec.ThrottleDevice{r.BlkioRead, r.BlkioWrite, r.BlkioReadIO, r.BlkioWriteIO} {
+		if _, err := throttleDevices(list); err != nil {
+			return kinderr.Errorf(spec.ErrInvalid, "%s", err.Error())
+		}
 	}
 	return nil
 }

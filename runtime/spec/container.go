@@ -49,6 +49,10 @@ type Resources struct {
 	BlkioWrite   []ThrottleDevice
 	BlkioReadIO  []ThrottleDevice // operations per second
 	BlkioWriteIO []ThrottleDevice
+	// MemoryReservation is the soft limit the kernel reclaims towards
+	// under pressure; 0 = none.
+	MemoryReservation int64
+	CpusetMems        string // memory nodes, as CpusetCpus
 }
 
 // ThrottleDevice is one block-I/O limit, as in Docker's inspect output.
