@@ -86,6 +86,7 @@ test-scenarios:
 
 bench: build
 	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 20x ./runtime/...
+	$(GO) test -tags '$(TAGS)' -run '^$$' -bench ReplReady -benchtime 20x ./cmd/berth
 	./$(BENCH)
 
 # Short fuzzing of the parsers; seeds live in runtime/units/testdata/fuzz.

@@ -119,6 +119,9 @@ func TestBadInvocationsGolden(t *testing.T) {
 		{"help", "rnu"},
 		{"help", "Container.exce"},
 		{"help", "run", "create"},
+		{"repl", "extra"},
+		{"repl", "-bogus"},
+		{"repl", "-timeout", "-1s"},
 	}
 	var report strings.Builder
 	for _, args := range tests {

@@ -3,6 +3,7 @@
 //
 //	berth [--root DIR] run FILE.star
 //	berth [--root DIR] test [flags] [PATH...]
+//	berth [--root DIR] repl
 //	berth [--root DIR] gc
 //	berth [--root DIR] image ls|inspect|load|import|tag|rm|prune ...
 //	berth [--root DIR] volume ls|inspect|rm|prune ...
@@ -41,6 +42,7 @@ const usage = `berth — container scenarios in Starlark, on an embedded engine
 Usage:
   berth [--root DIR] run FILE.star           run one scenario file
   berth [--root DIR] test [flags] [PATH...]  run every *.star under PATHs (CI runner)
+  berth [--root DIR] repl                    the scenario language interactively, in one sandbox
   berth [--root DIR] gc                      remove what killed berth runs left behind
   berth [--root DIR] image COMMAND           ls | inspect REF | load PATH | import PATH REF | tag SRC DST | rm REF | prune
   berth [--root DIR] volume COMMAND          ls | inspect NAME | rm NAME... | prune
@@ -200,10 +202,12 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 		return cmdImage(g, rest, stdout, stderr)
 	case "volume":
 		return cmdVolume(g, rest, stdout, stderr)
+	case "repl":
+		return cmdRepl(ctx, g, rest, os.Stdin, stdout, stderr)
 	case "help":
 		return cmdHelp(rest, stdout)
 	}
-	return fmt.Errorf("unknown command %q: want run, test, gc, image or volume (see berth help)", cmd)
+	return fmt.Errorf("unknown command %q: want run, test, repl, gc, image or volume (see berth help)", cmd)
 }
 
 // openBackend opens what --backend names, for the commands that run
