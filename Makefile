@@ -87,6 +87,7 @@ test-scenarios:
 bench: build
 	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 20x ./runtime/...
 	$(GO) test -tags '$(TAGS)' -run '^$$' -bench ReplReady -benchtime 20x ./cmd/berth
+	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . ./starlib/runner/report
 	./$(BENCH)
 
 # Short fuzzing of the parsers; seeds live in runtime/units/testdata/fuzz.

@@ -35,10 +35,7 @@ type fileRun struct {
 	root    string
 	n       int  // which -count repeat, from 1
 	live    bool // print() goes straight to the report (RunFile)
-	// keepFile is set when a case was kept (-work): the top level is
-	// kept too.
-	keepFile bool
-	results  []CaseResult
+	results []CaseResult
 }
 
 func newFileRun(r *run, f scenarioFile, n int, live bool) *fileRun {
@@ -168,37 +165,13 @@ func (fr *fileRun) run(ctx context.Context) []CaseResult {
 	return fr.results
 }
 
-// closeTop tears the file's top level down after its cases, or keeps it
-// when a case of the file was kept (-work): the case's containers may use
-// its networks and containers.
+// closeTop tears the file's top level down after its cases.
 func (fr *fileRun) closeTop(start time.Time, fileSB Sandbox, topSession *session.Session) {
 	tctx, cancel := fr.teardownContext()
 	defer cancel()
-	if k, ok := fileSB.(Keeper); ok && fr.keepFile {
-		if _, err := k.Keep(tctx); err != nil {
-			fr.emit(fr.fileFailure(start, fmt.Sprintf("keep the top level (-work): %v", err)))
-		}
-		return
-	}
 	if err := fr.teardown(tctx, fileSB, topSession); err != nil {
 		fr.emit(fr.fileFailure(start, fmt.Sprintf("teardown of the top level: %v", err)))
 	}
-}
-
-// keep leaves a failed case's sandbox as it is (-work) and says how to
-// look at it. The session's cleanups still run: they are berth's own
-// (temporary directories), not what the case made in the engine.
-func (fr *fileRun) keep(ctx context.Context, r CaseResult, k Keeper, sess *session.Session, start time.Time) CaseResult {
-	how, err := k.Keep(ctx)
-	if err != nil {
-		r.Failure += "\nkeep (-work): " + err.Error()
-	}
-	r.Kept = how
-	if err := sess.RunCleanups(); err != nil {
-		r.Failure += "\ncleanup: " + err.Error()
-	}
-	r.Duration = time.Since(start)
-	return r
 }
 
 // skipError is what skip() raises: the case stops and is reported as
@@ -255,10 +228,6 @@ func (fr *fileRun) finish(name string, start time.Time, o outcome, output string
 		r.Status = Failed
 		r.Failure = o.text()
 		r.Diagnostics = boundedDiagnostics(ctx, sb, fileSB)
-		if k, ok := sb.(Keeper); ok && fr.opts.KeepFailed {
-			fr.keepFile = true
-			return fr.keep(ctx, r, k, sess, start)
-		}
 	}
 	if err := fr.teardown(ctx, sb, sess); err != nil {
 		r.Status = Failed

@@ -49,9 +49,6 @@ type CaseResult struct {
 	SkipReason string
 	// Run counts the -count repeats of the file from 1 (0 is read as 1).
 	Run int
-	// Kept says how to look at what a failed case left running under
-	// Options.KeepFailed (-work).
-	Kept string
 }
 
 // ID is "file::name", or the file alone when Name is "", with "#N" after

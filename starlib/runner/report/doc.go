@@ -23,18 +23,13 @@ func message(r runner.CaseResult) string {
 	return strings.TrimSpace(text)
 }
 
-// details is the failure, then the sandbox's diagnostics and what -work
-// kept.
+// details is the failure, then the sandbox's diagnostics.
 func details(r runner.CaseResult) string {
 	var b strings.Builder
 	b.WriteString(strings.TrimRight(r.Failure, "\n"))
 	if r.Diagnostics != "" {
 		b.WriteString("\n\nsandbox:\n")
 		b.WriteString(strings.TrimRight(r.Diagnostics, "\n"))
-	}
-	if r.Kept != "" {
-		b.WriteString("\n\nkept (-work):\n")
-		b.WriteString(strings.TrimRight(r.Kept, "\n"))
 	}
 	return b.String()
 }
