@@ -107,6 +107,7 @@ func (d ContainerDoc) hostConfig() map[string]any {
 		"BlkioDeviceWriteBps":  throttleList(r.BlkioWrite),
 		"BlkioDeviceReadIOps":  throttleList(r.BlkioReadIO),
 		"BlkioDeviceWriteIOps": throttleList(r.BlkioWriteIO),
+		"StorageOpt":           StringMap(d.Spec.StorageOpt),
 		"LogConfig": map[string]any{
 			"Type":   d.Spec.Log.DriverName(),
 			"Config": StringMap(d.Spec.Log.Config),

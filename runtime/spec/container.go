@@ -33,6 +33,9 @@ type Container struct {
 
 	Resources Resources
 	Log       LogConfig
+
+	// StorageOpt is --storage-opt: "size" limits the writable layer.
+	StorageOpt map[string]string
 }
 
 // Resources are the cgroup limits of a container, in Docker's units.

@@ -64,6 +64,7 @@ var runOptions = []builtins.Param{
 	{Name: "log_driver", Docker: "--log-driver", Doc: "`\"json-file\"` (default) or `\"none\"`"},
 	{Name: "log_opts", Docker: "--log-opt", Doc: "dict of strings. json-file: `max-size` (decimal units as Docker reads them: `\"10k\"` is 10000 bytes; default unlimited), `max-file` (default 1), `compress` (`\"false\"` only), `labels`, `labels-regex`, `env`, `env-regex`, `tag`; every driver: `mode` (`\"blocking\"` only). `none` accepts any."},
 	{Name: "labels", Docker: "-l, --label", Doc: "dict of strings"},
+	{Name: "storage_opt", Docker: "--storage-opt", Doc: "dict with one key, `size`: a hard limit on the container's writable layer, `\"64m\"` (a size as `memory` takes it, from 1m to 1t); a write past it fails with ENOSPC (\"No space left on device\"); volumes, binds and tmpfs mounts are not counted. The layer is an ext4 file system on a loop device"},
 	{Name: "timeout", Doc: "`run` only, not with `detach=True`: how long a foreground run may take; then the container is killed and `run` fails"},
 }
 

@@ -43,7 +43,7 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 		logDriver, cpusetCpus                     string
 		stdin                                     starlark.Value = starlark.None
 		detach, readOnly                          bool
-		env, labels, logOpts                      args.StringDict
+		env, labels, logOpts, storageOpt          args.StringDict
 		memory, memorySwap                        byteSize
 		cpus                                      cpuCount
 		cpuShares, cpuPeriod, cpuQuota, pidsLimit int64
@@ -66,7 +66,7 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 		"device_read_bps??", &readBps, "device_write_bps??", &writeBps,
 		"device_read_iops??", &readIOPS, "device_write_iops??", &writeIOPS,
 		"pids_limit??", &pidsLimit, "log_driver??", &logDriver, "log_opts??", &logOpts,
-		"labels??", &labels, "timeout??", &timeout,
+		"labels??", &labels, "timeout??", &timeout, "storage_opt??", &storageOpt,
 	)
 	if err != nil {
 		return nil, err
@@ -126,6 +126,9 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 	s.Mounts = append(s.Mounts, mountList...)
 	if s.VolumesFrom, err = parseVolumesFrom(vf); err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	if len(storageOpt) > 0 {
+		s.StorageOpt = storageOpt.Map()
 	}
 	s.Log = spec.LogConfig{Type: logDriver}
 	if len(logOpts) > 0 {
