@@ -257,6 +257,17 @@ func applyResources(dst *cgroups.Resources, r spec.Resources) error {
 	if dst.BlkioThrottleWriteIOPSDevice, err = throttleDevices(r.BlkioWriteIO); err != nil {
 		return err
 	}
+	// Checked against the devices' schedulers at create (CheckBlkioWeights).
+	dst.BlkioWeight = uint16(r.BlkioWeight)
+	dst.BlkioWeightDevice = nil
+	for _, d := range r.BlkioWeightDevice {
+		var st unix.Stat_t
+		if err := unix.Stat(d.Path, &st); err != nil {
+			return fmt.Errorf("stat %s: %w", d.Path, err)
+		}
+		dst.BlkioWeightDevice = append(dst.BlkioWeightDevice,
+			cgroups.NewWeightDevice(int64(unix.Major(st.Rdev)), int64(unix.Minor(st.Rdev)), uint16(d.Weight), 0))
+	}
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"berth/runtime/backend"
+	"berth/runtime/container"
 	"berth/runtime/containerdir"
 	"berth/runtime/image"
 	"berth/runtime/logdriver"
@@ -30,6 +31,9 @@ func (e *Engine) CreateContainer(ctx context.Context, req backend.CreateRequest)
 func (e *Engine) create(ctx context.Context, req backend.CreateRequest) (*Container, error) {
 	cs := req.Spec
 	if err := cs.Validate(e.host); err != nil {
+		return nil, err
+	}
+	if err := container.CheckBlkioWeights(cs.Resources, e.root); err != nil {
 		return nil, err
 	}
 	if err := logdriver.ValidateOptions(cs.Log.DriverName(), cs.Log.Config); err != nil {

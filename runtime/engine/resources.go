@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"berth/runtime/backend"
+	"berth/runtime/container"
 )
 
 // Update changes the container's limits (docker update): the patch's
@@ -15,6 +16,9 @@ func (c *Container) Update(ctx context.Context, p backend.ResourcesPatch) error 
 	defer c.mu.Unlock()
 	r := p.Apply(c.spec.Resources)
 	if err := r.Validate(c.e.host); err != nil {
+		return err
+	}
+	if err := container.CheckBlkioWeights(r, c.e.root); err != nil {
 		return err
 	}
 	if inst := c.liveInst.Load(); inst != nil {

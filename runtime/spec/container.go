@@ -52,6 +52,19 @@ type Resources struct {
 	BlkioWrite   []ThrottleDevice
 	BlkioReadIO  []ThrottleDevice // operations per second
 	BlkioWriteIO []ThrottleDevice
+
+	// BlkioWeight is --blkio-weight, 10 to 1000 (0: the kernel's
+	// default), on every device; BlkioWeightDevice the per-device
+	// weights of --blkio-weight-device.
+	BlkioWeight       int64
+	BlkioWeightDevice []WeightDevice
+}
+
+// WeightDevice is one per-device block-I/O weight, as in Docker's inspect
+// output.
+type WeightDevice struct {
+	Path   string
+	Weight int64
 }
 
 // ThrottleDevice is one block-I/O limit, as in Docker's inspect output.

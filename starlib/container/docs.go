@@ -61,6 +61,8 @@ var runOptions = []builtins.Param{
 	{Name: "device_write_bps", Docker: "--device-write-bps", Doc: "dict of block device path to bytes per second written, as `device_read_bps`"},
 	{Name: "device_read_iops", Docker: "--device-read-iops", Doc: "dict of block device path to an int of read operations per second (`{\"/dev/vda\": 100}`)"},
 	{Name: "device_write_iops", Docker: "--device-write-iops", Doc: "dict of block device path to an int of write operations per second, as `device_read_iops`"},
+	{Name: "blkio_weight", Docker: "--blkio-weight", Doc: "int from 10 to 1000, the container's share of block I/O against others; only where the disk holding berth's root is scheduled by bfq, else refused naming the disk and its scheduler (weights are ignored by mq-deadline, kyber and none)"},
+	{Name: "blkio_weight_device", Docker: "--blkio-weight-device", Doc: "dict of block device path to an int weight from 10 to 1000 (`{\"/dev/sdb\": 500}`); whole disks scheduled by bfq only, else refused naming the device and its scheduler"},
 	{Name: "log_driver", Docker: "--log-driver", Doc: "`\"json-file\"` (default) or `\"none\"`"},
 	{Name: "log_opts", Docker: "--log-opt", Doc: "dict of strings. json-file: `max-size` (decimal units as Docker reads them: `\"10k\"` is 10000 bytes; default unlimited), `max-file` (default 1), `compress` (`\"false\"` only), `labels`, `labels-regex`, `env`, `env-regex`, `tag`; every driver: `mode` (`\"blocking\"` only). `none` accepts any."},
 	{Name: "labels", Docker: "-l, --label", Doc: "dict of strings"},

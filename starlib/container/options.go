@@ -47,6 +47,8 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 		memory, memorySwap                        byteSize
 		cpus                                      cpuCount
 		cpuShares, cpuPeriod, cpuQuota, pidsLimit int64
+		blkioWeight                               int64
+		weightDevices                             deviceWeights
 		readBps, writeBps, readIOPS, writeIOPS    deviceRates
 		timeout                                   args.Duration
 		ip                                        string
@@ -67,6 +69,7 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 		"device_read_iops??", &readIOPS, "device_write_iops??", &writeIOPS,
 		"pids_limit??", &pidsLimit, "log_driver??", &logDriver, "log_opts??", &logOpts,
 		"labels??", &labels, "timeout??", &timeout, "storage_opt??", &storageOpt,
+		"blkio_weight??", &blkioWeight, "blkio_weight_device??", &weightDevices,
 	)
 	if err != nil {
 		return nil, err
@@ -112,6 +115,7 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 		CpusetCpus: cpusetCpus, PidsLimit: pidsLimit,
 		BlkioRead: readBps.list, BlkioWrite: writeBps.list,
 		BlkioReadIO: readIOPS.list, BlkioWriteIO: writeIOPS.list,
+		BlkioWeight: blkioWeight, BlkioWeightDevice: weightDevices,
 	}
 	if readIOPS.sawString || writeIOPS.sawString {
 		return nil, fmt.Errorf("%s: device_read_iops/device_write_iops take a number of operations per second per device, such as {\"/dev/vda\": 100}", fn)
@@ -227,6 +231,32 @@ func (d *deviceRates) Unpack(v starlark.Value) error {
 			d.sawString = true
 		}
 		d.list = append(d.list, spec.ThrottleDevice{Path: path, Rate: uint64(rate)})
+	}
+	return nil
+}
+
+// deviceWeights is blkio_weight_device: a dict of block device to weight.
+type deviceWeights []spec.WeightDevice
+
+func (d *deviceWeights) Unpack(v starlark.Value) error {
+	dict, ok := v.(*starlark.Dict)
+	if !ok {
+		return fmt.Errorf("got %s, want dict of device path to weight, such as {\"/dev/vda\": 500}", v.Type())
+	}
+	for _, item := range dict.Items() {
+		path, ok := starlark.AsString(item[0])
+		if !ok {
+			return fmt.Errorf("got %s key, want a device path such as \"/dev/vda\"", item[0].Type())
+		}
+		n, ok := item[1].(starlark.Int)
+		var w int64
+		if ok {
+			w, ok = n.Int64()
+		}
+		if !ok {
+			return fmt.Errorf("weight for %s: got %s, want an int from 10 to 1000", path, item[1])
+		}
+		*d = append(*d, spec.WeightDevice{Path: path, Weight: w})
 	}
 	return nil
 }
