@@ -103,6 +103,8 @@ func (d ContainerDoc) hostConfig() map[string]any {
 		"CpuQuota":             r.CPUQuota,
 		"CpusetCpus":           r.CpusetCpus,
 		"PidsLimit":            r.PidsLimit,
+		"MemoryReservation":    r.MemoryReservation,
+		"CpusetMems":           r.CpusetMems,
 		"BlkioDeviceReadBps":   throttleList(r.BlkioRead),
 		"BlkioDeviceWriteBps":  throttleList(r.BlkioWrite),
 		"BlkioDeviceReadIOps":  throttleList(r.BlkioReadIO),

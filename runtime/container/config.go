@@ -237,7 +237,9 @@ func applyResources(dst *cgroups.Resources, r spec.Resources) error {
 		dst.CpuPeriod = 100000
 		dst.CpuQuota = r.NanoCPUs * 100000 / 1e9
 	}
+	dst.MemoryReservation = r.MemoryReservation
 	dst.CpusetCpus = r.CpusetCpus
+	dst.CpusetMems = r.CpusetMems
 	if r.PidsLimit != 0 {
 		limit := r.PidsLimit
 		dst.PidsLimit = &limit

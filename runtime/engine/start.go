@@ -73,6 +73,8 @@ func (c *Container) startLocked(ctx context.Context, capture *logdriver.Capture)
 	c.finishedAt = time.Time{}
 	c.exitCode = 0
 	c.oomKilled = false
+	c.prevCPU = cpuSample{}
+	c.prevCPU.system, _ = container.SystemCPUNS() // 0 if unreadable: stats then shows 0%
 	c.errMsg = ""
 	c.capture = capture
 	c.exited = make(chan struct{})

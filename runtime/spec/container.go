@@ -52,6 +52,10 @@ type Resources struct {
 	BlkioWrite   []ThrottleDevice
 	BlkioReadIO  []ThrottleDevice // operations per second
 	BlkioWriteIO []ThrottleDevice
+	// MemoryReservation is the soft limit the kernel reclaims towards
+	// under pressure; 0 = none.
+	MemoryReservation int64
+	CpusetMems        string // memory nodes, as CpusetCpus
 
 	// BlkioWeight is --blkio-weight, 10 to 1000 (0: the kernel's
 	// default), on every device; BlkioWeightDevice the per-device

@@ -28,6 +28,7 @@ func (r *Resources) Validate(h Host) error {
 		func() error { return r.checkCPUs(h) },
 		r.checkCFS,
 		func() error { return r.checkCpuset(h) },
+		func() error { return r.checkCpusetMems(h) },
 		r.checkBlkio,
 	}
 	for _, check := range checks {
@@ -56,8 +57,17 @@ func (r *Resources) checkMemory() error {
 			return invalidf("Minimum memoryswap limit should be larger than memory limit, see usage: got memory_swap %d, memory %d", r.MemorySwap, r.Memory)
 		}
 	}
-	if r.MemorySwap < -1 {
-		return invalidf("invalid memory_swap %d: want a size, or -1 for unlimited", r.MemorySwap)
+	if r.MemoryReservation < 0 || r.MemoryReservation > maxMemory {
+		return invalidf("invalid memory_reservation %d: want a size from 6 MB to 1 EiB (%d bytes), or 0 for none", r.MemoryReservation, int64(maxMemory))
+	}
+	if r.MemoryReservation > 0 && r.MemoryReservation < minMemory {
+		return invalidf("Minimum memory reservation allowed is 6MB: got memory_reservation %d", r.MemoryReservation)
+	}
+	if r.Memory > 0 && r.MemoryReservation > 0 && r.Memory < r.MemoryReservation {
+		return invalidf("Minimum memory limit can not be less than memory reservation limit, see usage: got memory %d, memory_reservation %d", r.Memory, r.MemoryReservation)
+	}
+	if r.MemorySwap < -1 || r.MemorySwap > 2*maxMemory {
+		return invalidf("invalid memory_swap %d: want a size up to 2 EiB (%d bytes), or -1 for unlimited", r.MemorySwap, int64(2*maxMemory))
 	}
 	return nil
 }
@@ -113,6 +123,25 @@ func (r *Resources) checkCpuset(h Host) error {
 	for _, c := range cpus {
 		if !slices.Contains(h.CPUs, c) {
 			return invalidf("Requested CPUs are not available - requested %s, available: %s", r.CpusetCpus, formatCPUList(h.CPUs))
+		}
+	}
+	return nil
+}
+
+func (r *Resources) checkCpusetMems(h Host) error {
+	if r.CpusetMems == "" {
+		return nil
+	}
+	nodes, err := units.ParseCPUSet(r.CpusetMems)
+	if err != nil {
+		return invalidf("Invalid value %s for cpuset mems: %v", r.CpusetMems, err)
+	}
+	if h.Mems == nil {
+		return nil
+	}
+	for _, n := range nodes {
+		if !slices.Contains(h.Mems, n) {
+			return invalidf("Requested memory nodes are not available - requested %s, available: %s", r.CpusetMems, formatCPUList(h.Mems))
 		}
 	}
 	return nil

@@ -28,6 +28,7 @@ func ValidName(s string) bool { return namePattern.MatchString(s) }
 type Host struct {
 	NumCPU int   // CPUs usable (--cpus range)
 	CPUs   []int // CPU numbers present (--cpuset-cpus)
+	Mems   []int // memory nodes present (--cpuset-mems); nil: not checked
 }
 
 // Validate runs every check on c and returns the first failure.
