@@ -41,6 +41,11 @@ type Config struct {
 	Binds          []Bind // files and directories from the host (/etc/hosts, volumes)
 	Tmpfs          []Tmpfs
 	Resources      spec.Resources
+	// CgroupView mounts the container's own cgroups, read-only, at
+	// /sys/fs/cgroup, as Docker does, so runtimes inside (JVM, Go, Node)
+	// read their limits there. It costs a tmpfs and a bind per hierarchy
+	// on every start: the engine asks for it when a limit is set.
+	CgroupView bool
 }
 
 // Bind is a bind mount from the host into the container.
@@ -131,6 +136,12 @@ func ociSpec(cfg *Config) (*specs.Spec, error) {
 				s.Mounts[i] = specs.Mount{Destination: "/sys", Type: "bind", Source: "/sys", Options: []string{"rbind", "nosuid", "noexec", "nodev", "ro"}}
 			}
 		}
+	}
+	if cfg.CgroupView {
+		// runc's "cgroup" mount: on v1 a tmpfs with each hierarchy's
+		// directory of this container bound at its name, on v2 cgroup2.
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup",
+			Options: []string{"nosuid", "noexec", "nodev", "relatime", "ro"}})
 	}
 	for _, b := range cfg.Binds {
 		opts := []string{"rbind", "rprivate"}

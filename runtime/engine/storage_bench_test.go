@@ -51,3 +51,44 @@ func BenchmarkRunStorageSize(b *testing.B) {
 	b.ReportMetric(w, "sized-median-ms")
 	b.ReportMetric(w-n, "overhead-ms")
 }
+
+// BenchmarkRunCgroupView is run("busybox", "true") with a memory limit,
+// with the read-only cgroup view at /sys/fs/cgroup and without it,
+// alternated: the view's per-start cost.
+func BenchmarkRunCgroupView(b *testing.B) {
+	if testEngine == nil {
+		b.Skip("the engine needs root")
+	}
+	sb := newSandbox(b.Name(), nil)
+	defer sb.Close()
+	s := spec.Container{Image: "busybox", Cmd: []string{"true"}, Network: "none", Resources: spec.Resources{Memory: 64 << 20}}
+	defer func() { cgroupView = hasLimits }()
+	var off, on []time.Duration
+	run := func(view bool, out *[]time.Duration) {
+		cgroupView = func(spec.Resources) bool { return view }
+		start := time.Now()
+		c, err := sb.Run(context.Background(), s, backend.RunOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.Remove(context.Background(), backend.RemoveOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		*out = append(*out, time.Since(start))
+	}
+	i := 0
+	for b.Loop() {
+		if i%2 == 0 {
+			run(false, &off)
+			run(true, &on)
+		} else {
+			run(true, &on)
+			run(false, &off)
+		}
+		i++
+	}
+	n, w := median(off), median(on)
+	b.ReportMetric(n, "noview-median-ms")
+	b.ReportMetric(w, "view-median-ms")
+	b.ReportMetric(w-n, "overhead-ms")
+}
