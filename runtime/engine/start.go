@@ -2,11 +2,11 @@ package engine
 
 import (
 	"context"
-	"reflect"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"syscall"
 	"time"
 
