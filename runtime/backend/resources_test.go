@@ -81,3 +81,28 @@ func TestResourcesPatchMerge(t *testing.T) {
 		}
 	}
 }
+
+// docker stats' formulas: CPU % from the deltas of two samples times the
+// CPUs online; memory % over the limit.
+func TestStatsPercents(t *testing.T) {
+	tests := []struct {
+		name     string
+		s        Stats
+		cpu, mem float64
+	}{
+		{"one CPU busy of two", Stats{CPUUsageNS: 3e9, PreCPUUsageNS: 2e9, SystemCPUNS: 12e9, PreSystemCPUNS: 10e9, OnlineCPUs: 2,
+			MemoryUsage: 16 << 20, MemoryLimit: 64 << 20}, 100, 25},
+		{"half a CPU", Stats{CPUUsageNS: 5e8, SystemCPUNS: 2e9, OnlineCPUs: 2}, 50, 0},
+		{"no time passed", Stats{CPUUsageNS: 5e8, PreCPUUsageNS: 5e8, SystemCPUNS: 2e9, PreSystemCPUNS: 2e9, OnlineCPUs: 2}, 0, 0},
+		{"counter went back (a restart)", Stats{CPUUsageNS: 1, PreCPUUsageNS: 5e8, SystemCPUNS: 3e9, PreSystemCPUNS: 2e9, OnlineCPUs: 2}, 0, 0},
+		{"stopped: zeros", Stats{}, 0, 0},
+	}
+	for _, tt := range tests {
+		if got := tt.s.CPUPercent(); got != tt.cpu {
+			t.Errorf("%s: CPUPercent = %v, want %v", tt.name, got, tt.cpu)
+		}
+		if got := tt.s.MemoryPercent(); got != tt.mem {
+			t.Errorf("%s: MemoryPercent = %v, want %v", tt.name, got, tt.mem)
+		}
+	}
+}

@@ -122,3 +122,31 @@ func TestReadNetDev(t *testing.T) {
 		}
 	}
 }
+
+// OOMKilled is the kernel's kill counter of the cgroup, on v1 and v2: an
+// OOM event without a kill is not a kill, and a cgroup without the files
+// (no memory controller) had none.
+func TestOOMKilledIn(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		v1    bool
+		want  bool
+	}{
+		{"v2 killed", map[string]string{"memory.events": "low 0\nhigh 0\nmax 40\noom 1\noom_kill 1\noom_group_kill 0\n"}, false, true},
+		{"v2 oom without a kill", map[string]string{"memory.events": "low 0\nhigh 0\nmax 40\noom 3\noom_kill 0\n"}, false, false},
+		{"v2 no memory controller", map[string]string{"cgroup.procs": ""}, false, false},
+		{"v1 killed", map[string]string{"memory/memory.oom_control": "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n"}, true, true},
+		{"v1 none", map[string]string{"memory/memory.oom_control": "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n"}, true, false},
+	}
+	for _, tt := range tests {
+		root := writeTree(t, tt.files)
+		dirs := statDirs{Unified: root}
+		if tt.v1 {
+			dirs = statDirs{V1: map[string]string{"memory": filepath.Join(root, "memory")}}
+		}
+		if got := oomKilledIn(dirs); got != tt.want {
+			t.Errorf("%s: oomKilledIn = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

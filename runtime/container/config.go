@@ -14,6 +14,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"berth/runtime/kinderr"
 	"berth/runtime/spec"
 )
 
@@ -280,6 +281,18 @@ func applyResources(dst *cgroups.Resources, r spec.Resources) error {
 		}
 		dst.BlkioWeightDevice = append(dst.BlkioWeightDevice,
 			cgroups.NewWeightDevice(int64(unix.Major(st.Rdev)), int64(unix.Minor(st.Rdev)), uint16(d.Weight), 0))
+	}
+	return nil
+}
+
+// CheckDevices resolves the block devices of r's throttle limits, as
+// Docker does at create and update: a missing device or one that is not a
+// block device is refused before anything is made or changed.
+func CheckDevices(r spec.Resources) error {
+	for _, list := range [][]spec.ThrottleDevice{r.BlkioRead, r.BlkioWrite, r.BlkioReadIO, r.BlkioWriteIO} {
+		if _, err := throttleDevices(list); err != nil {
+			return kinderr.Errorf(spec.ErrInvalid, "%s", err.Error())
+		}
 	}
 	return nil
 }

@@ -187,8 +187,13 @@ func exitCode(state *os.ProcessState) int {
 // oomKilled reports whether the kernel's OOM killer killed any process of
 // the container's cgroup (its oom_kill counter; the cgroup is new at each
 // start, so this is for this run only).
-func (i *Instance) oomKilled() bool {
-	s, err := readCgroupStats(i.cgroupDirs())
+func (i *Instance) oomKilled() bool { return oomKilledIn(i.cgroupDirs()) }
+
+// oomKilledIn reads the oom_kill counter under dirs: a kill, not an OOM
+// event (memory.events' "oom" also counts the times the kernel reclaimed
+// enough without killing).
+func oomKilledIn(dirs statDirs) bool {
+	s, err := readCgroupStats(dirs)
 	return err == nil && s.OOMKills > 0
 }
 
@@ -291,7 +296,14 @@ func (i *Instance) Update(r spec.Resources) error {
 		return err
 	}
 	if err := i.c.Set(cfg); err != nil {
-		return fmt.Errorf("container %s: update resources: %w", i.c.ID(), err)
+		// The kernel refused one file after others were written:
+		// libcontainer writes the previous limits back but only logs a
+		// failure to; write them once more to know.
+		err = fmt.Errorf("container %s: update resources: %w", i.c.ID(), err)
+		if rerr := i.c.Set(i.c.Config()); rerr != nil {
+			return errors.Join(err, fmt.Errorf("container %s: restore the previous limits: %w", i.c.ID(), rerr))
+		}
+		return err
 	}
 	return nil
 }

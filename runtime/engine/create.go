@@ -33,6 +33,9 @@ func (e *Engine) create(ctx context.Context, req backend.CreateRequest) (*Contai
 	if err := cs.Validate(e.host); err != nil {
 		return nil, err
 	}
+	if err := container.CheckDevices(cs.Resources); err != nil {
+		return nil, err
+	}
 	if err := container.CheckBlkioWeights(cs.Resources, e.root); err != nil {
 		return nil, err
 	}

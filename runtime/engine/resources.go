@@ -18,6 +18,9 @@ func (c *Container) Update(ctx context.Context, p backend.ResourcesPatch) error 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r, err := p.Merge(c.spec.Resources, c.e.host)
+	if err == nil {
+		err = container.CheckDevices(r) // also for a stopped container: its next start would fail
+	}
 	if err != nil {
 		return err
 	}
