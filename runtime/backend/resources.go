@@ -31,6 +31,10 @@ type ResourcesPatch struct {
 	BlkioWrite        []spec.ThrottleDevice
 	BlkioReadIO       []spec.ThrottleDevice
 	BlkioWriteIO      []spec.ThrottleDevice
+	BlkioWeight       *int64 // 10 to 1000; 0 = the kernel's default
+	// BlkioWeightDevice is merged as the device lists above: a weight of
+	// 0 removes that device's.
+	BlkioWeightDevice []spec.WeightDevice
 }
 
 // Empty reports whether the patch changes nothing (docker update with no
@@ -39,7 +43,8 @@ func (p ResourcesPatch) Empty() bool {
 	return p.Memory == nil && p.MemorySwap == nil && p.MemoryReservation == nil &&
 		p.CPUShares == nil && p.NanoCPUs == nil && p.CPUPeriod == nil && p.CPUQuota == nil &&
 		p.CpusetCpus == nil && p.CpusetMems == nil && p.PidsLimit == nil &&
-		p.BlkioRead == nil && p.BlkioWrite == nil && p.BlkioReadIO == nil && p.BlkioWriteIO == nil
+		p.BlkioRead == nil && p.BlkioWrite == nil && p.BlkioReadIO == nil && p.BlkioWriteIO == nil &&
+		p.BlkioWeight == nil && p.BlkioWeightDevice == nil
 }
 
 // Merge is docker update: the patch over the stored limits, refused with
@@ -101,7 +106,29 @@ func (p ResourcesPatch) Apply(r spec.Resources) spec.Resources {
 	r.BlkioWrite = mergeDevices(r.BlkioWrite, p.BlkioWrite)
 	r.BlkioReadIO = mergeDevices(r.BlkioReadIO, p.BlkioReadIO)
 	r.BlkioWriteIO = mergeDevices(r.BlkioWriteIO, p.BlkioWriteIO)
+	set(&r.BlkioWeight, p.BlkioWeight)
+	r.BlkioWeightDevice = mergeWeights(r.BlkioWeightDevice, p.BlkioWeightDevice)
 	return r
+}
+
+// mergeWeights is mergeDevices for per-device weights.
+func mergeWeights(stored, patch []spec.WeightDevice) []spec.WeightDevice {
+	if patch == nil {
+		return stored
+	}
+	out := slices.Clone(stored)
+	for _, d := range patch {
+		i := slices.IndexFunc(out, func(o spec.WeightDevice) bool { return o.Path == d.Path })
+		switch {
+		case i >= 0 && d.Weight == 0:
+			out = slices.Delete(out, i, i+1)
+		case i >= 0:
+			out[i].Weight = d.Weight
+		case d.Weight != 0:
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // mergeDevices replaces the rates of the devices patch names, in place,

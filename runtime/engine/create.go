@@ -36,6 +36,9 @@ func (e *Engine) create(ctx context.Context, req backend.CreateRequest) (*Contai
 	if err := container.CheckDevices(cs.Resources); err != nil {
 		return nil, err
 	}
+	if err := container.CheckBlkioWeights(cs.Resources, e.root); err != nil {
+		return nil, err
+	}
 	if err := logdriver.ValidateOptions(cs.Log.DriverName(), cs.Log.Config); err != nil {
 		return nil, err
 	}
@@ -108,8 +111,16 @@ func (e *Engine) build(ctx context.Context, c *Container) (retErr error) {
 			}
 		}
 	}()
-	var err error
-	if c.rootfs, err = image.MountRootfs(c.img, c.dir, false); err != nil {
+	size, err := c.spec.StorageSize() // validated at create: no error here
+	if err != nil {
+		return err
+	}
+	if size > 0 {
+		c.rootfs, err = image.MountRootfsSized(c.img, c.dir, size)
+	} else {
+		c.rootfs, err = image.MountRootfs(c.img, c.dir, false)
+	}
+	if err != nil {
 		return fmt.Errorf("container %s: %w", c.name, err)
 	}
 	what := "create container " + c.name

@@ -24,6 +24,9 @@ func (c *Container) Update(ctx context.Context, p backend.ResourcesPatch) error 
 	if err != nil {
 		return err
 	}
+	if err := container.CheckBlkioWeights(r, c.e.root); err != nil {
+		return err
+	}
 	if inst := c.liveInst.Load(); inst != nil {
 		if err := inst.Update(r); err != nil {
 			return err

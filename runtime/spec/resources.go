@@ -155,6 +155,17 @@ func (r *Resources) checkBlkio() error {
 			}
 		}
 	}
+	if r.BlkioWeight != 0 && (r.BlkioWeight < 10 || r.BlkioWeight > 1000) {
+		return invalidf("Range of blkio weight is from 10 to 1000: got blkio_weight %d", r.BlkioWeight)
+	}
+	for _, d := range r.BlkioWeightDevice {
+		if !strings.HasPrefix(d.Path, "/dev/") {
+			return invalidf("bad format for device path: %s:%d: want a block device such as /dev/vda", d.Path, d.Weight)
+		}
+		if d.Weight < 10 || d.Weight > 1000 {
+			return invalidf("invalid weight for device: %s:%d: want a weight from 10 to 1000", d.Path, d.Weight)
+		}
+	}
 	return nil
 }
 

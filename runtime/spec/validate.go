@@ -45,6 +45,7 @@ func (c *Container) Validate(h Host) error {
 		c.checkWorkdir,
 		c.checkNetwork,
 		c.checkMounts,
+		c.checkStorageOpt,
 		func() error { return c.Resources.Validate(h) },
 	}
 	for _, check := range checks {

@@ -61,6 +61,46 @@ var limitOptions = []limitOption{
 		devicesInto(true, func(p *backend.ResourcesPatch) *[]spec.ThrottleDevice { return &p.BlkioReadIO })},
 	{"device_write_iops", "--device-write-iops", "dict of block device path to an int of write operations per second, as `device_read_iops`",
 		devicesInto(true, func(p *backend.ResourcesPatch) *[]spec.ThrottleDevice { return &p.BlkioWriteIO })},
+	{"blkio_weight", "--blkio-weight", "int from 10 to 1000, the container's share of block I/O against others (`0`: the kernel's default); only where the disk holding berth's root is scheduled by bfq, else refused naming the disk and its scheduler (mq-deadline, kyber and none ignore weights)",
+		intInto(func(p *backend.ResourcesPatch) **int64 { return &p.BlkioWeight })},
+	{"blkio_weight_device", "--blkio-weight-device", "dict of block device path to an int weight from 10 to 1000 (`{\"/dev/sdb\": 500}`; in `update`, `0` removes one); whole disks scheduled by bfq only, else refused naming the device and its scheduler",
+		func(v starlark.Value, p *backend.ResourcesPatch) error {
+			var d deviceWeights
+			if err := d.Unpack(v); err != nil {
+				return err
+			}
+			if d == nil {
+				d = deviceWeights{} // given, even if empty
+			}
+			p.BlkioWeightDevice = d
+			return nil
+		}},
+}
+
+// deviceWeights is blkio_weight_device: a dict of block device to weight.
+type deviceWeights []spec.WeightDevice
+
+func (d *deviceWeights) Unpack(v starlark.Value) error {
+	dict, ok := v.(*starlark.Dict)
+	if !ok {
+		return fmt.Errorf("got %s, want dict of device path to weight, such as {\"/dev/sdb\": 500}", v.Type())
+	}
+	for _, item := range dict.Items() {
+		path, ok := starlark.AsString(item[0])
+		if !ok {
+			return fmt.Errorf("got %s key, want a device path such as \"/dev/sdb\"", item[0].Type())
+		}
+		n, ok := item[1].(starlark.Int)
+		var w int64
+		if ok {
+			w, ok = n.Int64()
+		}
+		if !ok {
+			return fmt.Errorf("weight for %s: got %s, want an int from 10 to 1000", path, item[1])
+		}
+		*d = append(*d, spec.WeightDevice{Path: path, Weight: w})
+	}
+	return nil
 }
 
 // limitParams are the limit options for the reference, in the table's order.

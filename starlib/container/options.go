@@ -44,6 +44,7 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 		stdin                         starlark.Value = starlark.None
 		detach, readOnly              bool
 		env, labels, logOpts          args.StringDict
+		storageOpt                    args.StringDict
 		limits                        backend.ResourcesPatch
 		timeout                       args.Duration
 		ip, pull, platform            string
@@ -61,7 +62,7 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 	}
 	pairs = append(pairs, limitPairs(&limits)...) // the limit options, shared with update (limits.go)
 	pairs = append(pairs, "log_driver??", &logDriver, "log_opts??", &logOpts, "labels??", &labels, "timeout??", &timeout,
-		"pull??", &pull, "platform??", &platform)
+		"pull??", &pull, "platform??", &platform, "storage_opt??", &storageOpt)
 	err := args.Unpack(fn, a, kept, pairs...)
 	if err != nil {
 		return nil, err
@@ -113,6 +114,9 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 	s.Mounts = append(s.Mounts, mountList...)
 	if s.VolumesFrom, err = parseVolumesFrom(vf); err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	if len(storageOpt) > 0 {
+		s.StorageOpt = storageOpt.Map()
 	}
 	s.Log = spec.LogConfig{Type: logDriver}
 	if len(logOpts) > 0 {
