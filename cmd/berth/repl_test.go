@@ -251,7 +251,8 @@ func BenchmarkReplReady(b *testing.B) {
 	for b.Loop() {
 		start := time.Now()
 		p := startPtyRepl(b, root, home)
-		for !strings.Contains(p.output(), ">>> ") {
+		// Ready: the prompt drawn and the cursor shown, the editor reading.
+		for out := p.output(); !strings.Contains(out, ">>> ") || !strings.HasSuffix(out, "\x1b[?25h"); out = p.output() {
 			select {
 			case <-p.done:
 				b.Fatalf("berth repl ended before its prompt:\n%s", p.output())
