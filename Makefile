@@ -12,7 +12,7 @@ export CGO_ENABLED := 1
 # Debian packages the engine and its tests need.
 DEB_PACKAGES := busybox-static libseccomp-dev pkg-config gcc e2fsprogs
 
-.PHONY: all setup build demo test test-go test-nonroot test-scenarios lint bench fuzz clean
+.PHONY: all setup build install demo test test-go test-nonroot test-scenarios lint bench fuzz clean
 
 # staticcheck, pinned: run at this version, outside go.mod, so that the
 # linter's own dependencies never move the project's.
@@ -30,8 +30,16 @@ setup:
 	fi
 	$(GO) mod download
 
+# berth --version: git describe when there is a git tree, else the
+# toolchain's build info (see cmd/berth/version.go).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS := $(if $(VERSION),-X main.version=$(VERSION))
+
+# make install puts berth on PATH: $(DESTDIR)$(PREFIX)/bin/berth.
+PREFIX  ?= /usr/local
+
 build: setup
-	$(GO) build -tags '$(TAGS)' -o $(BIN) ./cmd/berth
+	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/berth
 	$(GO) build -tags '$(TAGS)' -o $(BENCH) ./cmd/berth-bench
 
 # The main job: the scenario suite on the embedded engine.
@@ -39,6 +47,10 @@ demo: build
 	./$(BIN) test -v scenarios/
 
 test: build lint test-go test-nonroot test-scenarios
+
+# Tests have no internet: a pull that would leave the machine fails at
+# once (naming the image) instead of waiting on DNS; loopback registries work.
+test-go test-nonroot test-scenarios: export BERTH_OFFLINE := 1
 
 # vet, gofmt and staticcheck (its checks: staticcheck.conf).
 lint:
@@ -81,6 +93,10 @@ fuzz:
 	for f in FuzzSplitWords FuzzParseDuration FuzzParseSize FuzzParseTimestamp; do \
 		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 15s ./runtime/units || exit 1; \
 	done
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/berth
 
 clean:
 	rm -rf bin

@@ -28,6 +28,7 @@ import (
 
 	"berth/runtime/backend"
 	"berth/runtime/engine"
+	"berth/starlib/builtins"
 )
 
 // exitError carries the process exit status of a command.
@@ -48,6 +49,9 @@ Usage:
 Global flags:
   --root DIR       where images, volumes and state live (default $BERTH_ROOT or /var/lib/berth)
   --backend NAME   what runs the containers: embedded (the default: berth's own engine)
+  --offline        pull and push only with loopback registries; any other fails at once
+                   (default: true when $BERTH_OFFLINE is 1)
+  --version        print berth's version
 
 Run "berth test -h" for the test runner's flags.
 `
@@ -102,13 +106,43 @@ func interruptible(parent context.Context) (ctx context.Context, stop func()) {
 }
 
 // parseFlags parses argv into fs. On a bad flag the flag package has
-// already printed it and the usage, so the error is only the exit status.
+// already printed it and the usage, so the error is only the exit status;
+// an unknown flag near a known one gets a "did you mean" first.
 func parseFlags(fs *flag.FlagSet, argv []string) error {
 	err := fs.Parse(argv)
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+			var names []string
+			fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+			if near := builtins.Nearest(name, names); near != "" {
+				fmt.Fprintf(fs.Output(), "did you mean -%s?\n", near)
+			}
+		}
 		return exitError{2}
 	}
 	return err
+}
+
+// parseInterspersed parses flags before and after the positional
+// arguments (berth test scenarios/ -v), as far as a "--", and returns the
+// positional ones.
+func parseInterspersed(fs *flag.FlagSet, argv []string) ([]string, error) {
+	var args []string
+	for {
+		if err := parseFlags(fs, argv); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(argv) > 0 && len(rest) > 0 && len(argv) > len(rest) && argv[len(argv)-len(rest)-1] == "--" {
+			return append(args, rest...), nil // after "--" everything is a path
+		}
+		i := slices.IndexFunc(rest, func(a string) bool { return strings.HasPrefix(a, "-") && a != "-" })
+		if i < 0 {
+			return append(args, rest...), nil
+		}
+		args = append(args, rest[:i]...)
+		argv = rest[i:]
+	}
 }
 
 // globalOptions are the flags before the command.
@@ -116,6 +150,7 @@ type globalOptions struct {
 	root    string
 	backend string    // one of backends
 	stderr  io.Writer // the engine's warnings: the command's stderr
+	offline bool      // --offline or BERTH_OFFLINE=1: pull only from loopback
 }
 
 // backends are the values of --backend: what runs the containers.
@@ -132,8 +167,15 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 	}
 	fs.StringVar(&g.root, "root", defRoot, "where images, volumes and state live")
 	fs.StringVar(&g.backend, "backend", backends[0], "what runs the containers")
+	offlineEnv := os.Getenv("BERTH_OFFLINE")
+	fs.BoolVar(&g.offline, "offline", offlineEnv == "1" || offlineEnv == "true", "contact no registry off this machine")
+	showVersion := fs.Bool("version", false, "print berth's version")
 	if err := parseFlags(fs, argv); err != nil {
 		return err
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "berth", versionString())
+		return nil
 	}
 	if !slices.Contains(backends, g.backend) {
 		return fmt.Errorf("--backend %q: want one of %s", g.backend, strings.Join(backends, ", "))
@@ -182,7 +224,7 @@ func openBackend(g globalOptions) (backend.Backend, error) {
 // A damaged tag table it set aside is worth a warning: the images lost
 // their names.
 func openEngine(g globalOptions) (*engine.Engine, error) {
-	e, err := engine.Open(engine.Options{Root: g.root, Warnings: g.stderr})
+	e, err := engine.Open(engine.Options{Root: g.root, Warnings: g.stderr, Offline: g.offline})
 	if err == nil && g.stderr != nil {
 		if msg := e.ImageStore().Repaired(); msg != "" {
 			fmt.Fprintf(g.stderr, "berth: warning: %s\n", msg)

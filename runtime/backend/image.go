@@ -69,12 +69,33 @@ type ImageConfig struct {
 type PullOptions struct {
 	Platform string // "linux/amd64"; "" for the host's
 	Insecure bool   // plain HTTP to a registry not on loopback
+	Auth     Auth
+	// Progress, when set, is told how each layer's download goes. It is
+	// called from the goroutines that download, several at once.
+	Progress func(LayerProgress)
+}
+
+// Auth is the credentials of a pull or push; empty, those of
+// ~/.docker/config.json.
+type Auth struct {
+	Username string
+	Password string
+}
+
+// LayerProgress is where the download of one layer stands.
+type LayerProgress struct {
+	Layer  string // the blob's digest, "sha256:<hex>"
+	Done   int64  // bytes downloaded so far
+	Total  int64  // bytes of the blob; 0 if unknown
+	Stored bool   // already in the store: not downloaded
+	Finish bool   // downloaded (or failed): no more reports for it
 }
 
 // PushOptions are docker push's flags.
 type PushOptions struct {
 	AllTags  bool
 	Insecure bool // plain HTTP to a registry not on loopback
+	Auth     Auth
 }
 
 // PruneOptions are docker image prune's flags.

@@ -151,6 +151,9 @@ func (s *sandbox) create(ctx context.Context, cs spec.Container, foreground bool
 	if err := s.checkOpen("create container"); err != nil {
 		return nil, err
 	}
+	if err := EnsureImage(ctx, s.b.Images(), cs.Image, cs.Pull, cs.Platform); err != nil {
+		return nil, err
+	}
 	c, err := s.b.CreateContainer(ctx, CreateRequest{Spec: cs, Scope: s, RemoveVolumes: foreground})
 	if err != nil {
 		return nil, err

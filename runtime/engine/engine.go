@@ -34,6 +34,9 @@ type Options struct {
 	// Warnings receives what berth must tell but that fails nothing, such
 	// as a container's log losing messages; nil means os.Stderr.
 	Warnings io.Writer
+	// Offline: pulls and pushes contact no registry off this machine
+	// (they fail at once, naming the image), as tests and CI need.
+	Offline bool
 }
 
 var (
@@ -85,6 +88,7 @@ func Open(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	images.SetOffline(opts.Offline)
 	volumes, err := volume.Open(filepath.Join(root, "volumes"))
 	if err != nil {
 		return nil, err

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 		defer os.RemoveAll(root)
-		testEngine, err = Open(Options{Root: root})
+		testEngine, err = Open(Options{Root: root, Offline: true}) // tests have no internet
 		if err != nil {
 			panic(err)
 		}
@@ -286,7 +286,9 @@ func TestValidationLeavesNothing(t *testing.T) {
 		want string
 	}{
 		{spec.Container{Image: "busybox", Name: "-bad"}, "Invalid container name (-bad)"},
-		{spec.Container{Image: "nosuch"}, "No such image: nosuch:latest"},
+		{spec.Container{Image: "nosuch", Pull: spec.PullNever}, "No such image: nosuch:latest"},
+		{spec.Container{Image: "nosuch"}, "Unable to find image 'nosuch:latest' locally: pull nosuch: berth is offline"},
+		{spec.Container{Image: "busybox", Pull: "sometimes"}, "invalid pull option"},
 		{spec.Container{Image: "busybox", Env: []string{"NOEQUALS"}}, `invalid environment variable "NOEQUALS"`},
 		{spec.Container{Image: "busybox", Resources: spec.Resources{Memory: 1024}}, "Minimum memory limit allowed is 6MB"},
 		{spec.Container{Image: "busybox", Log: spec.LogConfig{Type: "bogus"}}, "bogus"},

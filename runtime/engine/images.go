@@ -54,7 +54,7 @@ func (s images) Remove(ctx context.Context, ref string) error {
 }
 
 func (s images) Pull(ctx context.Context, ref string, opts backend.PullOptions) (backend.ImageInfo, error) {
-	img, err := s.st.Pull(ctx, ref, opts.Platform, opts.Insecure)
+	img, err := s.st.Pull(ctx, ref, opts)
 	if err != nil {
 		return backend.ImageInfo{}, classify(err)
 	}
@@ -65,7 +65,7 @@ func (s images) Push(ctx context.Context, ref string, opts backend.PushOptions) 
 	if opts.AllTags {
 		return notImplemented("push --all-tags", "10")
 	}
-	return classify(s.st.Push(ctx, ref, opts.Insecure))
+	return classify(s.st.Push(ctx, ref, opts))
 }
 
 func (s images) Save(ctx context.Context, refs []string, w io.Writer) error {

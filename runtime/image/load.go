@@ -40,6 +40,7 @@ type blobRef struct {
 	// open, when set, reads the blob from elsewhere than the archive (a
 	// registry, for pull); path then only names it in errors.
 	open func() (io.ReadCloser, error)
+	size int64 // bytes of the blob, for progress; 0 if unknown
 }
 
 // Load reads the images in a `docker save` archive or an OCI image layout,

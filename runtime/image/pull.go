@@ -4,16 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"berth/runtime/backend"
+	"berth/runtime/spec"
 	"berth/runtime/store"
 )
 
@@ -21,34 +24,59 @@ import (
 const pullParallel = 4
 
 // Pull fetches ref from its registry into the store (docker pull): for
-// platform ("os/arch[/variant]", "" for this machine's linux/GOARCH),
-// with credentials from ~/.docker/config.json, over HTTPS unless the
-// registry is on loopback or insecure is set. Layers download in
-// parallel, each verified against its digest and diff-id and renamed into
-// the layer store whole; a layer already stored is not downloaded again.
-func (s *Store) Pull(ctx context.Context, ref, platform string, insecure bool) (*Image, error) {
-	r, err := parseRemoteRef(ref, insecure)
+// o.Platform ("os/arch[/variant]", "" for this machine's linux/GOARCH),
+// with o.Auth or else the credentials of ~/.docker/config.json, over
+// HTTPS unless the registry is on loopback or o.Insecure is set. Layers
+// download in parallel, each verified against its digest and diff-id and
+// renamed into the layer store whole; a layer already stored is not
+// downloaded again. Offline (SetOffline), a registry off this machine is
+// refused before anything is sent.
+func (s *Store) Pull(ctx context.Context, ref string, o backend.PullOptions) (*Image, error) {
+	r, err := parseRemoteRef(ref, o.Insecure)
 	if err != nil {
 		return nil, fmt.Errorf("pull %s: %w", ref, err)
 	}
-	plat, err := pullPlatform(platform)
+	plat, err := pullPlatform(o.Platform)
 	if err != nil {
 		return nil, fmt.Errorf("pull %s: %w", ref, err)
 	}
-	rimg, err := remote.Image(r, remote.WithContext(ctx), remote.WithPlatform(plat), remote.WithAuthFromKeychain(authn.DefaultKeychain), transportOption(insecure))
+	if err := s.checkReachable(r); err != nil {
+		return nil, fmt.Errorf("pull %s: %w", ref, err)
+	}
+	auth, err := s.authOption(o.Auth)
 	if err != nil {
 		return nil, fmt.Errorf("pull %s: %w", ref, err)
 	}
-	img, err := s.installRemote(rimg, r)
+	rimg, err := remote.Image(r, remote.WithContext(ctx), remote.WithPlatform(plat), auth, s.transportOption(o.Insecure))
+	if err != nil {
+		return nil, fmt.Errorf("pull %s: %w", ref, err)
+	}
+	img, err := s.installRemote(rimg, r, o.Progress)
 	if err != nil {
 		return nil, fmt.Errorf("pull %s: %w", ref, err)
 	}
 	return img, nil
 }
 
+// checkReachable refuses, offline, a registry not on this machine.
+func (s *Store) checkReachable(r name.Reference) error {
+	reg := r.Context().Registry
+	host := reg.RegistryStr()
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if s.offline && !loopbackHost(strings.Trim(host, "[]")) {
+		return offlineError(reg.RegistryStr())
+	}
+	return nil
+}
+
 func pullPlatform(platform string) (v1.Platform, error) {
 	if platform == "" {
 		return v1.Platform{OS: "linux", Architecture: runtime.GOARCH}, nil
+	}
+	if err := spec.CheckPlatform(platform); err != nil {
+		return v1.Platform{}, err
 	}
 	p, err := v1.ParsePlatform(platform)
 	if err != nil || p.OS == "" || p.Architecture == "" {
@@ -59,7 +87,7 @@ func pullPlatform(platform string) (v1.Platform, error) {
 
 // installRemote stores rimg through the load path (createLayered), tagged
 // as r when r is a tag.
-func (s *Store) installRemote(rimg v1.Image, r name.Reference) (*Image, error) {
+func (s *Store) installRemote(rimg v1.Image, r name.Reference, progress func(backend.LayerProgress)) (*Image, error) {
 	config, err := rimg.RawConfigFile()
 	if err != nil {
 		return nil, fmt.Errorf("read image config: %w", err)
@@ -80,7 +108,7 @@ func (s *Store) installRemote(rimg v1.Image, r name.Reference) (*Image, error) {
 		return nil, fmt.Errorf("read manifest: %w", err)
 	}
 	for _, l := range layers {
-		b, err := remoteBlob(l)
+		b, err := remoteBlob(l, progress)
 		if err != nil {
 			return nil, err
 		}
@@ -95,13 +123,13 @@ func (s *Store) installRemote(rimg v1.Image, r name.Reference) (*Image, error) {
 		}
 		return s.Get("sha256:" + hexID)
 	}
-	if err := s.prefetchLayers(spec, config); err != nil {
+	if err := s.prefetchLayers(spec, config, progress); err != nil {
 		return nil, err
 	}
 	return s.createLayered(nil, spec, config)
 }
 
-func remoteBlob(l v1.Layer) (blobRef, error) {
+func remoteBlob(l v1.Layer, progress func(backend.LayerProgress)) (blobRef, error) {
 	d, err := l.Digest()
 	if err != nil {
 		return blobRef{}, fmt.Errorf("layer digest: %w", err)
@@ -110,14 +138,47 @@ func remoteBlob(l v1.Layer) (blobRef, error) {
 	if err != nil {
 		return blobRef{}, fmt.Errorf("layer %s: %w", d, err)
 	}
-	return blobRef{path: d.String(), digest: d.String(), mediaType: string(mt), open: l.Compressed}, nil
+	b := blobRef{path: d.String(), digest: d.String(), mediaType: string(mt), open: l.Compressed}
+	if progress != nil {
+		total, _ := l.Size()
+		b.size = total
+		b.open = func() (io.ReadCloser, error) {
+			rc, err := l.Compressed()
+			if err != nil {
+				return nil, err
+			}
+			return &countingReader{ReadCloser: rc, report: func(n int64) {
+				progress(backend.LayerProgress{Layer: d.String(), Done: n, Total: total})
+			}}, nil
+		}
+	}
+	return b, nil
+}
+
+// countingReader reports the bytes read so far, every progressStep bytes.
+type countingReader struct {
+	io.ReadCloser
+	n, last int64
+	report  func(n int64)
+}
+
+const progressStep = 256 << 10
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	c.n += int64(n)
+	if c.n-c.last >= progressStep || (err != nil && c.n > c.last) {
+		c.last = c.n
+		c.report(c.n)
+	}
+	return n, err
 }
 
 // prefetchLayers downloads the image's missing layers in parallel into the
 // layer store, under the layers lock held shared as createLayered holds
 // it; createLayered then finds them stored. On failure the layers made
 // here that no image uses are removed.
-func (s *Store) prefetchLayers(spec loadSpec, config []byte) error {
+func (s *Store) prefetchLayers(spec loadSpec, config []byte, progress func(backend.LayerProgress)) error {
 	name := imageName(spec.tags, config)
 	cf, err := v1.ParseConfigFile(strings.NewReader(string(config)))
 	if err != nil {
@@ -143,7 +204,11 @@ func (s *Store) prefetchLayers(spec loadSpec, config []byte) error {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			l := spec.layers[i]
-			_, _, errs[i] = s.ensureLayer(nil, layerRef{blob: l, diffID: d, mediaType: l.mediaType})
+			_, made, err := s.ensureLayer(nil, layerRef{blob: l, diffID: d, mediaType: l.mediaType})
+			if progress != nil {
+				progress(backend.LayerProgress{Layer: l.digest, Total: l.size, Done: l.size, Stored: err == nil && !made, Finish: true})
+			}
+			errs[i] = err
 			if errs[i] != nil {
 				errs[i] = fmt.Errorf("image %s: layer %d (%s, %s): %w", name, i+1, l.digest, d, errs[i])
 			}

@@ -10,9 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/compression"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -20,6 +22,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"berth/runtime/backend"
 )
 
 // testRegistry serves go-containerregistry's registry on loopback; wrap,
@@ -83,7 +87,7 @@ func TestPullStoresLayersOnce(t *testing.T) {
 	reg.put(t, "app/one:v1", one)
 	reg.put(t, "app/two:v1", two)
 	s := openStore(t)
-	img, err := s.Pull(context.Background(), reg.addr+"/app/one:v1", "", false)
+	img, err := s.Pull(context.Background(), reg.addr+"/app/one:v1", backend.PullOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +97,7 @@ func TestPullStoresLayersOnce(t *testing.T) {
 	if got := readString(t, filepath.Join(img.Layers[1], "top")); got != "one\n" {
 		t.Fatalf("top layer's /top = %q", got)
 	}
-	if _, err := s.Pull(context.Background(), reg.addr+"/app/two:v1", "", false); err != nil {
+	if _, err := s.Pull(context.Background(), reg.addr+"/app/two:v1", backend.PullOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	d, _ := base.Digest()
@@ -113,17 +117,17 @@ func TestPushPullRoundTrip(t *testing.T) {
 	top := ggcrLayer(t, tarBytes(t, file("d/.wh.gone", ""), file("h", "h\n"), hardlink("g", "h")), compression.GZip)
 	reg.put(t, "src:v1", ggcrImage(t, false, base, top))
 	a := openStore(t)
-	if _, err := a.Pull(context.Background(), reg.addr+"/src:v1", "", false); err != nil {
+	if _, err := a.Pull(context.Background(), reg.addr+"/src:v1", backend.PullOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Tag(reg.addr+"/src:v1", reg.addr+"/copy:v2"); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Push(context.Background(), reg.addr+"/copy:v2", false); err != nil {
+	if err := a.Push(context.Background(), reg.addr+"/copy:v2", backend.PushOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	b := openStore(t)
-	img, err := b.Pull(context.Background(), reg.addr+"/copy:v2", "", false)
+	img, err := b.Pull(context.Background(), reg.addr+"/copy:v2", backend.PullOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,6 +161,8 @@ func TestPullFailuresLeaveNothing(t *testing.T) {
 		{"blob corrupt", failBlob(baseDigest, func(w http.ResponseWriter) { w.Write([]byte("not the layer")) }),
 			[]string{"/app:v1", "layer 1", baseDigest.String()}},
 		{"missing", nil, []string{"/nosuch:v1", "NAME_UNKNOWN"}},
+		{"blob cut mid-way", cutBlob(baseDigest), []string{"/app:v1", "layer 1", baseDigest.String()}},
+		{"blob stalls", stallBlob(baseDigest), []string{"/app:v1", "layer 1", baseDigest.String(), "sent nothing for"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,7 +176,8 @@ func TestPullFailuresLeaveNothing(t *testing.T) {
 				ref = reg.addr + "/nosuch:v1"
 			}
 			s := openStore(t)
-			_, err := s.Pull(context.Background(), ref, "", false)
+			s.registryTimeout = 300 * time.Millisecond
+			_, err := s.Pull(context.Background(), ref, backend.PullOptions{})
 			if err == nil {
 				t.Fatal("pull succeeded")
 			}
@@ -180,6 +187,12 @@ func TestPullFailuresLeaveNothing(t *testing.T) {
 				}
 			}
 			checkStoreEmpty(t, s)
+			// A later pull, from a registry that works, starts clean.
+			good := startRegistry(t, nil)
+			good.put(t, "app:v1", img)
+			if _, err := s.Pull(context.Background(), good.addr+"/app:v1", backend.PullOptions{}); err != nil {
+				t.Fatalf("a later pull: %v", err)
+			}
 		})
 	}
 }
@@ -221,9 +234,102 @@ func failBlob(digest v1.Hash, fail func(http.ResponseWriter)) func(http.Handler)
 	}
 }
 
+// cutBlob sends half the blob, then closes the connection.
+func cutBlob(digest v1.Hash) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/blobs/"+digest.String()) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			body := rec.Body.Bytes()
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(http.StatusOK)
+			w.Write(body[:len(body)/2])
+			w.(http.Flusher).Flush()
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		})
+	}
+}
+
+// stallBlob answers the blob's headers, then sends nothing until the
+// client gives up.
+func stallBlob(digest v1.Hash) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/blobs/"+digest.String()) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			w.Header().Set("Content-Length", strconv.Itoa(rec.Body.Len()))
+			w.WriteHeader(http.StatusOK)
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		})
+	}
+}
+
+// Credentials given, or found in the Docker client's config file, reach a
+// registry that asks for them; none, or wrong ones, get a clear refusal.
+func TestPullCredentials(t *testing.T) {
+	img, _ := twoLayerImage(t, "top\n")
+	reg := startRegistry(t, nil)
+	reg.put(t, "app:v1", img)
+	locked := startRegistryOver(t, reg, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if u, p, ok := r.BasicAuth(); !ok || u != "alice" || p != "s3cret" {
+				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	ref := locked.addr + "/app:v1"
+	cfg := t.TempDir()
+	t.Setenv("DOCKER_CONFIG", cfg)
+	tests := []struct {
+		name    string
+		auth    backend.Auth
+		config  string // config.json; "" for none
+		offline bool
+		want    string // "" for success
+	}{
+		{"none", backend.Auth{}, "", false, "401"},
+		{"wrong", backend.Auth{Username: "alice", Password: "x"}, "", false, "401"},
+		{"half", backend.Auth{Username: "alice"}, "", false, "username and password go together"},
+		{"given", backend.Auth{Username: "alice", Password: "s3cret"}, "", false, ""},
+		{"config.json", backend.Auth{}, `{"auths": {"` + locked.addr + `": {"auth": "YWxpY2U6czNjcmV0"}}}`, false, ""},
+		{"config.json offline", backend.Auth{}, `{"auths": {"http://` + locked.addr + `/v1/": {"username": "alice", "password": "s3cret"}}}`, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			os.Remove(filepath.Join(cfg, "config.json"))
+			if tt.config != "" {
+				if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(tt.config), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s := openStore(t)
+			s.SetOffline(tt.offline)
+			_, err := s.Pull(context.Background(), ref, backend.PullOptions{Auth: tt.auth})
+			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Fatalf("error %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
 func TestPullRefusesBadPlatform(t *testing.T) {
 	s := openStore(t)
-	_, err := s.Pull(context.Background(), "127.0.0.1:1/x:v1", "linux", false)
+	_, err := s.Pull(context.Background(), "127.0.0.1:1/x:v1", backend.PullOptions{Platform: "linux"})
 	if err == nil || !strings.Contains(err.Error(), `invalid platform "linux"`) {
 		t.Fatalf("error %v, want invalid platform", err)
 	}
@@ -247,11 +353,11 @@ func TestRemoveImageSharingAMountedStack(t *testing.T) {
 	reg.put(t, "two:1", two)
 	s := openStore(t)
 	ctx := context.Background()
-	a, err := s.Pull(ctx, reg.addr+"/one:1", "", false)
+	a, err := s.Pull(ctx, reg.addr+"/one:1", backend.PullOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := s.Pull(ctx, reg.addr+"/two:1", "", false)
+	b, err := s.Pull(ctx, reg.addr+"/two:1", backend.PullOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,5 +373,28 @@ func TestRemoveImageSharingAMountedStack(t *testing.T) {
 	}
 	if err := s.Remove(reg.addr + "/one:1"); !errors.Is(err, ErrInUse) {
 		t.Errorf("removing the mounted image: %v, want ErrInUse", err)
+	}
+}
+
+// Offline, a registry off this machine is refused at once with an error
+// naming the image; a loopback registry still works.
+func TestPullOffline(t *testing.T) {
+	reg := startRegistry(t, nil)
+	one, _ := twoLayerImage(t, "one\n")
+	reg.put(t, "app:v1", one)
+	s := openStore(t)
+	s.SetOffline(true)
+	for _, ref := range []string{"busybox", "registry.example.com/app:v1", "10.1.2.3:5000/app:v1"} {
+		_, err := s.Pull(context.Background(), ref, backend.PullOptions{})
+		if err == nil || !strings.Contains(err.Error(), "pull "+ref+": berth is offline") {
+			t.Errorf("pull %s offline: error %v, want the offline refusal naming it", ref, err)
+		}
+		err = s.Push(context.Background(), ref, backend.PushOptions{})
+		if err == nil || !strings.Contains(err.Error(), "push "+ref+": berth is offline") {
+			t.Errorf("push %s offline: error %v, want the offline refusal naming it", ref, err)
+		}
+	}
+	if _, err := s.Pull(context.Background(), reg.addr+"/app:v1", backend.PullOptions{}); err != nil {
+		t.Fatalf("pull from loopback offline: %v", err)
 	}
 }

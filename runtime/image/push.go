@@ -13,7 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -21,6 +20,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"golang.org/x/sys/unix"
+
+	"berth/runtime/backend"
 )
 
 // Push sends the stored image ref to the registry its name says (docker
@@ -29,8 +30,15 @@ import (
 // from, the pushed config lists the new diff-ids, so the pushed image's ID
 // can differ from the local one. Plain HTTP is used for a loopback
 // registry or with insecure.
-func (s *Store) Push(ctx context.Context, ref string, insecure bool) error {
-	tag, err := parseRemoteRef(ref, insecure)
+func (s *Store) Push(ctx context.Context, ref string, o backend.PushOptions) error {
+	tag, err := parseRemoteRef(ref, o.Insecure)
+	if err != nil {
+		return fmt.Errorf("push %s: %w", ref, err)
+	}
+	if err := s.checkReachable(tag); err != nil {
+		return fmt.Errorf("push %s: %w", ref, err)
+	}
+	auth, err := s.authOption(o.Auth)
 	if err != nil {
 		return fmt.Errorf("push %s: %w", ref, err)
 	}
@@ -43,7 +51,7 @@ func (s *Store) Push(ctx context.Context, ref string, insecure bool) error {
 	if err != nil {
 		return fmt.Errorf("push %s: %w", ref, err)
 	}
-	if err := remote.Write(tag, remoteImg, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain), transportOption(insecure)); err != nil {
+	if err := remote.Write(tag, remoteImg, remote.WithContext(ctx), auth, s.transportOption(o.Insecure)); err != nil {
 		return fmt.Errorf("push %s: %w", ref, err)
 	}
 	return nil

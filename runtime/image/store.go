@@ -35,7 +35,19 @@ type Store struct {
 	busybox   string // the host binary the busybox image is built from
 	tmpPrefix string // .tmp-<pid>-<start time>-: names this process's work dirs
 	repaired  string // what Open did to a damaged tag table
+
+	offline         bool          // contact no registry off this machine (SetOffline)
+	registryTimeout time.Duration // how long a registry may stay silent
 }
+
+// SetOffline makes pulls and pushes refuse, at once, any registry not on
+// loopback (tests and CI have no internet: a pull must fail clearly
+// instead of waiting on DNS), and leaves credential helpers unrun. Call
+// it before using the store.
+func (s *Store) SetOffline(offline bool) { s.offline = offline }
+
+// Offline reports whether SetOffline(true) was called.
+func (s *Store) Offline() bool { return s.offline }
 
 // meta holds what an image config does not: written once, with the image.
 type meta struct {
@@ -63,6 +75,8 @@ func Open(dir string) (*Store, error) {
 		dir:       dir,
 		busybox:   hostBusybox,
 		tmpPrefix: fmt.Sprintf("%s%d-%d-", tmpPrefix, pid, start),
+
+		registryTimeout: registryTimeout,
 	}
 	if err := s.removeStaleWork(); err != nil {
 		return nil, fmt.Errorf("open image store: %w", err)

@@ -35,7 +35,7 @@ func TestHTTPSOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = httpsOnly{next: next, insecure: tt.insecure}.RoundTrip(req)
+		_, err = registryTransport{next: next, insecure: tt.insecure}.RoundTrip(req)
 		if next.called != tt.sent {
 			t.Errorf("%s (insecure=%v): sent=%v, want %v (err %v)", tt.url, tt.insecure, next.called, tt.sent, err)
 		}

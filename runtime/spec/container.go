@@ -5,6 +5,10 @@ package spec
 type Container struct {
 	Name  string // without the leading "/"; empty: the engine picks one
 	Image string
+	// Pull is when run/create pull the image (PullMissing when empty),
+	// for Platform ("os/arch[/variant]"; empty: this machine's).
+	Pull     string
+	Platform string
 
 	// Cmd and Entrypoint override the image's. A nil slice keeps the
 	// image's value; EntrypointSet with an empty Entrypoint clears it

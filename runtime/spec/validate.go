@@ -36,6 +36,8 @@ func (c *Container) Validate(h Host) error {
 	checks := []func() error{
 		c.checkName,
 		c.checkImage,
+		func() error { return CheckPull(c.Pull) },
+		func() error { return CheckPlatform(c.Platform) },
 		func() error { return CheckEnv(c.Env) },
 		c.checkArgv,
 		func() error { return CheckUser(c.User) },

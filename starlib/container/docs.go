@@ -55,6 +55,8 @@ var runOptions = slices.Concat([]builtins.Param{
 	{Name: "labels", Docker: "-l, --label", Doc: "dict of strings"},
 	{Name: "storage_opt", Docker: "--storage-opt", Doc: "dict with one key, `size`: a hard limit on the container's writable layer, `\"64m\"` (a size as `memory` takes it, from 1m to 1t); a write past it fails with ENOSPC (\"No space left on device\"); volumes, binds and tmpfs mounts are not counted. The layer is an ext4 file system on a loop device"},
 	{Name: "timeout", Doc: "`run` only, not with `detach=True`: how long a foreground run may take; then the container is killed and `run` fails"},
+	{Name: "pull", Docker: "--pull", Doc: "`\"missing\"` (the default: pull the image when it is not stored, as `image.pull` does), `\"always\"` (pull every time) or `\"never\"` (fail with `No such image`). Offline (`--offline`, `BERTH_OFFLINE=1`) only a loopback registry is contacted. See [images.md](images.md)"},
+	{Name: "platform", Docker: "--platform", Doc: "`\"os/arch[/variant]\"`, such as `\"linux/arm64\"`: the platform to pull; an image stored for another platform is pulled again (unless `pull=\"never\"`). Default: this machine's"},
 })
 
 // runOnly are the options create refuses: it never starts the container.

@@ -47,7 +47,7 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 		storageOpt                    args.StringDict
 		limits                        backend.ResourcesPatch
 		timeout                       args.Duration
-		ip                            string
+		ip, pull, platform            string
 		aliases, links, ports         args.StringList
 		vols, mounts, vf              starlark.Value
 	)
@@ -62,7 +62,7 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 	}
 	pairs = append(pairs, limitPairs(&limits)...) // the limit options, shared with update (limits.go)
 	pairs = append(pairs, "log_driver??", &logDriver, "log_opts??", &logOpts, "labels??", &labels, "timeout??", &timeout,
-		"storage_opt??", &storageOpt)
+		"pull??", &pull, "platform??", &platform, "storage_opt??", &storageOpt)
 	err := args.Unpack(fn, a, kept, pairs...)
 	if err != nil {
 		return nil, err
@@ -73,6 +73,7 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 	o := &runArgs{run: backend.RunOptions{Detach: detach, Timeout: timeout.Std()}}
 	s := &o.spec
 	s.Image, s.Name, s.Hostname, s.Workdir, s.User = image, name, hostname, workdir, user
+	s.Pull, s.Platform = pull, platform
 	s.Network, s.ReadOnly = string(network), readOnly
 	s.Aliases, s.IP, s.Links, s.Ports = slices.Clone([]string(aliases)), ip, slices.Clone([]string(links)), slices.Clone([]string(ports))
 	if s.Env, err = env.Env(); err != nil {

@@ -11,8 +11,8 @@
 //	image.save(ref_or_list, path)                docker save -o path
 //	image.prune() -> list of ids                 docker image prune: the images without a tag
 //	                                             that no container uses
-//	image.pull(ref, platform=None, insecure=False) -> dict   docker pull
-//	image.push(ref, insecure=False)              docker push
+//	image.pull(ref, platform=None, insecure=False, username=None, password=None) -> dict   docker pull
+//	image.push(ref, insecure=False, username=None, password=None)                         docker push
 //
 // Relative paths are relative to the directory of the running .star file.
 // The image "busybox" is always available without any download.

@@ -14,15 +14,16 @@ import (
 // RegistryDocs describes image.pull and image.push.
 var RegistryDocs = []builtins.Entry{
 	{Name: "image.pull", Kind: builtins.Function, Returns: "dict",
-		Params: []builtins.Param{{Name: "ref"}, {Name: "platform", Default: "None"}, {Name: "insecure", Default: "False"}},
+		Params: []builtins.Param{{Name: "ref"}, {Name: "platform", Default: "None"}, {Name: "insecure", Default: "False"}, {Name: "username", Default: "None"}, {Name: "password", Default: "None"}},
 		Doc: "`docker pull`: fetches `ref` from its registry (`busybox` is `docker.io/library/busybox:latest`, as with " +
 			"Docker) for `platform` (`\"linux/arm64\"`; this machine's by default), with the credentials of " +
-			"`~/.docker/config.json`, over HTTPS unless the registry is on loopback or `insecure=True`. Layers download " +
-			"in parallel; a layer already stored is not downloaded again. Returns the image's inspect document."},
+			"`~/.docker/config.json` unless `username` and `password` are given, over HTTPS unless the registry is on loopback or `insecure=True`. Layers download " +
+			"in parallel; a layer already stored is not downloaded again; an interrupted pull leaves no half layer. " +
+			"Offline (`--offline`, `BERTH_OFFLINE=1`) a registry off loopback is refused at once. Returns the image's inspect document."},
 	{Name: "image.push", Kind: builtins.Function,
-		Params: []builtins.Param{{Name: "ref"}, {Name: "insecure", Default: "False"}},
+		Params: []builtins.Param{{Name: "ref"}, {Name: "insecure", Default: "False"}, {Name: "username", Default: "None"}, {Name: "password", Default: "None"}},
 		Doc: "`docker push`: sends the stored image `ref` to the registry its name says (tag it `ADDRESS/NAME:TAG` " +
-			"first, say for `registry.serve()`). Plain HTTP only for a loopback registry or `insecure=True`."},
+			"first, say for `registry.serve()`). Plain HTTP only for a loopback registry or `insecure=True`. Credentials as for `image.pull`."},
 }
 
 func (m *module) pull(th *starlark.Thread, st backend.Images, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
@@ -30,8 +31,10 @@ func (m *module) pull(th *starlark.Thread, st backend.Images, fn string, a starl
 		ref      string
 		platform starlark.Value = starlark.None
 		insecure bool
+		auth     backend.Auth
 	)
-	if err := args.Unpack(fn, a, kw, "ref", &ref, "platform?", &platform, "insecure?", &insecure); err != nil {
+	if err := args.Unpack(fn, a, kw, "ref", &ref, "platform?", &platform, "insecure?", &insecure,
+		"username??", &auth.Username, "password??", &auth.Password); err != nil {
 		return nil, err
 	}
 	var plat string
@@ -42,7 +45,7 @@ func (m *module) pull(th *starlark.Thread, st backend.Images, fn string, a starl
 	default:
 		return nil, fmt.Errorf("%s: platform: got %s, want a string such as \"linux/amd64\" or None", fn, platform.Type())
 	}
-	img, err := st.Pull(session.Context(th), ref, backend.PullOptions{Platform: plat, Insecure: insecure})
+	img, err := st.Pull(session.Context(th), ref, backend.PullOptions{Platform: plat, Insecure: insecure, Auth: auth})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
@@ -53,11 +56,12 @@ func (m *module) push(th *starlark.Thread, st backend.Images, fn string, a starl
 	var (
 		ref      string
 		insecure bool
+		auth     backend.Auth
 	)
-	if err := args.Unpack(fn, a, kw, "ref", &ref, "insecure?", &insecure); err != nil {
+	if err := args.Unpack(fn, a, kw, "ref", &ref, "insecure?", &insecure, "username??", &auth.Username, "password??", &auth.Password); err != nil {
 		return nil, err
 	}
-	if err := st.Push(session.Context(th), ref, backend.PushOptions{Insecure: insecure}); err != nil {
+	if err := st.Push(session.Context(th), ref, backend.PushOptions{Insecure: insecure, Auth: auth}); err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return starlark.None, nil

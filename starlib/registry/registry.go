@@ -1,6 +1,11 @@
 // Package registry is the scenario language's registry module:
 //
-//	registry.serve() -> Registry      an OCI registry on loopback for the case
+//	registry.serve(username=None, password=None) -> Registry
+//	                                  an OCI registry on loopback for the case; with
+//	                                  credentials, it asks for them (token auth, as
+//	                                  Docker Hub: 401 with a Bearer challenge, a
+//	                                  token endpoint taking basic auth; basic auth
+//	                                  is accepted directly too)
 //
 // The registry is go-containerregistry's in-memory pkg/registry, served by
 // the berth process itself on 127.0.0.1 (no container, nothing of the
@@ -33,10 +38,14 @@ var Module = &starlarkstruct.Module{
 }
 
 func serve(th *starlark.Thread, fn *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	if err := args.Unpack(fn.Name(), a, kw); err != nil {
+	var username, password string
+	if err := args.Unpack(fn.Name(), a, kw, "username??", &username, "password??", &password); err != nil {
 		return nil, err
 	}
-	srv, err := Start()
+	if (username == "") != (password == "") {
+		return nil, fmt.Errorf("%s: username and password go together: give both or neither", fn.Name())
+	}
+	srv, err := StartAuth(username, password)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
 	}
@@ -56,7 +65,10 @@ type Server struct {
 }
 
 // Start serves an empty registry on 127.0.0.1 at a free port.
-func Start() (*Server, error) {
+func Start() (*Server, error) { return StartAuth("", "") }
+
+// StartAuth is Start with credentials ("" for none).
+func StartAuth(username, password string) (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen on loopback: %w", err)
@@ -66,6 +78,9 @@ func Start() (*Server, error) {
 		addr: ln.Addr().String(),
 		http: &http.Server{Handler: ggcrregistry.New(ggcrregistry.Logger(quiet)), ReadHeaderTimeout: 10 * time.Second},
 		done: make(chan error, 1),
+	}
+	if username != "" {
+		s.http.Handler = newAuth(username, password, s.http.Handler)
 	}
 	s.close = sync.OnceValue(s.stop)
 	go func() { s.done <- s.http.Serve(ln) }()

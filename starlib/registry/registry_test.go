@@ -2,9 +2,11 @@ package registry_test
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -86,5 +88,54 @@ func TestPushPull(t *testing.T) {
 	}
 	if _, err := remote.Image(ref); err == nil {
 		t.Fatal("the registry still serves after Close")
+	}
+}
+
+// A registry with credentials refuses anonymous and wrong ones (401) and
+// serves the right ones, through its token endpoint or basic auth.
+func TestAuth(t *testing.T) {
+	srv, err := registry.StartAuth("alice", "s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ref, err := name.ParseReference(srv.Address() + "/app:v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		auth authn.Authenticator
+		ok   bool
+	}{
+		{"anonymous", authn.Anonymous, false},
+		{"wrong password", &authn.Basic{Username: "alice", Password: "nope"}, false},
+		{"right", &authn.Basic{Username: "alice", Password: "s3cret"}, true},
+	}
+	for _, tt := range tests {
+		err := remote.Write(ref, img, remote.WithAuth(tt.auth))
+		if tt.ok != (err == nil) {
+			t.Errorf("%s: push error %v, want ok=%v", tt.name, err, tt.ok)
+		}
+		if !tt.ok && (err == nil || !strings.Contains(err.Error(), "UNAUTHORIZED")) {
+			t.Errorf("%s: error %v, want UNAUTHORIZED (a 401)", tt.name, err)
+		}
+		_, err = remote.Image(ref, remote.WithAuth(tt.auth))
+		if tt.ok != (err == nil) {
+			t.Errorf("%s: pull error %v, want ok=%v", tt.name, err, tt.ok)
+		}
+	}
+	req, _ := http.NewRequest("GET", "http://"+srv.Address()+"/v2/", nil)
+	req.SetBasicAuth("alice", "s3cret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("basic auth on /v2/: %v %v", resp, err)
+	}
+	if resp != nil {
+		resp.Body.Close()
 	}
 }

@@ -42,7 +42,8 @@ func New(t *testing.T) *Env {
 		t.Fatal(err)
 	}
 	before := berthCgroups()
-	e, err := engine.Open(engine.Options{Root: root})
+	// Offline: tests have no internet; a pull off loopback fails at once.
+	e, err := engine.Open(engine.Options{Root: root, Offline: true})
 	if err != nil {
 		os.RemoveAll(root)
 		t.Fatal(err)
