@@ -10,9 +10,9 @@ export BERTH_ROOT ?= /var/lib/berth
 export CGO_ENABLED := 1
 
 # Debian packages the engine and its tests need.
-DEB_PACKAGES := busybox-static libseccomp-dev pkg-config gcc
+DEB_PACKAGES := busybox-static libseccomp-dev pkg-config gcc e2fsprogs
 
-.PHONY: all setup build demo test test-go test-nonroot test-scenarios lint bench fuzz clean
+.PHONY: all setup build install demo test test-go test-nonroot test-scenarios lint bench fuzz clean
 
 # staticcheck, pinned: run at this version, outside go.mod, so that the
 # linter's own dependencies never move the project's.
@@ -30,8 +30,16 @@ setup:
 	fi
 	$(GO) mod download
 
+# berth --version: git describe when there is a git tree, else the
+# toolchain's build info (see cmd/berth/version.go).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS := $(if $(VERSION),-X main.version=$(VERSION))
+
+# make install puts berth on PATH: $(DESTDIR)$(PREFIX)/bin/berth.
+PREFIX  ?= /usr/local
+
 build: setup
-	$(GO) build -tags '$(TAGS)' -o $(BIN) ./cmd/berth
+	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/berth
 	$(GO) build -tags '$(TAGS)' -o $(BENCH) ./cmd/berth-bench
 
 # The main job: the scenario suite on the embedded engine.
@@ -78,6 +86,8 @@ test-scenarios:
 
 bench: build
 	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 20x ./runtime/...
+	$(GO) test -tags '$(TAGS)' -run '^$$' -bench ReplReady -benchtime 20x ./cmd/berth
+	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . ./starlib/runner/report
 	./$(BENCH)
 
 # Short fuzzing of the parsers; seeds live in runtime/units/testdata/fuzz.
@@ -85,6 +95,10 @@ fuzz:
 	for f in FuzzSplitWords FuzzParseDuration FuzzParseSize FuzzParseTimestamp; do \
 		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 15s ./runtime/units || exit 1; \
 	done
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/berth
 
 clean:
 	rm -rf bin

@@ -100,6 +100,14 @@ func TestBadInvocationsGolden(t *testing.T) {
 		{"--backend", "docker", "run", "$DIR/a.star"},
 		{"--backend", "", "gc"},
 		{"test", "/no/such"},
+		{"test", "-failfst", "$DIR"},
+		{"test", "-shard", "0/4", "$DIR"},
+		{"test", "-shard", "5/4", "$DIR"},
+		{"test", "-shard", "half", "$DIR"},
+		{"test", "-count", "0", "$DIR"},
+		{"test", "-json", "-tap", "$DIR"},
+		{"test", "-junit", "/no/such/dir/j.xml", "$DIR"},
+		{"test", "$DIR", "-parallel", "0"},
 		{"gc", "extra"},
 		{"gc", "-x"},
 		{"image"},
@@ -111,6 +119,9 @@ func TestBadInvocationsGolden(t *testing.T) {
 		{"help", "rnu"},
 		{"help", "Container.exce"},
 		{"help", "run", "create"},
+		{"repl", "extra"},
+		{"repl", "-bogus"},
+		{"repl", "-timeout", "-1s"},
 	}
 	var report strings.Builder
 	for _, args := range tests {

@@ -42,3 +42,20 @@ func (d *durationFlag) Set(s string) error {
 	*d = durationFlag(v)
 	return nil
 }
+
+// countFlag is -count: how many times each file runs, at least 1.
+type countFlag int
+
+func (c *countFlag) String() string { return strconv.Itoa(int(*c)) }
+
+func (c *countFlag) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return errors.New("want a whole number of runs, at least 1")
+	}
+	if n < 1 {
+		return fmt.Errorf("want at least 1, got %d", n)
+	}
+	*c = countFlag(n)
+	return nil
+}

@@ -44,6 +44,7 @@ func TestHelpGolden(t *testing.T) {
 		{"run-help.golden", []string{"run", "-h"}},
 		{"gc-help.golden", []string{"gc", "-h"}},
 		{"image-help.golden", []string{"image", "-h"}},
+		{"repl-help.golden", []string{"repl", "-h"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/docker/go-units"
-	"golang.org/x/sys/unix"
 
 	"berth/runtime/backend"
 )
@@ -37,7 +36,7 @@ func cmdImagePull(g globalOptions, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	p := &pullProgress{out: stdout, tty: isTerminal(stdout) && !*quiet, start: time.Now(), layers: map[string]*backend.LayerProgress{}}
+	p := &pullProgress{out: stdout, tty: writerIsTerminal(stdout) && !*quiet, start: time.Now(), layers: map[string]*backend.LayerProgress{}}
 	opts := backend.PullOptions{Platform: *platform, Insecure: *insecure}
 	if !*quiet {
 		opts.Progress = p.update
@@ -54,13 +53,9 @@ func cmdImagePull(g globalOptions, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-func isTerminal(w io.Writer) bool {
+func writerIsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
+	return ok && isTerminal(f)
 }
 
 // pullProgress draws one line per layer on a terminal (bytes, percentage)

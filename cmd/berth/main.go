@@ -3,6 +3,7 @@
 //
 //	berth [--root DIR] run FILE.star
 //	berth [--root DIR] test [flags] [PATH...]
+//	berth [--root DIR] repl
 //	berth [--root DIR] gc
 //	berth [--root DIR] image ls|inspect|load|import|tag|rm|prune ...
 //	berth [--root DIR] volume ls|inspect|rm|prune ...
@@ -28,6 +29,7 @@ import (
 
 	"berth/runtime/backend"
 	"berth/runtime/engine"
+	"berth/starlib/builtins"
 )
 
 // exitError carries the process exit status of a command.
@@ -40,6 +42,7 @@ const usage = `berth — container scenarios in Starlark, on an embedded engine
 Usage:
   berth [--root DIR] run FILE.star           run one scenario file
   berth [--root DIR] test [flags] [PATH...]  run every *.star under PATHs (CI runner)
+  berth [--root DIR] repl                    the scenario language interactively, in one sandbox
   berth [--root DIR] gc                      remove what killed berth runs left behind
   berth [--root DIR] image COMMAND           ls | inspect REF | load PATH | import PATH REF | tag SRC DST | rm REF | prune
   berth [--root DIR] volume COMMAND          ls | inspect NAME | rm NAME... | prune
@@ -50,6 +53,7 @@ Global flags:
   --backend NAME   what runs the containers: embedded (the default: berth's own engine)
   --offline        pull and push only with loopback registries; any other fails at once
                    (default: true when $BERTH_OFFLINE is 1)
+  --version        print berth's version
 
 Run "berth test -h" for the test runner's flags.
 `
@@ -104,13 +108,43 @@ func interruptible(parent context.Context) (ctx context.Context, stop func()) {
 }
 
 // parseFlags parses argv into fs. On a bad flag the flag package has
-// already printed it and the usage, so the error is only the exit status.
+// already printed it and the usage, so the error is only the exit status;
+// an unknown flag near a known one gets a "did you mean" first.
 func parseFlags(fs *flag.FlagSet, argv []string) error {
 	err := fs.Parse(argv)
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+			var names []string
+			fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+			if near := builtins.Nearest(name, names); near != "" {
+				fmt.Fprintf(fs.Output(), "did you mean -%s?\n", near)
+			}
+		}
 		return exitError{2}
 	}
 	return err
+}
+
+// parseInterspersed parses flags before and after the positional
+// arguments (berth test scenarios/ -v), as far as a "--", and returns the
+// positional ones.
+func parseInterspersed(fs *flag.FlagSet, argv []string) ([]string, error) {
+	var args []string
+	for {
+		if err := parseFlags(fs, argv); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(argv) > 0 && len(rest) > 0 && len(argv) > len(rest) && argv[len(argv)-len(rest)-1] == "--" {
+			return append(args, rest...), nil // after "--" everything is a path
+		}
+		i := slices.IndexFunc(rest, func(a string) bool { return strings.HasPrefix(a, "-") && a != "-" })
+		if i < 0 {
+			return append(args, rest...), nil
+		}
+		args = append(args, rest[:i]...)
+		argv = rest[i:]
+	}
 }
 
 // globalOptions are the flags before the command.
@@ -137,8 +171,13 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&g.backend, "backend", backends[0], "what runs the containers")
 	offlineEnv := os.Getenv("BERTH_OFFLINE")
 	fs.BoolVar(&g.offline, "offline", offlineEnv == "1" || offlineEnv == "true", "contact no registry off this machine")
+	showVersion := fs.Bool("version", false, "print berth's version")
 	if err := parseFlags(fs, argv); err != nil {
 		return err
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "berth", versionString())
+		return nil
 	}
 	if !slices.Contains(backends, g.backend) {
 		return fmt.Errorf("--backend %q: want one of %s", g.backend, strings.Join(backends, ", "))
@@ -163,10 +202,12 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 		return cmdImage(g, rest, stdout, stderr)
 	case "volume":
 		return cmdVolume(g, rest, stdout, stderr)
+	case "repl":
+		return cmdRepl(ctx, g, rest, os.Stdin, stdout, stderr)
 	case "help":
 		return cmdHelp(rest, stdout)
 	}
-	return fmt.Errorf("unknown command %q: want run, test, gc, image or volume (see berth help)", cmd)
+	return fmt.Errorf("unknown command %q: want run, test, repl, gc, image or volume (see berth help)", cmd)
 }
 
 // openBackend opens what --backend names, for the commands that run

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -12,7 +13,13 @@ import (
 	"berth/runtime/backend"
 	"berth/starlib/harness"
 	"berth/starlib/runner"
+	"berth/starlib/runner/report"
 )
+
+// usageError is a bad invocation: exit status 2, one line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
 
 // defaultTimeout bounds each case unless -timeout says otherwise.
 const defaultTimeout = durationFlag(10 * time.Minute)
@@ -24,6 +31,13 @@ type testOptions struct {
 	timeout  durationFlag
 	update   bool
 	verbose  bool
+	// CI: reports, selection, repeats.
+	junit    string
+	json     bool
+	tap      bool
+	shard    string
+	failfast bool
+	count    countFlag
 }
 
 func cmdTest(ctx context.Context, g globalOptions, argv []string, stdout, stderr io.Writer) error {
@@ -35,14 +49,24 @@ func cmdTest(ctx context.Context, g globalOptions, argv []string, stdout, stderr
 	fs.Var(&o.timeout, "timeout", "fail a case that runs longer than `DURATION`, 0 for no limit")
 	fs.BoolVar(&o.update, "update", false, "rewrite golden files instead of comparing with them")
 	fs.BoolVar(&o.verbose, "v", false, "show the output of passing cases and the skipped ones")
+	fs.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to `FILE` (written even when interrupted)")
+	fs.BoolVar(&o.json, "json", false, "print a go test -json stream instead of the report (Package: the file, Test: the case)")
+	fs.BoolVar(&o.tap, "tap", false, "print TAP version 13 instead of the report")
+	fs.StringVar(&o.shard, "shard", "", "run only shard `I/N` of the files (1-based; split by a hash of each file's path)")
+	fs.BoolVar(&o.failfast, "failfast", false, "start no case or file after a case has failed")
+	fs.Var(&o.count, "count", "run each file `N` times (repeats are named test_x#2, ...)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: berth test [flags] [PATH...]\n\nRuns every *.star file under the PATHs (default .), files in parallel, and prints\none line per case, then \"N passed, N failed\". Exit status 1 when anything failed.\n\nFlags:")
+		fmt.Fprintln(stderr, "usage: berth test [flags] [PATH...]\n\nRuns every *.star file under the PATHs (default .), files in parallel, and prints\none line per case, then \"N passed, N failed\". Flags may come before or after the PATHs.\nExit status 1 when anything failed, 2 for a usage error.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, argv); err != nil {
+	paths, err := parseInterspersed(fs, argv)
+	if err != nil {
 		return err
 	}
-	return runSuite(ctx, g, o, fs.Args(), stdout, false)
+	if o.json && o.tap {
+		return usageError{"-json and -tap: want one of them (each replaces the report on stdout)"}
+	}
+	return runSuite(ctx, g, o, paths, stdout, false)
 }
 
 func cmdRun(ctx context.Context, g globalOptions, argv []string, stdout, stderr io.Writer) error {
@@ -70,7 +94,27 @@ func cmdRun(ctx context.Context, g globalOptions, argv []string, stdout, stderr 
 // run; the error then wraps an interruptError (exit status 128+N). A failure
 // to remove what the run created is reported whatever else happened.
 func runSuite(ctx context.Context, g globalOptions, o testOptions, paths []string, stdout io.Writer, single bool) (retErr error) {
-	opts := runner.Options{Paths: paths, Parallel: int(o.parallel), Timeout: time.Duration(o.timeout), Update: o.update, Verbose: o.verbose, Stdout: stdout}
+	opts := runner.Options{Paths: paths, Parallel: int(o.parallel), Timeout: time.Duration(o.timeout), Update: o.update, Verbose: o.verbose, Stdout: stdout,
+		Count: int(o.count), FailFast: o.failfast}
+	if o.shard != "" {
+		sh, err := runner.ParseShard(o.shard)
+		if err != nil {
+			return usageError{fmt.Sprintf("-shard %v", err)}
+		}
+		opts.Shard = sh
+	}
+	var flush func() error
+	switch {
+	case o.json || o.tap:
+		bw := bufio.NewWriterSize(stdout, 64<<10)
+		flush = bw.Flush
+		opts.Stdout = nil
+		if o.json {
+			opts.Reporters = append(opts.Reporters, report.NewJSON(bw))
+		} else {
+			opts.Reporters = append(opts.Reporters, report.NewTAP(bw))
+		}
+	}
 	if o.run != "" {
 		re, err := regexp.Compile(o.run)
 		if err != nil {
@@ -85,6 +129,13 @@ func runSuite(ctx context.Context, g globalOptions, o testOptions, paths []strin
 		}
 	} else if err := checkTestPaths(paths); err != nil {
 		return err
+	}
+	if o.junit != "" { // last: it creates the file
+		j, err := report.NewJUnit(o.junit)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		opts.Reporters = append(opts.Reporters, j)
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
@@ -116,6 +167,9 @@ func runSuite(ctx context.Context, g globalOptions, o testOptions, paths []strin
 		sum, err = runner.RunFile(ctx, paths[0], opts)
 	} else {
 		sum, err = runner.Test(ctx, opts)
+	}
+	if flush != nil {
+		err = errors.Join(err, flush())
 	}
 	if err != nil {
 		return err

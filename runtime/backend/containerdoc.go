@@ -103,10 +103,15 @@ func (d ContainerDoc) hostConfig() map[string]any {
 		"CpuQuota":             r.CPUQuota,
 		"CpusetCpus":           r.CpusetCpus,
 		"PidsLimit":            r.PidsLimit,
+		"MemoryReservation":    r.MemoryReservation,
+		"CpusetMems":           r.CpusetMems,
 		"BlkioDeviceReadBps":   throttleList(r.BlkioRead),
 		"BlkioDeviceWriteBps":  throttleList(r.BlkioWrite),
 		"BlkioDeviceReadIOps":  throttleList(r.BlkioReadIO),
 		"BlkioDeviceWriteIOps": throttleList(r.BlkioWriteIO),
+		"StorageOpt":           StringMap(d.Spec.StorageOpt),
+		"BlkioWeight":          r.BlkioWeight,
+		"BlkioWeightDevice":    weightList(r.BlkioWeightDevice),
 		"LogConfig": map[string]any{
 			"Type":   d.Spec.Log.DriverName(),
 			"Config": StringMap(d.Spec.Log.Config),
@@ -118,6 +123,14 @@ func throttleList(list []spec.ThrottleDevice) []any {
 	out := []any{}
 	for _, d := range list {
 		out = append(out, map[string]any{"Path": d.Path, "Rate": int64(d.Rate)})
+	}
+	return out
+}
+
+func weightList(list []spec.WeightDevice) []any {
+	out := []any{}
+	for _, d := range list {
+		out = append(out, map[string]any{"Path": d.Path, "Weight": d.Weight})
 	}
 	return out
 }

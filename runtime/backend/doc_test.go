@@ -4,8 +4,6 @@ import (
 	"reflect"
 	"testing"
 	"time"
-
-	"berth/runtime/spec"
 )
 
 func TestInspectNetwork(t *testing.T) {
@@ -62,19 +60,6 @@ func TestImageInspectShowsNullsAsDocker(t *testing.T) {
 	}
 	if s := img.Summary(); len(s) != 4 || s["Id"] != "sha256:ab" {
 		t.Errorf("Summary = %v", s)
-	}
-}
-
-func TestResourcesPatch(t *testing.T) {
-	mem, cpus := int64(64<<20), "0"
-	p := ResourcesPatch{Memory: &mem, CpusetCpus: &cpus}
-	got := p.Apply(spec.Resources{Memory: 1, PidsLimit: 5})
-	want := spec.Resources{Memory: 64 << 20, CpusetCpus: "0", PidsLimit: 5}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Apply = %+v, want %+v", got, want)
-	}
-	if p.Empty() || !(ResourcesPatch{}).Empty() {
-		t.Errorf("Empty is wrong")
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"berth/runtime/kinderr"
 	"berth/runtime/spec"
 )
 
@@ -41,6 +42,11 @@ type Config struct {
 	Binds          []Bind // files and directories from the host (/etc/hosts, volumes)
 	Tmpfs          []Tmpfs
 	Resources      spec.Resources
+	// CgroupView mounts the container's own cgroups, read-only, at
+	// /sys/fs/cgroup, as Docker does, so runtimes inside (JVM, Go, Node)
+	// read their limits there. It costs a tmpfs and a bind per hierarchy
+	// on every start: the engine asks for it when a limit is set.
+	CgroupView bool
 }
 
 // Bind is a bind mount from the host into the container.
@@ -131,6 +137,12 @@ func ociSpec(cfg *Config) (*specs.Spec, error) {
 				s.Mounts[i] = specs.Mount{Destination: "/sys", Type: "bind", Source: "/sys", Options: []string{"rbind", "nosuid", "noexec", "nodev", "ro"}}
 			}
 		}
+	}
+	if cfg.CgroupView {
+		// runc's "cgroup" mount: on v1 a tmpfs with each hierarchy's
+		// directory of this container bound at its name, on v2 cgroup2.
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup",
+			Options: []string{"nosuid", "noexec", "nodev", "relatime", "ro"}})
 	}
 	for _, b := range cfg.Binds {
 		opts := []string{"rbind", "rprivate"}
@@ -237,7 +249,9 @@ func applyResources(dst *cgroups.Resources, r spec.Resources) error {
 		dst.CpuPeriod = 100000
 		dst.CpuQuota = r.NanoCPUs * 100000 / 1e9
 	}
+	dst.MemoryReservation = r.MemoryReservation
 	dst.CpusetCpus = r.CpusetCpus
+	dst.CpusetMems = r.CpusetMems
 	if r.PidsLimit != 0 {
 		limit := r.PidsLimit
 		dst.PidsLimit = &limit
@@ -256,6 +270,29 @@ func applyResources(dst *cgroups.Resources, r spec.Resources) error {
 	}
 	if dst.BlkioThrottleWriteIOPSDevice, err = throttleDevices(r.BlkioWriteIO); err != nil {
 		return err
+	}
+	// Checked against the devices' schedulers at create (CheckBlkioWeights).
+	dst.BlkioWeight = uint16(r.BlkioWeight)
+	dst.BlkioWeightDevice = nil
+	for _, d := range r.BlkioWeightDevice {
+		var st unix.Stat_t
+		if err := unix.Stat(d.Path, &st); err != nil {
+			return fmt.Errorf("stat %s: %w", d.Path, err)
+		}
+		dst.BlkioWeightDevice = append(dst.BlkioWeightDevice,
+			cgroups.NewWeightDevice(int64(unix.Major(st.Rdev)), int64(unix.Minor(st.Rdev)), uint16(d.Weight), 0))
+	}
+	return nil
+}
+
+// CheckDevices resolves the block devices of r's throttle limits, as
+// Docker does at create and update: a missing device or one that is not a
+// block device is refused before anything is made or changed.
+func CheckDevices(r spec.Resources) error {
+	for _, list := range [][]spec.ThrottleDevice{r.BlkioRead, r.BlkioWrite, r.BlkioReadIO, r.BlkioWriteIO} {
+		if _, err := throttleDevices(list); err != nil {
+			return kinderr.Errorf(spec.ErrInvalid, "%s", err.Error())
+		}
 	}
 	return nil
 }

@@ -7,9 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -78,6 +77,9 @@ type Instance struct {
 	// initCmdline is /proc/PID/cmdline of libcontainer's init before it
 	// executes the user's program; a change means the program runs.
 	initCmdline []byte
+
+	dirsOnce sync.Once
+	dirs     statDirs // its cgroup's directories, read once from libcontainer's state
 }
 
 // Start creates the container and starts its init, which waits before
@@ -182,32 +184,43 @@ func exitCode(state *os.ProcessState) int {
 	return state.ExitCode()
 }
 
-// oomKilled reads the OOM-kill counter of the container's memory cgroup.
-func (i *Instance) oomKilled() bool {
-	st, err := i.c.State()
-	if err != nil {
-		return false
-	}
-	var file, dir string
-	if cgroups.IsCgroup2UnifiedMode() {
-		dir, file = st.CgroupPaths[""], "memory.events"
-	} else {
-		dir, file = st.CgroupPaths["memory"], "memory.oom_control"
-	}
-	if dir == "" {
-		return false
-	}
-	data, err := os.ReadFile(filepath.Join(dir, file))
-	if err != nil {
-		return false
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "oom_kill "); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(v))
-			return n > 0
+// oomKilled reports whether the kernel's OOM killer killed any process of
+// the container's cgroup (its oom_kill counter; the cgroup is new at each
+// start, so this is for this run only).
+func (i *Instance) oomKilled() bool { return oomKilledIn(i.cgroupDirs()) }
+
+// oomKilledIn reads the oom_kill counter under dirs: a kill, not an OOM
+// event (memory.events' "oom" also counts the times the kernel reclaimed
+// enough without killing).
+func oomKilledIn(dirs statDirs) bool {
+	s, err := readCgroupStats(dirs)
+	return err == nil && s.OOMKills > 0
+}
+
+// cgroupDirs reads the container's cgroup directories from libcontainer's
+// state, once.
+func (i *Instance) cgroupDirs() statDirs {
+	i.dirsOnce.Do(func() {
+		st, err := i.c.State()
+		if err != nil {
+			return
 		}
+		i.dirs = dirsOf(st.CgroupPaths, cgroups.IsCgroup2UnifiedMode())
+	})
+	return i.dirs
+}
+
+// dirsOf picks the directories stats reads from libcontainer's
+// CgroupPaths (controller → directory; "" is the v2 one).
+func dirsOf(paths map[string]string, unified bool) statDirs {
+	if unified {
+		return statDirs{Unified: paths[""]}
 	}
-	return false
+	v1 := map[string]string{}
+	for _, c := range []string{"memory", "cpu", "cpuacct", "pids", "blkio"} {
+		v1[c] = paths[c]
+	}
+	return statDirs{V1: v1}
 }
 
 // Signal sends sig to the container's init. A catchable signal waits until
@@ -283,34 +296,38 @@ func (i *Instance) Update(r spec.Resources) error {
 		return err
 	}
 	if err := i.c.Set(cfg); err != nil {
-		return fmt.Errorf("container %s: update resources: %w", i.c.ID(), err)
+		// The kernel refused one file after others were written:
+		// libcontainer writes the previous limits back but only logs a
+		// failure to; write them once more to know.
+		err = fmt.Errorf("container %s: update resources: %w", i.c.ID(), err)
+		if rerr := i.c.Set(i.c.Config()); rerr != nil {
+			return errors.Join(err, fmt.Errorf("container %s: restore the previous limits: %w", i.c.ID(), rerr))
+		}
+		return err
 	}
 	return nil
 }
 
-// Stats are a container's current resource usage.
+// Stats are a container's current resource usage: its cgroup's counters
+// and its network namespace's interfaces.
 type Stats struct {
-	MemoryUsage, MemoryLimit uint64
-	CPUUsageNS               uint64
-	Pids                     uint64
+	CgroupStats
+	Networks map[string]NetDev // by interface name in the container, without lo
 }
 
-// Stats reads the container's cgroup counters.
+// Stats reads the container's cgroup counters and network interfaces.
 func (i *Instance) Stats() (Stats, error) {
-	s, err := i.c.Stats()
+	cs, err := readCgroupStats(i.cgroupDirs())
 	if err != nil {
 		return Stats{}, fmt.Errorf("container %s: stats: %w", i.c.ID(), err)
 	}
-	cs := s.CgroupStats
-	if cs == nil {
-		return Stats{}, nil
+	s := Stats{CgroupStats: cs}
+	// The init's /proc/PID/net/dev lists its network namespace's
+	// interfaces; a process that just exited leaves none to read.
+	if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/dev", i.pid)); err == nil {
+		s.Networks = readNetDev(data)
 	}
-	return Stats{
-		MemoryUsage: cs.MemoryStats.Usage.Usage,
-		MemoryLimit: cs.MemoryStats.Usage.Limit,
-		CPUUsageNS:  cs.CpuStats.CpuUsage.TotalUsage,
-		Pids:        cs.PidsStats.Current,
-	}, nil
+	return s, nil
 }
 
 // Recover removes a container that a killed berth process left: kill

@@ -57,6 +57,7 @@ type Container struct {
 	finishedAt time.Time
 	exited     chan struct{} // closed when the current run ends
 	capture    *logdriver.Capture
+	prevCPU    cpuSample // the CPU times at the previous stats call, or at the start
 }
 
 // ID is the 64-hex container id.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"berth/runtime/backend"
+	"berth/runtime/container"
 	"berth/runtime/containerdir"
 	"berth/runtime/image"
 	"berth/runtime/logdriver"
@@ -30,6 +31,12 @@ func (e *Engine) CreateContainer(ctx context.Context, req backend.CreateRequest)
 func (e *Engine) create(ctx context.Context, req backend.CreateRequest) (*Container, error) {
 	cs := req.Spec
 	if err := cs.Validate(e.host); err != nil {
+		return nil, err
+	}
+	if err := container.CheckDevices(cs.Resources); err != nil {
+		return nil, err
+	}
+	if err := container.CheckBlkioWeights(cs.Resources, e.root); err != nil {
 		return nil, err
 	}
 	if err := logdriver.ValidateOptions(cs.Log.DriverName(), cs.Log.Config); err != nil {
@@ -104,8 +111,16 @@ func (e *Engine) build(ctx context.Context, c *Container) (retErr error) {
 			}
 		}
 	}()
-	var err error
-	if c.rootfs, err = image.MountRootfs(c.img, c.dir, false); err != nil {
+	size, err := c.spec.StorageSize() // validated at create: no error here
+	if err != nil {
+		return err
+	}
+	if size > 0 {
+		c.rootfs, err = image.MountRootfsSized(c.img, c.dir, size)
+	} else {
+		c.rootfs, err = image.MountRootfs(c.img, c.dir, false)
+	}
+	if err != nil {
 		return fmt.Errorf("container %s: %w", c.name, err)
 	}
 	what := "create container " + c.name

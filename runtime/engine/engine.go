@@ -54,6 +54,8 @@ type Engine struct {
 	dirs    containerdir.Dirs
 	owner   store.Owner
 	host    spec.Host
+	// hostMemory is the machine's memory: stats' limit when none is set.
+	hostMemory uint64
 
 	mu      sync.Mutex
 	records map[string]network.Record // by id: the networks this engine made or found
@@ -107,16 +109,17 @@ func Open(opts Options) (*Engine, error) {
 		return nil, err
 	}
 	return &Engine{
-		root:     root,
-		nets:     nets,
-		images:   images,
-		volumes:  volumes,
-		runtime:  rt,
-		dirs:     dirs,
-		owner:    o,
-		host:     container.Host(),
-		records:  map[string]network.Record{},
-		warnings: cmp.Or[io.Writer](opts.Warnings, os.Stderr),
+		root:       root,
+		nets:       nets,
+		images:     images,
+		volumes:    volumes,
+		runtime:    rt,
+		dirs:       dirs,
+		owner:      o,
+		host:       container.Host(),
+		hostMemory: container.HostMemory(),
+		records:    map[string]network.Record{},
+		warnings:   cmp.Or[io.Writer](opts.Warnings, os.Stderr),
 	}, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"berth/runtime/container"
 	"berth/runtime/containerdir"
 	"berth/runtime/hostmark"
+	"berth/runtime/sizedfs"
 	"berth/runtime/store"
 	"berth/runtime/volume"
 )
@@ -44,6 +45,13 @@ func (e *Engine) GC(ctx context.Context) (GCReport, error) {
 	removed, err := e.dirs.RemoveOrphans(orphans, e.runtime)
 	rep.Containers, rep.Mounts, rep.StateDirs = removed.Containers, removed.Mounts, removed.StateDirs
 	errs := []error{err}
+	// The kernel detaches a sized layer's loop device at its unmount, or
+	// when a process dies holding one it had not mounted yet; this asks
+	// it again for any device still backed by a file under the root (a
+	// live container's only gets the flag it already has).
+	if _, err := sizedfs.DetachUnder(e.dirs.Path()); err != nil {
+		errs = append(errs, fmt.Errorf("gc: %w", err))
+	}
 	n, err := container.RemoveCgroups(container.CgroupRoot, orphans.IDs())
 	rep.Cgroups += n
 	errs = append(errs, err)

@@ -47,7 +47,7 @@ func (s *Store) Commit(spec CommitSpec) (*Image, error) {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	defer os.RemoveAll(work)
-	diffID, err := packUpper(filepath.Join(spec.ContainerDir, upperName), filepath.Join(work, "layer.tar"))
+	diffID, err := packUpper(filepath.Join(layerDir(spec.ContainerDir), upperName), filepath.Join(work, "layer.tar"))
 	if err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
+
+	"berth/runtime/sizedfs"
 )
 
 // Names inside a container's directory.
@@ -16,6 +18,10 @@ const (
 	upperName = "upper"
 	workName  = "work"
 	mountName = "rootfs"
+	// A sized layer (storage_opt size): its file system, mounted at
+	// layer/ and holding upper/ and work/, and the image file behind it.
+	sizedName      = "layer"
+	sizedImageName = "layer.img"
 )
 
 // MountRootfs mounts a container's root filesystem at dir/rootfs: an overlay
@@ -25,6 +31,27 @@ const (
 // Docker's --read-only prefer readonly=false and a read-only root in the
 // container config, so the runtime can still create mount points first.
 func MountRootfs(img *Image, dir string, readonly bool) (rootfs string, err error) {
+	return mountRootfs(img, dir, readonly, 0)
+}
+
+// MountRootfsSized is MountRootfs with the container's layer limited to
+// size bytes (storage_opt size): upper/ and work/ live on a file system
+// of that size (runtime/sizedfs) mounted at dir/layer, so a write past it
+// fails with ENOSPC.
+func MountRootfsSized(img *Image, dir string, size int64) (rootfs string, err error) {
+	return mountRootfs(img, dir, false, size)
+}
+
+// layerDir is the directory holding dir's upper/ and work/: the sized
+// layer's file system when there is one.
+func layerDir(dir string) string {
+	if _, err := os.Lstat(filepath.Join(dir, sizedName)); err == nil {
+		return filepath.Join(dir, sizedName)
+	}
+	return dir
+}
+
+func mountRootfs(img *Image, dir string, readonly bool, size int64) (rootfs string, err error) {
 	if img == nil || (img.RootDir == "" && len(img.Layers) == 0) {
 		return "", errors.New("mount root filesystem: no image given")
 	}
@@ -32,7 +59,11 @@ func MountRootfs(img *Image, dir string, readonly bool) (rootfs string, err erro
 	if err != nil {
 		return "", fmt.Errorf("mount root filesystem: %w", err)
 	}
-	lowers, upper, work, target := img.lowerDirs(), filepath.Join(dir, upperName), filepath.Join(dir, workName), filepath.Join(dir, mountName)
+	layer := dir
+	if size > 0 {
+		layer = filepath.Join(dir, sizedName)
+	}
+	lowers, upper, work, target := img.lowerDirs(), filepath.Join(layer, upperName), filepath.Join(layer, workName), filepath.Join(dir, mountName)
 	for _, p := range append([]string{upper, work}, lowers...) {
 		// The mount options are a comma-separated list and lowerdir a
 		// colon-separated one.
@@ -52,6 +83,17 @@ func MountRootfs(img *Image, dir string, readonly bool) (rootfs string, err erro
 			}
 		}
 	}()
+	if size > 0 {
+		image := filepath.Join(dir, sizedImageName)
+		if err := sizedfs.Make(image, layer, size); err != nil {
+			return "", fmt.Errorf("mount root filesystem: %w", err)
+		}
+		defer func() {
+			if err != nil {
+				_ = sizedfs.Unmount(image, layer)
+			}
+		}()
+	}
 	for _, p := range []string{upper, work, target} {
 		if err := os.Mkdir(p, 0o755); err != nil {
 			if !errors.Is(err, os.ErrExist) {
@@ -105,6 +147,11 @@ func UnmountRootfs(dir string) error {
 	}
 	if mounted {
 		return fmt.Errorf("unmount root filesystem %q: still mounted after unmount", target)
+	}
+	// A sized layer goes whole with its file system: no file-by-file
+	// removal of upper/.
+	if err := sizedfs.Unmount(filepath.Join(dir, sizedImageName), filepath.Join(dir, sizedName)); err != nil {
+		return fmt.Errorf("remove container layer: %w", err)
 	}
 	for _, name := range []string{mountName, workName, upperName} {
 		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {

@@ -37,6 +37,9 @@ type Container struct {
 
 	Resources Resources
 	Log       LogConfig
+
+	// StorageOpt is --storage-opt: "size" limits the writable layer.
+	StorageOpt map[string]string
 }
 
 // Resources are the cgroup limits of a container, in Docker's units.
@@ -53,6 +56,23 @@ type Resources struct {
 	BlkioWrite   []ThrottleDevice
 	BlkioReadIO  []ThrottleDevice // operations per second
 	BlkioWriteIO []ThrottleDevice
+	// MemoryReservation is the soft limit the kernel reclaims towards
+	// under pressure; 0 = none.
+	MemoryReservation int64
+	CpusetMems        string // memory nodes, as CpusetCpus
+
+	// BlkioWeight is --blkio-weight, 10 to 1000 (0: the kernel's
+	// default), on every device; BlkioWeightDevice the per-device
+	// weights of --blkio-weight-device.
+	BlkioWeight       int64
+	BlkioWeightDevice []WeightDevice
+}
+
+// WeightDevice is one per-device block-I/O weight, as in Docker's inspect
+// output.
+type WeightDevice struct {
+	Path   string
+	Weight int64
 }
 
 // ThrottleDevice is one block-I/O limit, as in Docker's inspect output.

@@ -5,7 +5,7 @@ import "testing"
 // Bad values are refused with their range, and Docker's texts, which do
 // not name the value, get it appended.
 func TestErrorsNameTheValue(t *testing.T) {
-	host := Host{NumCPU: 2, CPUs: []int{0, 1}}
+	host := Host{NumCPU: 2, CPUs: []int{0, 1}, Mems: []int{0}}
 	tests := []struct {
 		name string
 		c    Container
@@ -28,6 +28,15 @@ func TestErrorsNameTheValue(t *testing.T) {
 		{"too many cpus", Container{Resources: Resources{NanoCPUs: 3e9}}, "as there are only 2 CPUs available: got cpus 3"},
 		{"bad period", Container{Resources: Resources{CPUPeriod: 2000000}}, "larger than 1s (i.e. 1000000): got cpu_period 2000000"},
 		{"tiny quota", Container{Resources: Resources{CPUQuota: 500}}, "(i.e. 1000): got cpu_quota 500"},
+		{"swap near 2^63", Container{Resources: Resources{Memory: 64 << 20, MemorySwap: 1<<63 - 1}}, "invalid memory_swap 9223372036854775807: want a size up to 2 EiB"},
+		{"reservation near 2^63", Container{Resources: Resources{MemoryReservation: 1<<63 - 1}}, "invalid memory_reservation 9223372036854775807: want a size from 6 MB to 1 EiB"},
+		{"reservation too small", Container{Resources: Resources{MemoryReservation: 1 << 20}}, "Minimum memory reservation allowed is 6MB: got memory_reservation 1048576"},
+		{"reservation above memory", Container{Resources: Resources{Memory: 16 << 20, MemoryReservation: 32 << 20}},
+			"Minimum memory limit can not be less than memory reservation limit, see usage: got memory 16777216, memory_reservation 33554432"},
+		{"reservation alone", Container{Resources: Resources{MemoryReservation: 32 << 20}}, ""},
+		{"bad cpuset_mems", Container{Resources: Resources{CpusetMems: "x"}}, "Invalid value x for cpuset mems"},
+		{"missing memory node", Container{Resources: Resources{CpusetMems: "1"}}, "Requested memory nodes are not available - requested 1, available: 0"},
+		{"memory node 0", Container{Resources: Resources{CpusetMems: "0"}}, ""},
 		{"hostname in container mode", Container{Network: "container:db", Hostname: "h"}, `hostname and the network mode: got hostname "h" with network "container:db"`},
 		{"ports in container mode", Container{Network: "container:db", Ports: []string{"80:80"}}, `got ports ["80:80"] with network "container:db"`},
 		{"links in container mode", Container{Network: "container:db", Links: []string{"a"}}, `got links ["a"] with network "container:db"`},

@@ -28,6 +28,7 @@ func (r *Resources) Validate(h Host) error {
 		func() error { return r.checkCPUs(h) },
 		r.checkCFS,
 		func() error { return r.checkCpuset(h) },
+		func() error { return r.checkCpusetMems(h) },
 		r.checkBlkio,
 	}
 	for _, check := range checks {
@@ -56,8 +57,17 @@ func (r *Resources) checkMemory() error {
 			return invalidf("Minimum memoryswap limit should be larger than memory limit, see usage: got memory_swap %d, memory %d", r.MemorySwap, r.Memory)
 		}
 	}
-	if r.MemorySwap < -1 {
-		return invalidf("invalid memory_swap %d: want a size, or -1 for unlimited", r.MemorySwap)
+	if r.MemoryReservation < 0 || r.MemoryReservation > maxMemory {
+		return invalidf("invalid memory_reservation %d: want a size from 6 MB to 1 EiB (%d bytes), or 0 for none", r.MemoryReservation, int64(maxMemory))
+	}
+	if r.MemoryReservation > 0 && r.MemoryReservation < minMemory {
+		return invalidf("Minimum memory reservation allowed is 6MB: got memory_reservation %d", r.MemoryReservation)
+	}
+	if r.Memory > 0 && r.MemoryReservation > 0 && r.Memory < r.MemoryReservation {
+		return invalidf("Minimum memory limit can not be less than memory reservation limit, see usage: got memory %d, memory_reservation %d", r.Memory, r.MemoryReservation)
+	}
+	if r.MemorySwap < -1 || r.MemorySwap > 2*maxMemory {
+		return invalidf("invalid memory_swap %d: want a size up to 2 EiB (%d bytes), or -1 for unlimited", r.MemorySwap, int64(2*maxMemory))
 	}
 	return nil
 }
@@ -118,12 +128,42 @@ func (r *Resources) checkCpuset(h Host) error {
 	return nil
 }
 
+func (r *Resources) checkCpusetMems(h Host) error {
+	if r.CpusetMems == "" {
+		return nil
+	}
+	nodes, err := units.ParseCPUSet(r.CpusetMems)
+	if err != nil {
+		return invalidf("Invalid value %s for cpuset mems: %v", r.CpusetMems, err)
+	}
+	if h.Mems == nil {
+		return nil
+	}
+	for _, n := range nodes {
+		if !slices.Contains(h.Mems, n) {
+			return invalidf("Requested memory nodes are not available - requested %s, available: %s", r.CpusetMems, formatCPUList(h.Mems))
+		}
+	}
+	return nil
+}
+
 func (r *Resources) checkBlkio() error {
 	for _, list := range [][]ThrottleDevice{r.BlkioRead, r.BlkioWrite, r.BlkioReadIO, r.BlkioWriteIO} {
 		for _, d := range list {
 			if !strings.HasPrefix(d.Path, "/dev/") {
 				return invalidf("invalid device path %q: want a block device such as /dev/vda", d.Path)
 			}
+		}
+	}
+	if r.BlkioWeight != 0 && (r.BlkioWeight < 10 || r.BlkioWeight > 1000) {
+		return invalidf("Range of blkio weight is from 10 to 1000: got blkio_weight %d", r.BlkioWeight)
+	}
+	for _, d := range r.BlkioWeightDevice {
+		if !strings.HasPrefix(d.Path, "/dev/") {
+			return invalidf("bad format for device path: %s:%d: want a block device such as /dev/vda", d.Path, d.Weight)
+		}
+		if d.Weight < 10 || d.Weight > 1000 {
+			return invalidf("invalid weight for device: %s:%d: want a weight from 10 to 1000", d.Path, d.Weight)
 		}
 	}
 	return nil

@@ -28,6 +28,7 @@ func ValidName(s string) bool { return namePattern.MatchString(s) }
 type Host struct {
 	NumCPU int   // CPUs usable (--cpus range)
 	CPUs   []int // CPU numbers present (--cpuset-cpus)
+	Mems   []int // memory nodes present (--cpuset-mems); nil: not checked
 }
 
 // Validate runs every check on c and returns the first failure.
@@ -44,6 +45,7 @@ func (c *Container) Validate(h Host) error {
 		c.checkWorkdir,
 		c.checkNetwork,
 		c.checkMounts,
+		c.checkStorageOpt,
 		func() error { return c.Resources.Validate(h) },
 	}
 	for _, check := range checks {

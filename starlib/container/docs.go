@@ -31,7 +31,7 @@ var Docs = slices.Concat([]builtins.Entry{
 
 // runOptions are the options of run, in the reference's order; create
 // takes all but detach and timeout.
-var runOptions = []builtins.Param{
+var runOptions = slices.Concat([]builtins.Param{
 	{Name: "name", Docker: "--name", Doc: "`[a-zA-Z0-9][a-zA-Z0-9_.-]+`, unique in the sandbox and the file's top level; default: a random `adjective_surname`"},
 	{Name: "detach", Docker: "-d, --detach", Doc: "bool; `run` only"},
 	{Name: "env", Docker: "-e, --env", Doc: "dict of strings, or list of `\"KEY=VALUE\"`; added to the image's variables (a key of the image's is replaced in place). A name may not be empty or hold `=`, spaces or NUL"},
@@ -49,25 +49,15 @@ var runOptions = []builtins.Param{
 	{Name: "mounts", Docker: "--mount", Doc: "list of dicts with `--mount`'s keys: `type` (`\"volume\"`, the default, `\"bind\"` or `\"tmpfs\"`), `source` or `src` (bind: a host path that must exist; volume: a name, left out for an anonymous volume; tmpfs: none), `target`, `destination` or `dst` (absolute), `readonly` or `ro` (bool), `nocopy` or `volume-nocopy` (bool, volumes only), `size` (tmpfs only: `\"64m\"` or bytes), `mode` (tmpfs only: an int such as `0o1777`, or an octal string `\"1777\"`)"},
 	{Name: "volumes_from", Docker: "--volumes-from", Doc: "list of `\"NAME\"`, `\"NAME:ro\"` or `\"NAME:rw\"`: the binds and volumes (not the tmpfs mounts) of that container of the sandbox, at the same paths; `ro`/`rw` override their modes; a mount the new container makes at the same path wins"},
 	{Name: "read_only", Docker: "--read-only", Doc: "bool: the root filesystem is mounted read-only"},
-	{Name: "memory", Docker: "-m, --memory", Doc: "a size with a binary unit, `\"64m\"`, `\"1.5g\"` (`b`, `k`, `m`, `g`, `t`, `p`, any case, optional `b`/`ib`), or an int of bytes; from 6 MB to 1 EiB"},
-	{Name: "memory_swap", Docker: "--memory-swap", Doc: "memory plus swap, a size as above, or `-1` (or `\"-1\"`) for unlimited swap; needs `memory`; default twice `memory`"},
-	{Name: "cpu_shares", Docker: "-c, --cpu-shares", Doc: "int, relative weight (the kernel's default is 1024)"},
-	{Name: "cpus", Docker: "--cpus", Doc: "int or float number of CPUs, from 0.01 to the number of CPUs; sets a 100000 µs period and the matching quota"},
-	{Name: "cpu_period", Docker: "--cpu-period", Doc: "int, µs, 1000 to 1000000; not with `cpus`"},
-	{Name: "cpu_quota", Docker: "--cpu-quota", Doc: "int, µs, from 1000 to 2^44-1; not with `cpus`"},
-	{Name: "cpuset_cpus", Docker: "--cpuset-cpus", Doc: "`\"0\"`, `\"0-1\"`, `\"0,2-3\"`; only CPUs this machine has"},
-	{Name: "pids_limit", Docker: "--pids-limit", Doc: "int from 1 to 4194304 (the kernel's maximum); `0` or `-1` for unlimited"},
-	{Name: "device_read_bps", Docker: "--device-read-bps", Doc: "dict of block device path to bytes per second read: a size string (`{\"/dev/vda\": \"1mb\"}`) or an int"},
-	{Name: "device_write_bps", Docker: "--device-write-bps", Doc: "dict of block device path to bytes per second written, as `device_read_bps`"},
-	{Name: "device_read_iops", Docker: "--device-read-iops", Doc: "dict of block device path to an int of read operations per second (`{\"/dev/vda\": 100}`)"},
-	{Name: "device_write_iops", Docker: "--device-write-iops", Doc: "dict of block device path to an int of write operations per second, as `device_read_iops`"},
+}, limitParams(), []builtins.Param{ // the limits: one table with update's (limits.go)
 	{Name: "log_driver", Docker: "--log-driver", Doc: "`\"json-file\"` (default) or `\"none\"`"},
 	{Name: "log_opts", Docker: "--log-opt", Doc: "dict of strings. json-file: `max-size` (decimal units as Docker reads them: `\"10k\"` is 10000 bytes; default unlimited), `max-file` (default 1), `compress` (`\"false\"` only), `labels`, `labels-regex`, `env`, `env-regex`, `tag`; every driver: `mode` (`\"blocking\"` only). `none` accepts any."},
 	{Name: "labels", Docker: "-l, --label", Doc: "dict of strings"},
+	{Name: "storage_opt", Docker: "--storage-opt", Doc: "dict with one key, `size`: a hard limit on the container's writable layer, `\"64m\"` (a size as `memory` takes it, from 1m to 1t); a write past it fails with ENOSPC (\"No space left on device\"); volumes, binds and tmpfs mounts are not counted. The layer is an ext4 file system on a loop device"},
 	{Name: "timeout", Doc: "`run` only, not with `detach=True`: how long a foreground run may take; then the container is killed and `run` fails"},
 	{Name: "pull", Docker: "--pull", Doc: "`\"missing\"` (the default: pull the image when it is not stored, as `image.pull` does), `\"always\"` (pull every time) or `\"never\"` (fail with `No such image`). Offline (`--offline`, `BERTH_OFFLINE=1`) only a loopback registry is contacted. See [images.md](images.md)"},
 	{Name: "platform", Docker: "--platform", Doc: "`\"os/arch[/variant]\"`, such as `\"linux/arm64\"`: the platform to pull; an image stored for another platform is pulled again (unless `pull=\"never\"`). Default: this machine's"},
-}
+})
 
 // runOnly are the options create refuses: it never starts the container.
 var runOnly = []string{"detach", "timeout"}

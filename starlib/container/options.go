@@ -36,38 +36,34 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 		kept = append(kept, pair)
 	}
 	var (
-		image                                     string
-		cmd, entrypoint                           starlark.Value = starlark.None, starlark.None
-		name, hostname, workdir, user             string
-		network                                   networkRef
-		logDriver, cpusetCpus                     string
-		stdin                                     starlark.Value = starlark.None
-		detach, readOnly                          bool
-		env, labels, logOpts                      args.StringDict
-		memory, memorySwap                        byteSize
-		cpus                                      cpuCount
-		cpuShares, cpuPeriod, cpuQuota, pidsLimit int64
-		readBps, writeBps, readIOPS, writeIOPS    deviceRates
-		timeout                                   args.Duration
-		ip, pull, platform                        string
-		aliases, links, ports                     args.StringList
-		vols, mounts, vf                          starlark.Value
+		image                         string
+		cmd, entrypoint               starlark.Value = starlark.None, starlark.None
+		name, hostname, workdir, user string
+		network                       networkRef
+		logDriver                     string
+		stdin                         starlark.Value = starlark.None
+		detach, readOnly              bool
+		env, labels, logOpts          args.StringDict
+		storageOpt                    args.StringDict
+		limits                        backend.ResourcesPatch
+		timeout                       args.Duration
+		ip, pull, platform            string
+		aliases, links, ports         args.StringList
+		vols, mounts, vf              starlark.Value
 	)
 	// "??": an option given as None is the same as an option left out,
 	// so that scenarios can pass their own optional arguments through.
-	err := args.Unpack(fn, a, kept,
+	pairs := []any{
 		"image", &image, "cmd?", &cmd,
 		"name??", &name, "detach??", &detach, "env??", &env, "hostname??", &hostname,
 		"workdir??", &workdir, "user??", &user, "entrypoint?", &entrypoint, "stdin?", &stdin,
 		"network??", &network, "aliases??", &aliases, "ip??", &ip, "links??", &links, "ports??", &ports,
 		"volumes?", &vols, "mounts?", &mounts, "volumes_from?", &vf, "read_only??", &readOnly,
-		"memory??", &memory, "memory_swap??", &memorySwap, "cpu_shares??", &cpuShares, "cpus??", &cpus,
-		"cpu_period??", &cpuPeriod, "cpu_quota??", &cpuQuota, "cpuset_cpus??", &cpusetCpus,
-		"device_read_bps??", &readBps, "device_write_bps??", &writeBps,
-		"device_read_iops??", &readIOPS, "device_write_iops??", &writeIOPS,
-		"pids_limit??", &pidsLimit, "log_driver??", &logDriver, "log_opts??", &logOpts,
-		"labels??", &labels, "timeout??", &timeout, "pull??", &pull, "platform??", &platform,
-	)
+	}
+	pairs = append(pairs, limitPairs(&limits)...) // the limit options, shared with update (limits.go)
+	pairs = append(pairs, "log_driver??", &logDriver, "log_opts??", &logOpts, "labels??", &labels, "timeout??", &timeout,
+		"pull??", &pull, "platform??", &platform, "storage_opt??", &storageOpt)
+	err := args.Unpack(fn, a, kept, pairs...)
 	if err != nil {
 		return nil, err
 	}
@@ -107,16 +103,7 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 		}
 		s.Stdin = &str
 	}
-	s.Resources = spec.Resources{
-		Memory: int64(memory), MemorySwap: int64(memorySwap),
-		CPUShares: cpuShares, NanoCPUs: int64(cpus), CPUPeriod: cpuPeriod, CPUQuota: cpuQuota,
-		CpusetCpus: cpusetCpus, PidsLimit: pidsLimit,
-		BlkioRead: readBps.list, BlkioWrite: writeBps.list,
-		BlkioReadIO: readIOPS.list, BlkioWriteIO: writeIOPS.list,
-	}
-	if readIOPS.sawString || writeIOPS.sawString {
-		return nil, fmt.Errorf("%s: device_read_iops/device_write_iops take a number of operations per second per device, such as {\"/dev/vda\": 100}", fn)
-	}
+	s.Resources = limits.Apply(spec.Resources{})
 	if s.Mounts, err = parseVolumes(vols, base); err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
@@ -127,6 +114,9 @@ func parseRunArgs(fn string, a starlark.Tuple, kw []starlark.Tuple, isRun bool, 
 	s.Mounts = append(s.Mounts, mountList...)
 	if s.VolumesFrom, err = parseVolumesFrom(vf); err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	if len(storageOpt) > 0 {
+		s.StorageOpt = storageOpt.Map()
 	}
 	s.Log = spec.LogConfig{Type: logDriver}
 	if len(logOpts) > 0 {

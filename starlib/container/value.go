@@ -72,6 +72,8 @@ var methods = map[string]method{
 	"read_file":     (*Value).readFile,
 	"write_file":    (*Value).writeFile,
 	"commit":        (*Value).commit,
+	"update":        (*Value).update,
+	"stats":         (*Value).stats,
 }
 
 var attrNames = []string{"exit_code", "hostname", "id", "image", "ip", "ips", "log_errors", "name", "oom_killed", "output", "pid", "status", "stderr", "stdout"}

@@ -80,4 +80,22 @@ var valueDocs = []builtins.Entry{
 		"Dockerfile lines `CMD`, `ENTRYPOINT`, `ENV`, `EXPOSE`, `LABEL`, `USER`, `VOLUME`, `WORKDIR` (`[\"ENV A=1\", \"CMD [\\\"sh\\\"]\"]`). "+
 		"A running container is committed as it is, not paused as Docker does. Builds fixture images without a Dockerfile.",
 		docParam("ref", ""), docParam("changes", "None")),
+	docMethod("update", "", "`docker update`: changes the container's limits, running or not. Takes the limit options of `run` "+
+		"(`memory`, `memory_swap`, `memory_reservation`, `cpu_shares`, `cpus`, `cpu_period`, `cpu_quota`, `cpuset_cpus`, `cpuset_mems`, "+
+		"`pids_limit`, `device_*`), as a patch: each one given replaces the stored value, the others stay (a device dict replaces the "+
+		"rates of the devices it names; a rate of 0 removes one). The result is checked as a whole, with Docker's texts and the value "+
+		"appended, e.g. `Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time: "+
+		"got memory …, stored memory_swap …` (raising `memory` above the stored swap, or on a container created without `memory`: "+
+		"give `memory_swap` too), `Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set`. A running "+
+		"container gets the limits at once; a stopped one at its next start; `inspect()[\"HostConfig\"]` shows them. A refused "+
+		"update changes nothing, also when the kernel refuses it halfway (a memory limit below what the container uses now).",
+		limitDocParams()...),
+	docMethod("stats", "dict", "`docker stats --no-stream`: one sample of the container's usage, with Docker's formulas. "+
+		"`memory_usage` (bytes, usage without the inactive file cache), `memory_limit` (the host's memory when unlimited), "+
+		"`memory_percent`, `cpu_usage_ns`, `cpu_percent` (CPU time used over the host's between this call and the previous one, "+
+		"or the start, times `online_cpus`: 100.0 is one CPU busy), `online_cpus`, `pids`, `pids_limit` (0: unlimited), "+
+		"`throttled_periods` and `throttled_time_ns` (CFS periods the quota ran out in, and the time throttled), "+
+		"`blkio_read_bytes`, `blkio_write_bytes`, `net_rx_bytes`, `net_tx_bytes` (over its interfaces), `networks` "+
+		"(interface → `rx_bytes`, `tx_bytes`, `rx_packets`, `tx_packets`), `oom_kills` (processes the OOM killer killed in this run). "+
+		"All zero for a container that is not running, as in Docker."),
 }

@@ -26,6 +26,9 @@ var starlarkDocs = []builtins.Entry{
 			"`berth test` shows it under a failed case, or under every case with `-v`."},
 	{Name: "fail", Kind: builtins.Function, Params: []builtins.Param{docParam("*args", ""), docParam("sep", `" "`)},
 		Doc: "Starlark's own: stops the case with the error `fail: ARGS`, its arguments separated by `sep`."},
+	{Name: "skip", Kind: builtins.Function, Params: []builtins.Param{docParam("reason", "")},
+		Doc: "Stops the case and reports it as skipped, with `reason` (`SKIP` under `-v`, `<skipped>` in JUnit, `# SKIP` in TAP); " +
+			"at a file's top level it skips all the file's cases."},
 }
 
 // jsonDocs describe go.starlark.net's json module.

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -26,18 +27,19 @@ const cancelGrace = 10 * time.Second
 
 // fileRun runs one scenario file: its top level, then its cases.
 type fileRun struct {
+	r       *run
 	opts    *Options
 	path    string // as found
 	abs     string
 	rootAbs string
 	root    string
-	out     *printer
+	n       int  // which -count repeat, from 1
 	live    bool // print() goes straight to the report (RunFile)
 	results []CaseResult
 }
 
-func newFileRun(opts *Options, f scenarioFile, out *printer, live bool) *fileRun {
-	fr := &fileRun{opts: opts, path: f.path, root: f.root, out: out, live: live, abs: f.path, rootAbs: f.root}
+func newFileRun(r *run, f scenarioFile, n int, live bool) *fileRun {
+	fr := &fileRun{r: r, opts: r.opts, path: f.path, root: f.root, n: n, live: live, abs: f.path, rootAbs: f.root}
 	if abs, err := filepath.Abs(f.path); err == nil {
 		fr.abs = abs
 	}
@@ -47,14 +49,17 @@ func newFileRun(opts *Options, f scenarioFile, out *printer, live bool) *fileRun
 	return fr
 }
 
-// emit records a result and reports it at once.
 // emit records and reports a result. Its failure message is cut to
 // capped.Report: a fail() of 50 MB would otherwise be printed, and kept,
 // whole.
 func (fr *fileRun) emit(r CaseResult) {
 	r.Failure = capped.Cut(r.Failure, capped.Report, "")
+	r.Run = fr.n
+	if r.Status == Failed {
+		fr.r.failed.Store(true)
+	}
 	fr.results = append(fr.results, r)
-	fr.out.caseDone(r)
+	fr.r.events.caseDone(r)
 }
 
 func (fr *fileRun) selected(name string) bool {
@@ -102,15 +107,18 @@ func (fr *fileRun) run(ctx context.Context) []CaseResult {
 		return fr.results
 	}
 
-	fileSB, err := fr.opts.NewSandbox(ctx, fr.path, nil)
+	fileSB, err := fr.opts.NewSandbox(ctx, fr.id(""), nil)
 	if err != nil {
 		fr.emit(fr.fileFailure(start, fmt.Sprintf("create sandbox: %v", err)))
 		fr.skip(names, "no sandbox for the top level")
 		return fr.results
 	}
 	ld := newLoader(fr.path, fr.root, predeclared)
-	topSession, topOutput := fr.newSession()
-	th := fr.newThread(fr.path, topSession, fileSB, ld)
+	topSession, topOutput := fr.newSession("")
+	th := fr.newThread(fr.id(""), topSession, fileSB, ld)
+	if len(names) == 0 {
+		fr.r.events.caseStart(fr.path, "", fr.n)
+	}
 	var globals starlark.StringDict
 	top := fr.execute(ctx, th, topSession, func() error {
 		var err error
@@ -118,6 +126,12 @@ func (fr *fileRun) run(ctx context.Context) []CaseResult {
 		return err
 	})
 
+	if reason, ok := skipped(top.err); ok && len(names) > 0 {
+		// skip() at top level skips the whole file.
+		fr.skip(names, reason)
+		fr.closeTop(start, fileSB, topSession)
+		return fr.results
+	}
 	if len(names) == 0 || top.err != nil {
 		// The top level is the file's one case, or it failed and the
 		// cases cannot run: either way it is reported as the file.
@@ -134,6 +148,8 @@ func (fr *fileRun) run(ctx context.Context) []CaseResult {
 			fr.skip([]string{name}, "not selected by -run")
 		case ctx.Err() != nil:
 			fr.skip([]string{name}, "interrupted")
+		case fr.r.stopping():
+			fr.skip([]string{name}, "-failfast: a case failed before it")
 		case globals[name] == nil:
 			// Defined under a top-level if that did not run: the
 			// scenario's own way of skipping a case.
@@ -145,18 +161,39 @@ func (fr *fileRun) run(ctx context.Context) []CaseResult {
 			fr.emit(r)
 		}
 	}
+	fr.closeTop(start, fileSB, topSession)
+	return fr.results
+}
+
+// closeTop tears the file's top level down after its cases.
+func (fr *fileRun) closeTop(start time.Time, fileSB Sandbox, topSession *session.Session) {
 	tctx, cancel := fr.teardownContext()
 	defer cancel()
 	if err := fr.teardown(tctx, fileSB, topSession); err != nil {
 		fr.emit(fr.fileFailure(start, fmt.Sprintf("teardown of the top level: %v", err)))
 	}
-	return fr.results
+}
+
+// skipError is what skip() raises: the case stops and is reported as
+// skipped, with the reason.
+type skipError struct{ reason string }
+
+func (e *skipError) Error() string { return "skipped: " + e.reason }
+
+// skipped reports whether err is skip()'s, and its reason.
+func skipped(err error) (string, bool) {
+	var se *skipError
+	if errors.As(err, &se) {
+		return se.reason, true
+	}
+	return "", false
 }
 
 // runCase runs one test_ function in its own sandbox and thread.
 func (fr *fileRun) runCase(ctx context.Context, name string, fn starlark.Value, fileSB Sandbox, ld *loader) CaseResult {
 	start := time.Now()
-	id := CaseResult{File: fr.path, Name: name}.ID()
+	id := fr.id(name)
+	fr.r.events.caseStart(fr.path, name, fr.n)
 	callable, ok := fn.(starlark.Callable)
 	if !ok {
 		// Reassigned after its def (GlobalReassign allows it).
@@ -168,7 +205,7 @@ func (fr *fileRun) runCase(ctx context.Context, name string, fn starlark.Value, 
 		return CaseResult{File: fr.path, Name: name, Status: Failed, Duration: time.Since(start),
 			Failure: fmt.Sprintf("create sandbox: %v", err)}
 	}
-	sess, output := fr.newSession()
+	sess, output := fr.newSession(name)
 	th := fr.newThread(id, sess, sb, ld)
 	o := fr.execute(ctx, th, sess, func() error {
 		_, err := starlark.Call(th, callable, nil, nil)
@@ -185,7 +222,9 @@ func (fr *fileRun) finish(name string, start time.Time, o outcome, output string
 	r := CaseResult{File: fr.path, Name: name, Status: Passed, Output: output}
 	ctx, cancel := fr.teardownContext()
 	defer cancel()
-	if o.err != nil {
+	if reason, ok := skipped(o.err); ok {
+		r.Status, r.SkipReason = Skipped, reason
+	} else if o.err != nil {
 		r.Status = Failed
 		r.Failure = o.text()
 		r.Diagnostics = boundedDiagnostics(ctx, sb, fileSB)
@@ -211,13 +250,34 @@ func diagnostics(ctx context.Context, sb, fileSB Sandbox) string {
 	return strings.Join(parts, "\n")
 }
 
-func (fr *fileRun) newSession() (*session.Session, *printBuffer) {
+// id is the case's ID (the label of its sandbox and thread).
+func (fr *fileRun) id(name string) string {
+	return CaseResult{File: fr.path, Name: name, Run: fr.n}.ID()
+}
+
+func (fr *fileRun) newSession(name string) (*session.Session, *printBuffer) {
 	buf := newPrintBuffer()
-	s := &session.Session{File: fr.abs, SuiteRoot: fr.rootAbs, Update: fr.opts.Update, Out: buf}
-	if fr.live {
-		s.Out = fr.out.liveWriter()
-	}
+	s := &session.Session{File: fr.abs, SuiteRoot: fr.rootAbs, Update: fr.opts.Update,
+		Out: printWriter{fr: fr, name: name, buf: buf}}
 	return s, buf
+}
+
+// printWriter takes a case's prints: each is reported as an Output event
+// (cut to capped.Report) and kept for the result, unless streamed live.
+type printWriter struct {
+	fr   *fileRun
+	name string
+	buf  *printBuffer
+}
+
+func (w printWriter) Write(b []byte) (int, error) {
+	text := capped.New(capped.Report, "")
+	text.Write(b)
+	w.fr.r.events.output(w.fr.path, w.name, w.fr.n, text.Seal())
+	if w.fr.live {
+		return len(b), nil
+	}
+	return w.buf.Write(b)
 }
 
 func (fr *fileRun) newThread(name string, sess *session.Session, sb Sandbox, ld *loader) *starlark.Thread {

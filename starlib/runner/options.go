@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"regexp"
 	"time"
@@ -10,6 +11,7 @@ import (
 	starlarktime "go.starlark.net/lib/time"
 	"go.starlark.net/starlark"
 
+	"berth/starlib/args"
 	"berth/starlib/assert"
 	"berth/starlib/cmpmod"
 	"berth/starlib/host"
@@ -39,8 +41,18 @@ type Options struct {
 	Predeclared starlark.StringDict
 	// NewSandbox makes the sandbox of a file's top level or of a case.
 	NewSandbox SandboxFactory
-	// Stdout receives the report; nil discards it.
+	// Stdout receives the human report; nil leaves it out.
 	Stdout io.Writer
+	// Reporters receive the run's events too (JUnit, JSON, TAP, ...).
+	Reporters []Reporter
+	// Count runs each file that many times, one run after the other;
+	// 0 means once. Repeats are named apart: see CaseResult.Run.
+	Count int
+	// FailFast starts no case and no file after a case has failed.
+	FailFast bool
+	// Shard, when Total > 0, runs only the files of shard Index
+	// (1-based) of Total: see ShardOf.
+	Shard Shard
 }
 
 // SandboxFactory makes a sandbox. label names what it is for
@@ -75,5 +87,19 @@ func CoreModules() starlark.StringDict {
 		"host":   host.Module,
 		"json":   json.Module,
 		"time":   starlarktime.Module,
+		"skip":   skipBuiltin,
 	}
 }
+
+// skipBuiltin is skip(reason): it stops the case, which is reported as
+// skipped with the reason; at a file's top level it skips the file.
+var skipBuiltin = starlark.NewBuiltin("skip", func(_ *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var reason string
+	if err := args.Unpack(b.Name(), a, kw, "reason", &reason); err != nil {
+		return nil, err
+	}
+	if reason == "" {
+		return nil, fmt.Errorf("%s: reason is empty: say why the case is skipped", b.Name())
+	}
+	return nil, &skipError{reason: reason}
+})

@@ -2,6 +2,8 @@ package runner
 
 import (
 	"fmt"
+	"path/filepath"
+	"strconv"
 	"time"
 )
 
@@ -45,14 +47,37 @@ type CaseResult struct {
 	Output string
 	// SkipReason says why a Skipped case did not run.
 	SkipReason string
+	// Run counts the -count repeats of the file from 1 (0 is read as 1).
+	Run int
 }
 
-// ID is "file::name", or the file alone when Name is "".
+// ID is "file::name", or the file alone when Name is "", with "#N" after
+// it for the Nth -count repeat (N > 1).
 func (r CaseResult) ID() string {
-	if r.Name == "" {
-		return r.File
+	id := r.File
+	if r.Name != "" {
+		id += "::" + r.Name
 	}
-	return r.File + "::" + r.Name
+	return id + RunSuffix(r.Run)
+}
+
+// CaseName is the case's name for reports that need one per case: Name,
+// or the file's base name for the file's own result; with RunSuffix.
+func (r CaseResult) CaseName() string {
+	name := r.Name
+	if name == "" {
+		name = filepath.Base(r.File)
+	}
+	return name + RunSuffix(r.Run)
+}
+
+// RunSuffix is "" for the first run of a file and "#N" for the Nth -count
+// repeat: repeats are named apart (JUnit readers drop duplicate names).
+func RunSuffix(run int) string {
+	if run <= 1 {
+		return ""
+	}
+	return "#" + strconv.Itoa(run)
 }
 
 // Summary is the outcome of a run.

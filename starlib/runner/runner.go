@@ -8,25 +8,43 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // ErrNoSandboxFactory is returned when Options.NewSandbox is nil.
 var ErrNoSandboxFactory = errors.New("runner: Options.NewSandbox is nil")
 
+// run is what the files of one Test or RunFile share.
+type run struct {
+	opts   *Options
+	events *events
+	failed atomic.Bool // a case failed: -failfast starts nothing more
+}
+
+func (r *run) stopping() bool { return r.opts.FailFast && r.failed.Load() }
+
 // Test runs the scenario files found under opts.Paths, several files at
-// once, and prints a line per case and a summary line to opts.Stdout.
-// Failing cases are not an error: see Summary.Failed. The error is for
-// what stopped the run from happening (no files, a bad path) or cutting it
-// short (ctx cancelled; the Summary is still complete for what ran).
+// once, and reports each case and the summary to opts.Stdout and
+// opts.Reporters. Failing cases are not an error: see Summary.Failed. The
+// error is for what stopped the run from happening (no files, a bad path)
+// or cutting it short (ctx cancelled; the Summary is still complete for
+// what ran), or a report that could not be written.
 func Test(ctx context.Context, opts Options) (Summary, error) {
 	if opts.NewSandbox == nil {
 		return Summary{}, ErrNoSandboxFactory
 	}
-	files, err := findFiles(opts.Paths)
+	found, err := findFiles(opts.Paths)
 	if err != nil {
 		return Summary{}, err
 	}
-	out := newPrinter(&opts)
+	var files []scenarioFile
+	for _, f := range found {
+		if opts.Shard.has(f) {
+			files = append(files, f)
+		}
+	}
+	r := &run{opts: &opts, events: newEvents(&opts, false)}
 	parallel := opts.Parallel
 	if parallel <= 0 {
 		parallel = runtime.NumCPU()
@@ -42,13 +60,13 @@ start:
 		case <-ctx.Done():
 			break start // files not started are not run
 		}
-		if ctx.Err() != nil { // both were ready, and select picks at random
+		if ctx.Err() != nil || r.stopping() { // both were ready, and select picks at random
 			<-slots
 			break start
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			perFile[i] = newFileRun(&opts, f, out, false).run(ctx)
+			perFile[i] = r.runFile(ctx, f, false)
 		})
 	}
 	wg.Wait()
@@ -57,7 +75,22 @@ start:
 	for _, results := range perFile {
 		sum.add(results...)
 	}
-	return conclude(ctx, out, sum)
+	return r.conclude(ctx, sum)
+}
+
+// runFile runs a file Options.Count times, one run after the other.
+func (r *run) runFile(ctx context.Context, f scenarioFile, live bool) []CaseResult {
+	start := time.Now()
+	r.events.fileStart(f.path)
+	var results []CaseResult
+	for n := 1; n == 1 || n <= r.opts.Count; n++ {
+		if n > 1 && (ctx.Err() != nil || r.stopping()) {
+			break
+		}
+		results = append(results, newFileRun(r, f, n, live).run(ctx)...)
+	}
+	r.events.fileDone(f.path, time.Since(start))
+	return results
 }
 
 // RunFile runs one scenario file (berth run): its print() output is
@@ -74,23 +107,21 @@ func RunFile(ctx context.Context, path string, opts Options) (Summary, error) {
 	if info.IsDir() {
 		return Summary{}, fmt.Errorf("run %s: is a directory, want a .star file (berth test runs directories)", path)
 	}
-	out := newPrinter(&opts)
+	r := &run{opts: &opts, events: newEvents(&opts, true)}
 	f := scenarioFile{path: filepath.Clean(path), root: filepath.Dir(path)}
 	var sum Summary
-	sum.add(newFileRun(&opts, f, out, true).run(ctx)...)
-	return conclude(ctx, out, sum)
+	sum.add(r.runFile(ctx, f, true)...)
+	return r.conclude(ctx, sum)
 }
 
-// conclude prints the summary line, last, and turns an interruption into
-// an error.
-func conclude(ctx context.Context, out *printer, sum Summary) (Summary, error) {
+// conclude ends the report and turns an interruption into an error.
+func (r *run) conclude(ctx context.Context, sum Summary) (Summary, error) {
 	if ctx.Err() != nil {
 		sum.Interrupted = true
-		out.write("interrupted\n")
 	}
-	out.write(sum.Line() + "\n")
+	reportErr := r.events.runDone(sum)
 	if sum.Interrupted {
-		return sum, fmt.Errorf("run interrupted: %w", context.Cause(ctx))
+		return sum, errors.Join(fmt.Errorf("run interrupted: %w", context.Cause(ctx)), reportErr)
 	}
-	return sum, nil
+	return sum, reportErr
 }

@@ -125,10 +125,12 @@ func TestCommitUpdateStats(t *testing.T) {
 		t.Errorf("the commit is not in the store: %v", err)
 	}
 
-	small, big := int64(4<<20), int64(64<<20)
-	wantError(t, "update below the minimum", c.Update(ctx, backend.ResourcesPatch{Memory: &small}), "Minimum memory limit allowed is 6MB", backend.ErrInvalid)
+	small, big, unlimited := int64(4<<20), int64(64<<20), int64(-1)
+	wantError(t, "update below the minimum", c.Update(ctx, backend.ResourcesPatch{Memory: &small, MemorySwap: &unlimited}), "Minimum memory limit allowed is 6MB", backend.ErrInvalid)
+	wantError(t, "memory without swap on a container without memory", c.Update(ctx, backend.ResourcesPatch{Memory: &big}),
+		"Memory limit should be smaller than already set memoryswap limit", backend.ErrInvalid)
 	wantError(t, "empty update", c.Update(ctx, backend.ResourcesPatch{}), "you must provide one or more flags", backend.ErrInvalid)
-	if err := c.Update(ctx, backend.ResourcesPatch{Memory: &big}); err != nil || c.Limits().Memory != big {
+	if err := c.Update(ctx, backend.ResourcesPatch{Memory: &big, MemorySwap: &unlimited}); err != nil || c.Limits().Memory != big {
 		t.Errorf("Update: %v, memory %d", err, c.Limits().Memory)
 	}
 	if hc := mustInspect(t, c)["HostConfig"].(map[string]any); hc["Memory"] != big {
@@ -141,6 +143,7 @@ func TestCommitUpdateStats(t *testing.T) {
 		t.Errorf("Stats = %+v, %v", st, err)
 	}
 	c.Exit(0)
-	_, err = c.Stats(ctx)
-	wantError(t, "stats of a stopped container", err, "is not running", backend.ErrNotRunning)
+	if st, err = c.Stats(ctx); err != nil || st.MemoryUsage != 0 || st.Pids != 0 || st.Read.IsZero() {
+		t.Errorf("stats of a stopped container: %+v, %v; want zeros", st, err)
+	}
 }

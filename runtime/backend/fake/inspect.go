@@ -45,6 +45,7 @@ func (c *Container) Inspect(ctx context.Context) (map[string]any, error) {
 			"VolumesFrom": backend.StringList(c.spec.VolumesFrom), "ReadonlyRootfs": c.spec.ReadOnly,
 			"Memory": r.Memory, "MemorySwap": r.MemorySwap, "CpuShares": r.CPUShares, "NanoCpus": r.NanoCPUs,
 			"CpuPeriod": r.CPUPeriod, "CpuQuota": r.CPUQuota, "CpusetCpus": r.CpusetCpus, "PidsLimit": r.PidsLimit,
+			"MemoryReservation": r.MemoryReservation, "CpusetMems": r.CpusetMems,
 			"BlkioDeviceReadBps": throttles(r.BlkioRead), "BlkioDeviceWriteBps": throttles(r.BlkioWrite),
 			"BlkioDeviceReadIOps": throttles(r.BlkioReadIO), "BlkioDeviceWriteIOps": throttles(r.BlkioWriteIO),
 			"LogConfig": map[string]any{"Type": c.spec.Log.DriverName(), "Config": backend.StringMap(logCfg)},

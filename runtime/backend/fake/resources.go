@@ -12,13 +12,10 @@ func (c *Container) Update(ctx context.Context, p backend.ResourcesPatch) error 
 	if err := c.gone(); err != nil {
 		return err
 	}
-	if p.Empty() {
-		return errorf(backend.ErrInvalid, "you must provide one or more flags when using this command")
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r := p.Apply(c.resources)
-	if err := r.Validate(c.b.host.Info()); err != nil {
+	r, err := p.Merge(c.resources, c.b.host.Info())
+	if err != nil {
 		return err
 	}
 	c.resources = r
@@ -44,7 +41,7 @@ func (c *Container) Stats(ctx context.Context) (backend.Stats, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.state.Status != backend.StatusRunning {
-		return backend.Stats{}, backend.NotRunning(c.id, c.state.Status)
+		return backend.Stats{Read: time.Now().UTC()}, nil // zeros, as Docker shows a stopped container
 	}
 	s := c.stats
 	s.Read = time.Now().UTC()

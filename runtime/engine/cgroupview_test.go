@@ -1,0 +1,58 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"berth/runtime/backend"
+	"berth/runtime/container"
+	"berth/runtime/spec"
+)
+
+// A container with a limit reads it from its own cgroup at /sys/fs/cgroup,
+// read-only, as under Docker; one without limits gets no view (it would
+// cost every start) and sees the empty directory sysfs has there.
+func TestCgroupView(t *testing.T) {
+	sb := sandbox(t)
+	v1 := true
+	if _, err := os.Stat(filepath.Join(container.CgroupRoot, "memory")); err != nil {
+		v1 = false
+	}
+	memFile, pidsFile := "/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/pids/pids.max"
+	if !v1 {
+		memFile, pidsFile = "/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/pids.max"
+	}
+	c, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Network: "none", Cmd: []string{"sleep", "1000"},
+		Resources: spec.Resources{Memory: 64 << 20, PidsLimit: 50}}, backend.RunOptions{Detach: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := func(c backend.Container, cmd ...string) backend.ExecResult {
+		t.Helper()
+		r, err := c.Exec(ctx(t), backend.ExecOptions{Cmd: cmd})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := exec(c, "cat", memFile, pidsFile); r.Stdout != "67108864\n50\n" {
+		t.Errorf("limits read inside: %q (%s), want 67108864 and 50", r.Stdout, r.Stderr)
+	}
+	// Its own cgroup is the root of the view: no berth- directories of
+	// other containers, no host paths.
+	if r := exec(c, "sh", "-c", "ls /sys/fs/cgroup/* | grep -c berth-"); strings.TrimSpace(r.Stdout) != "0" {
+		t.Errorf("the view shows other cgroups: %q", r.Output)
+	}
+	if r := exec(c, "sh", "-c", "echo 1 > "+pidsFile); r.ExitCode == 0 || !strings.Contains(r.Stderr, "Read-only file system") {
+		t.Errorf("writing %s inside: exit %d, %q; want Read-only file system", pidsFile, r.ExitCode, r.Stderr)
+	}
+	plain, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Network: "none", Cmd: []string{"sleep", "1000"}}, backend.RunOptions{Detach: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := exec(plain, "ls", "-A", "/sys/fs/cgroup"); r.ExitCode != 0 || r.Stdout != "" {
+		t.Errorf("without limits /sys/fs/cgroup holds %q (%s), want it empty", r.Stdout, r.Stderr)
+	}
+}
