@@ -21,8 +21,11 @@ Commands:
   import PATH REF   make an image of a root filesystem (directory or tar)
   tag SRC DST       give an image another name
   rm REF            remove a name, and the image with its last one
-  prune             remove the images without a name that no container uses
-  pull REF          fetch an image from its registry (plain HTTP only on loopback)
+  prune [-a]        remove the images without a name that no container uses
+                    (-a: every image no container uses); prints the space reclaimed
+  pull [--platform OS/ARCH] [-q] [--insecure] REF
+                    fetch an image from its registry (plain HTTP only on loopback);
+                    a progress bar per layer on a terminal, a summary line otherwise
   push REF          send an image to the registry its name says
 `
 
@@ -30,9 +33,9 @@ Commands:
 // unknown command.
 func imageArgs(cmd string) (names []string, ok bool) {
 	switch cmd {
-	case "ls", "prune":
+	case "ls":
 		return nil, true
-	case "inspect", "rm", "pull", "push":
+	case "inspect", "rm", "push":
 		return []string{"REF"}, true
 	case "load":
 		return []string{"PATH"}, true
@@ -55,8 +58,13 @@ func cmdImage(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, imageUsage)
 		return nil
 	}
-	if cmd == "save" {
+	switch cmd {
+	case "save":
 		return cmdImageSave(g, args)
+	case "pull":
+		return cmdImagePull(g, args, stdout, stderr)
+	case "prune":
+		return cmdImagePrune(g, args, stdout, stderr)
 	}
 	names, ok := imageArgs(cmd)
 	if !ok {
@@ -123,27 +131,12 @@ func cmdImage(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "Untagged: %s\n", args[0])
 		return nil
-	case "pull":
-		img, err := st.Pull(ctx, args[0], backend.PullOptions{})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "Pulled %s: %s, %d bytes\n", args[0], img.ID, img.Size)
-		return nil
 	case "push":
 		if err := st.Push(ctx, args[0], backend.PushOptions{}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Pushed %s\n", args[0])
 		return nil
-	case "prune":
-		report, err := st.Prune(ctx, backend.PruneOptions{})
-		removed := report.Deleted
-		if len(removed) > 0 {
-			fmt.Fprintf(stdout, "Deleted Images:\n%s\n", strings.Join(removed, "\n"))
-		}
-		fmt.Fprintf(stdout, "Removed %d images\n", len(removed))
-		return err
 	}
 	return nil
 }

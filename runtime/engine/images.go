@@ -72,15 +72,11 @@ func (s images) Save(ctx context.Context, refs []string, w io.Writer) error {
 	return classify(s.st.Save(refs, w))
 }
 
-// Prune removes the images without a tag that no container uses (image
-// prune, as berth image prune and image.prune have done since issue 8);
-// All is issue 10's.
+// Prune removes the images without a tag that no container uses, or with
+// All every image no container uses (docker image prune [-a]).
 func (s images) Prune(ctx context.Context, opts backend.PruneOptions) (backend.PruneReport, error) {
-	if opts.All {
-		return backend.PruneReport{}, notImplemented("image prune --all", "10")
-	}
-	removed, err := s.st.Prune()
-	return backend.PruneReport{Deleted: removed}, classify(err)
+	removed, reclaimed, err := s.st.Prune(opts.All)
+	return backend.PruneReport{Deleted: removed, SpaceReclaimed: reclaimed}, classify(err)
 }
 
 func imageInfos(list []*image.Image) []backend.ImageInfo {

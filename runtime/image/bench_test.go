@@ -1,6 +1,7 @@
 package image
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"os"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/compression"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"berth/runtime/backend"
 )
 
 // benchLayers are 4 gzip layers of 25 MB each (250 files of 100 KB of
@@ -78,6 +81,32 @@ func BenchmarkTarX100MB(b *testing.B) {
 		}
 		b.StopTimer()
 		os.RemoveAll(dst)
+		b.StartTimer()
+	}
+}
+
+// BenchmarkPull100MB pulls BenchmarkLoad100MB's image from a registry on
+// loopback into an empty store. Target: ≤ 1.5× BenchmarkLoad100MB.
+func BenchmarkPull100MB(b *testing.B) {
+	var ls []v1.Layer
+	for _, l := range benchLayers(b) {
+		ls = append(ls, ggcrLayer(b, l, compression.GZip))
+	}
+	reg := startRegistry(b, nil)
+	reg.put(b, "bench/pull:1", ggcrImage(b, false, ls...))
+	for b.Loop() {
+		b.StopTimer()
+		dir := filepath.Join(b.TempDir(), "images")
+		s, err := Open(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := s.Pull(context.Background(), reg.addr+"/bench/pull:1", backend.PullOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		os.RemoveAll(dir)
 		b.StartTimer()
 	}
 }

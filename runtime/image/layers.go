@@ -252,44 +252,53 @@ func (x *extractor) markOpaque(entry, dir string) error {
 // holds layers.lock shared: its layers are on disk but no image lists them
 // yet, so then nothing is freed now; the next rm or prune frees them.
 func (s *Store) removeUnusedLayers() error {
+	_, err := s.removeUnusedLayersFreed()
+	return err
+}
+
+// removeUnusedLayersFreed is removeUnusedLayers, also returning the bytes
+// of the layers it removed.
+func (s *Store) removeUnusedLayersFreed() (freed int64, err error) {
 	lock, err := os.OpenFile(filepath.Join(s.dir, layersLock), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return fmt.Errorf("lock layers: %w", err)
+		return freed, fmt.Errorf("lock layers: %w", err)
 	}
 	defer lock.Close() // releases the flock
 	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); errors.Is(err, unix.EWOULDBLOCK) {
-		return nil
+		return 0, nil
 	} else if err != nil {
-		return fmt.Errorf("lock layers: %w", err)
+		return freed, fmt.Errorf("lock layers: %w", err)
 	}
 	entries, err := os.ReadDir(filepath.Join(s.dir, layersDir))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return 0, nil
 	}
 	if err != nil {
-		return fmt.Errorf("list layers: %w", err)
+		return freed, fmt.Errorf("list layers: %w", err)
 	}
 	used, err := s.usedLayers()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	stacks, err := mountedStacks()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, e := range entries {
 		if used[e.Name()] || slices.ContainsFunc(stacks, func(st []string) bool { return slices.Contains(st, s.layerPath(e.Name())) }) {
 			continue
 		}
+		size, _ := s.layerSize(e.Name())
 		aside := s.tmpName("rm-layer-" + e.Name())
 		if err := os.Rename(filepath.Join(s.dir, layersDir, e.Name()), aside); err != nil {
-			return fmt.Errorf("remove layer %s: %w", e.Name(), err)
+			return freed, fmt.Errorf("remove layer %s: %w", e.Name(), err)
 		}
 		if err := os.RemoveAll(aside); err != nil {
-			return fmt.Errorf("remove layer %s: %w", e.Name(), err)
+			return freed, fmt.Errorf("remove layer %s: %w", e.Name(), err)
 		}
+		freed += size
 	}
-	return nil
+	return freed, nil
 }
 
 // usedLayers lists the hex diff-ids of the layers the images on disk use.

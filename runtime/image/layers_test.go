@@ -201,7 +201,7 @@ func TestUntagAndPruneFreeLayers(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantLayers(2)
-	if _, err := s.Prune(); err != nil {
+	if _, _, err := s.Prune(false); err != nil {
 		t.Fatal(err)
 	}
 	wantLayers(1)
@@ -267,7 +267,7 @@ func TestLayersOfALoadInFlightStay(t *testing.T) {
 	if err := lock.Unlock(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Prune(); err != nil {
+	if _, _, err := s.Prune(false); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := s.LayerCount(); n != 0 {

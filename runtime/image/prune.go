@@ -8,14 +8,18 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"berth/runtime/store"
 )
 
 // Prune removes the images that have no tag and that no container uses
 // (no mounted root filesystem has them as its layer), as docker image
-// prune does. It returns their IDs.
-func (s *Store) Prune() ([]string, error) {
-	var doomed, removed []string
-	err := s.withRepos(func(repos map[string]string) (bool, error) {
+// prune does; with all, every image no container uses (prune -a; busybox
+// is built again on first use). It returns their IDs and the bytes freed:
+// the layers no image uses any more, and the removed flat images.
+func (s *Store) Prune(all bool) (removed []string, reclaimed int64, err error) {
+	var doomed []string
+	err = s.withRepos(func(repos map[string]string) (bool, error) {
 		ids, err := s.imageIDs()
 		if err != nil {
 			return false, err
@@ -25,9 +29,11 @@ func (s *Store) Prune() ([]string, error) {
 			tagged[strings.TrimPrefix(id, "sha256:")] = true
 		}
 		for _, hex := range ids {
-			if tagged[hex] {
+			if tagged[hex] && !all {
 				continue
 			}
+			var m meta
+			flat := store.ReadJSON(filepath.Join(s.dir, hex, metaName), &m) == nil && len(m.Layers) == 0
 			aside, err := s.moveAsideUnused(hex)
 			if err != nil {
 				return false, err
@@ -35,11 +41,25 @@ func (s *Store) Prune() ([]string, error) {
 			if aside != "" {
 				doomed = append(doomed, aside)
 				removed = append(removed, "sha256:"+hex)
+				if flat {
+					reclaimed += m.Size
+				}
 			}
 		}
-		return false, s.removeUnusedLayers()
+		changed := false
+		if all {
+			for name, id := range repos {
+				if slices.Contains(removed, id) {
+					delete(repos, name)
+					changed = true
+				}
+			}
+		}
+		freed, err := s.removeUnusedLayersFreed()
+		reclaimed += freed
+		return changed, err
 	})
-	return removed, errors.Join(err, removeAll(doomed))
+	return removed, reclaimed, errors.Join(err, removeAll(doomed))
 }
 
 // moveAsideUnused moves image hex out of sight, unless a container uses

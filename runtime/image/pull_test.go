@@ -35,7 +35,7 @@ type testRegistry struct {
 	blobGets map[string]int
 }
 
-func startRegistry(t *testing.T, wrap func(http.Handler) http.Handler) *testRegistry {
+func startRegistry(t testing.TB, wrap func(http.Handler) http.Handler) *testRegistry {
 	t.Helper()
 	reg := &testRegistry{blobGets: map[string]int{}}
 	var h http.Handler = ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0)))
@@ -56,7 +56,7 @@ func startRegistry(t *testing.T, wrap func(http.Handler) http.Handler) *testRegi
 	return reg
 }
 
-func (r *testRegistry) put(t *testing.T, ref string, img v1.Image) {
+func (r *testRegistry) put(t testing.TB, ref string, img v1.Image) {
 	t.Helper()
 	tag, err := name.ParseReference(r.addr + "/" + ref)
 	if err != nil {

@@ -158,14 +158,14 @@ func TestPrune(t *testing.T) {
 	if got := mustGet(t, s, first.ID); len(got.RepoTags) != 0 {
 		t.Fatalf("the replaced image still has tags %q", got.RepoTags)
 	}
-	if removed, err := s.Prune(); err != nil || len(removed) != 0 {
+	if removed, _, err := s.Prune(false); err != nil || len(removed) != 0 {
 		t.Errorf("Prune while a container uses the untagged image = %q, %v; want nothing", removed, err)
 	}
 	if err := UnmountRootfs(ctr); err != nil {
 		t.Fatal(err)
 	}
 	mounted = false
-	removed, err := s.Prune()
+	removed, _, err := s.Prune(false)
 	if err != nil || !slices.Equal(removed, []string{first.ID}) {
 		t.Errorf("Prune = %q, %v; want [%s]", removed, err, first.ID)
 	}
@@ -175,11 +175,26 @@ func TestPrune(t *testing.T) {
 			t.Errorf("Prune removed the tagged image %s: %v", img.RepoTags, err)
 		}
 	}
-	if removed, err := s.Prune(); err != nil || len(removed) != 0 {
+	if removed, _, err := s.Prune(false); err != nil || len(removed) != 0 {
 		t.Errorf("second Prune = %q, %v", removed, err)
 	}
 	if n := imageDirs(t, s); n != 2 {
 		t.Errorf("%d image directories, want busybox and x", n)
+	}
+	// prune -a: every image no container uses, tagged or not; the bytes
+	// freed are counted.
+	removed, reclaimed, err := s.Prune(true)
+	if err != nil || len(removed) != 2 || reclaimed <= 0 {
+		t.Errorf("Prune(all) = %q, %d bytes, %v; want busybox and x, some bytes", removed, reclaimed, err)
+	}
+	if n := imageDirs(t, s); n != 0 {
+		t.Errorf("%d image directories after Prune(all), want 0", n)
+	}
+	if n, err := s.LayerCount(); err != nil || n != 0 {
+		t.Errorf("%d layers after Prune(all) (%v), want 0", n, err)
+	}
+	if _, err := s.Get("x"); err == nil {
+		t.Errorf("x is still tagged after Prune(all)")
 	}
 }
 

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"berth/starlib/registry"
+)
+
+// image push, prune -a and pull through a loopback registry: off a
+// terminal, pull prints one summary line, -q only the reference; prune
+// reports the space it reclaimed.
+func TestImagePullPrune(t *testing.T) {
+	needRoot(t)
+	root := newRoot(t)
+	srv, err := registry.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ref := srv.Address() + "/bb:v1"
+	for _, args := range [][]string{{"image", "tag", "busybox", ref}, {"image", "push", ref}} {
+		if res := berth(t, root.path, args...); res.code != 0 {
+			t.Fatalf("%q\n%s", args, res)
+		}
+	}
+	res := berth(t, root.path, "image", "prune", "-a")
+	if res.code != 0 || !regexp.MustCompile(`Removed 1 images\nTotal reclaimed space: [1-9][0-9.]*[kM]B\n$`).MatchString(res.stdout) {
+		t.Errorf("image prune -a\n%s", res)
+	}
+	res = berth(t, root.path, "image", "pull", ref)
+	if res.code != 0 || !regexp.MustCompile(`^Pulled `+regexp.QuoteMeta(ref)+`: sha256:[0-9a-f]{64}, 1 layers downloaded \(.* in .*s, .*/s\), 0 already stored\n$`).MatchString(res.stdout) {
+		t.Errorf("image pull\n%s", res)
+	}
+	if res := berth(t, root.path, "image", "pull", "-q", ref); res.code != 0 || res.stdout != ref+"\n" {
+		t.Errorf("image pull -q\n%s", res)
+	}
+	res = berth(t, root.path, "--offline", "image", "pull", "nosuch/thing")
+	if res.code != 2 || !strings.Contains(res.stderr, "pull nosuch/thing: berth is offline") {
+		t.Errorf("image pull offline\n%s", res)
+	}
+}
