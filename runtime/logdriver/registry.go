@@ -68,7 +68,7 @@ func NewRegistry(factories ...Factory) (*Registry, error) {
 // and none.
 func Builtin() *Registry {
 	r := &Registry{factories: map[string]Factory{}}
-	for _, f := range []Factory{jsonFileFactory(), noneFactory()} {
+	for _, f := range []Factory{jsonFileFactory(), noneFactory(), syslogFactory()} {
 		r.factories[f.Name] = f
 	}
 	return r

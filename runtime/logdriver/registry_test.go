@@ -22,7 +22,7 @@ func TestValidateOptions(t *testing.T) {
 		{"all json-file options", "json-file", map[string]string{
 			"max-size": "10m", "max-file": "3", "compress": "false", "labels": "a,b", "labels-regex": "^x",
 			"env": "A", "env-regex": "^B", "tag": "{{.Name}}/{{.ID}}", "mode": "blocking"}, ""},
-		{"unknown driver", "bogus", nil, `unknown log driver "bogus": want one of json-file, none`},
+		{"unknown driver", "bogus", nil, `unknown log driver "bogus": want one of json-file, none, syslog`},
 		{"unknown option", "json-file", map[string]string{"bogus": "1"}, "unknown log opt 'bogus' for json-file log driver"},
 		{"first unknown option in sorted order", "json-file", map[string]string{"zz": "1", "aa": "1"}, "unknown log opt 'aa'"},
 		{"cache options belong to dual logging", "json-file", map[string]string{"cache-disabled": "true"}, "unknown log opt 'cache-disabled' for json-file"},
@@ -377,7 +377,7 @@ func TestRegister(t *testing.T) {
 	if err := b.Register(Factory{Name: "extra", New: newNone}); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(Builtin().Names(), ","); got != "json-file,none" {
+	if got := strings.Join(Builtin().Names(), ","); got != "json-file,none,syslog" {
 		t.Errorf("Builtin().Names() = %q", got)
 	}
 }
