@@ -10,7 +10,7 @@ export BERTH_ROOT ?= /var/lib/berth
 export CGO_ENABLED := 1
 
 # Debian packages the engine and its tests need.
-DEB_PACKAGES := busybox-static libseccomp-dev pkg-config gcc e2fsprogs
+DEB_PACKAGES := busybox-static libseccomp-dev pkg-config gcc e2fsprogs rsyslog
 
 .PHONY: all setup build install demo test test-go test-nonroot test-scenarios lint bench fuzz clean
 

@@ -39,7 +39,7 @@ func (e *Engine) create(ctx context.Context, req backend.CreateRequest) (*Contai
 	if err := container.CheckBlkioWeights(cs.Resources, e.root); err != nil {
 		return nil, err
 	}
-	if err := logdriver.ValidateOptions(cs.Log.DriverName(), cs.Log.Config); err != nil {
+	if err := e.logs.ValidateOptions(cs.Log.DriverName(), cs.Log.Config); err != nil {
 		return nil, err
 	}
 	img, err := e.images.Get(cs.Image)
@@ -66,6 +66,7 @@ func (e *Engine) create(ctx context.Context, req backend.CreateRequest) (*Contai
 		status: backend.StatusCreated,
 	}
 	c.initLogLoss()
+	c.logDrops = &logdriver.Drops{}
 	c.dns = e.dns.Hold(req.Scope.Root())
 	scope := netScope{scope: req.Scope, ctx: context.WithoutCancel(ctx), e: e, dns: c.dns}
 	c.net, err = e.nets.NewContainerNet(scope, network.ContainerConfig{ID: id, Name: name, Dir: c.dir, Spec: cs, Exposed: cfg.ExposedPorts})

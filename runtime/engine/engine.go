@@ -19,6 +19,7 @@ import (
 	"berth/runtime/container"
 	"berth/runtime/containerdir"
 	"berth/runtime/image"
+	"berth/runtime/logdriver"
 	"berth/runtime/network"
 	"berth/runtime/spec"
 	"berth/runtime/store"
@@ -37,6 +38,9 @@ type Options struct {
 	// Offline: pulls and pushes contact no registry off this machine
 	// (they fail at once, naming the image), as tests and CI need.
 	Offline bool
+	// LogDrivers are the log drivers containers can use; nil means
+	// logdriver.Builtin(). Tests inject failing or slow drivers here.
+	LogDrivers *logdriver.Registry
 }
 
 var (
@@ -56,6 +60,7 @@ type Engine struct {
 	host    spec.Host
 	// hostMemory is the machine's memory: stats' limit when none is set.
 	hostMemory uint64
+	logs       *logdriver.Registry
 
 	mu      sync.Mutex
 	records map[string]network.Record // by id: the networks this engine made or found
@@ -118,9 +123,17 @@ func Open(opts Options) (*Engine, error) {
 		owner:      o,
 		host:       container.Host(),
 		hostMemory: container.HostMemory(),
+		logs:       logDrivers(opts.LogDrivers),
 		records:    map[string]network.Record{},
 		warnings:   cmp.Or[io.Writer](opts.Warnings, os.Stderr),
 	}, nil
+}
+
+func logDrivers(r *logdriver.Registry) *logdriver.Registry {
+	if r == nil {
+		return logdriver.Builtin()
+	}
+	return r
 }
 
 // warnf writes one warning line.

@@ -22,7 +22,7 @@ func TestValidateOptions(t *testing.T) {
 		{"all json-file options", "json-file", map[string]string{
 			"max-size": "10m", "max-file": "3", "compress": "false", "labels": "a,b", "labels-regex": "^x",
 			"env": "A", "env-regex": "^B", "tag": "{{.Name}}/{{.ID}}", "mode": "blocking"}, ""},
-		{"unknown driver", "bogus", nil, `unknown log driver "bogus": want one of json-file, none`},
+		{"unknown driver", "bogus", nil, `unknown log driver "bogus": want one of json-file, none, syslog`},
 		{"unknown option", "json-file", map[string]string{"bogus": "1"}, "unknown log opt 'bogus' for json-file log driver"},
 		{"first unknown option in sorted order", "json-file", map[string]string{"zz": "1", "aa": "1"}, "unknown log opt 'aa'"},
 		{"cache options belong to dual logging", "json-file", map[string]string{"cache-disabled": "true"}, "unknown log opt 'cache-disabled' for json-file"},
@@ -37,7 +37,10 @@ func TestValidateOptions(t *testing.T) {
 		{"bad tag", "json-file", map[string]string{"tag": "{{.Name"}, "invalid tag '{{.Name'"},
 		{"bad labels-regex", "json-file", map[string]string{"labels-regex": "("}, "invalid labels-regex '('"},
 		{"bad env-regex", "json-file", map[string]string{"env-regex": "["}, "invalid env-regex '['"},
-		{"non-blocking mode", "json-file", map[string]string{"mode": "non-blocking"}, "mode=non-blocking is not supported"},
+		{"non-blocking mode", "json-file", map[string]string{"mode": "non-blocking"}, ""},
+		{"non-blocking with a buffer size", "json-file", map[string]string{"mode": "non-blocking", "max-buffer-size": "4m"}, ""},
+		{"bad buffer size", "json-file", map[string]string{"mode": "non-blocking", "max-buffer-size": "lots"}, "error parsing option max-buffer-size: invalid size: 'lots'"},
+		{"zero buffer size", "json-file", map[string]string{"mode": "non-blocking", "max-buffer-size": "0"}, "error parsing option max-buffer-size: '0'"},
 		{"bad mode", "json-file", map[string]string{"mode": "fast"}, "invalid log opt mode 'fast': want blocking or non-blocking"},
 		{"max-buffer-size", "json-file", map[string]string{"max-buffer-size": "4m"}, "only supported with 'mode=non-blocking': got max-buffer-size '4m'"},
 		// Docker does not look at the none driver's options.
@@ -374,7 +377,7 @@ func TestRegister(t *testing.T) {
 	if err := b.Register(Factory{Name: "extra", New: newNone}); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(Builtin().Names(), ","); got != "json-file,none" {
+	if got := strings.Join(Builtin().Names(), ","); got != "json-file,none,syslog" {
 		t.Errorf("Builtin().Names() = %q", got)
 	}
 }

@@ -12,8 +12,10 @@ import (
 
 	"berth/runtime/backend"
 	"berth/runtime/backend/fake"
+	rcapture "berth/runtime/capture"
 	"berth/starlib/args"
 	"berth/starlib/builtins"
+	"berth/starlib/capture"
 	"berth/starlib/container"
 	"berth/starlib/dialect"
 	"berth/starlib/harness"
@@ -34,6 +36,7 @@ func typeValues() map[string]starlark.HasAttrs {
 		"Container":   &container.Value{},
 		"Network":     &network.Value{},
 		"Registry":    &registry.Server{},
+		"Receiver":    &capture.Value{},
 		"Volume":      &volume.Value{},
 		"exec_result": &result.ExecResult{},
 	}
@@ -161,7 +164,13 @@ func TestRegistryParamsMatchBuiltins(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { reg0.Close() })
+	rcv, err := rcapture.ListenSyslog("udp", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rcv.Close() })
 	instances := map[string]starlark.Value{
+		"Receiver":    capture.NewValue(rcv),
 		"Registry":    reg0,
 		"Container":   eval(`create("busybox")`),
 		"Network":     eval(`[n for n in network.ls() if n.name == "none"][0]`),

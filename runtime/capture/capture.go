@@ -1,0 +1,112 @@
+// Package capture holds log receivers for scenarios: servers on loopback
+// (or a socket in a directory of their own) that keep what log drivers
+// send them, parsed, in arrival order, so a case can assert on it.
+//
+// Each receiver is a Receiver: an address to give a driver, Messages to
+// wait for what arrived, Close to stop it. A receiver keeps parsed
+// messages in a Log, which the starlib capture module turns into dicts;
+// new receivers (fluentd, CloudWatch) add a constructor here and a
+// builtin there.
+package capture
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Record is one parsed message: the keys a scenario reads, with string,
+// int or nested map/slice values.
+type Record map[string]any
+
+// Receiver is a running log receiver.
+type Receiver interface {
+	// Kind names the receiver: "syslog", "fluentd", "cloudwatch".
+	Kind() string
+	// Address is what the driver is given (syslog-address,
+	// fluentd-address, awslogs-endpoint).
+	Address() string
+	// Messages waits until count messages arrived (count < 0: returns
+	// what arrived within timeout) and returns them in arrival order.
+	Messages(ctx context.Context, count int, timeout time.Duration) ([]Record, error)
+	Close() error
+}
+
+// MaxRecords bounds what one receiver keeps: a container can log without
+// end. Past it, messages are counted in Dropped, not kept.
+const MaxRecords = 1_000_000
+
+// Log is the records a receiver got, safe for concurrent use.
+type Log struct {
+	mu      sync.Mutex
+	records []Record
+	dropped int64
+	changed chan struct{} // closed and replaced at each Add
+}
+
+// Add appends a record and wakes the waiters.
+func (l *Log) Add(r Record) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.records) >= MaxRecords {
+		l.dropped++
+		return
+	}
+	l.records = append(l.records, r)
+	if l.changed != nil {
+		close(l.changed)
+		l.changed = nil
+	}
+}
+
+// Dropped is how many records were not kept because the log was full.
+func (l *Log) Dropped() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.dropped
+}
+
+// Wait returns the records once there are count of them (count < 0: the
+// records there are when timeout passes). With fewer than count at the
+// timeout it returns them with ErrTimeout.
+func (l *Log) Wait(ctx context.Context, count int, timeout time.Duration) ([]Record, error) {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		l.mu.Lock()
+		if count >= 0 && len(l.records) >= count {
+			out := append([]Record(nil), l.records[:count]...)
+			l.mu.Unlock()
+			return out, nil
+		}
+		if l.changed == nil {
+			l.changed = make(chan struct{})
+		}
+		changed := l.changed
+		l.mu.Unlock()
+		select {
+		case <-changed:
+		case <-timer.C:
+			l.mu.Lock()
+			out := append([]Record(nil), l.records...)
+			l.mu.Unlock()
+			if count < 0 {
+				return out, nil
+			}
+			return out, &TimeoutError{Want: count, Got: len(out), Timeout: timeout}
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// TimeoutError: fewer messages than asked for arrived in time.
+type TimeoutError struct {
+	Want, Got int
+	Timeout   time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("got %d of %d messages within %v", e.Got, e.Want, e.Timeout)
+}

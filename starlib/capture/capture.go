@@ -1,0 +1,119 @@
+// Package capture is the scenario language's capture module: log
+// receivers for the case, which a container's log driver is pointed at
+// and whose messages a case asserts on.
+//
+//	capture.syslog(proto="udp"|"tcp"|"unix", format=None) -> Receiver
+//	r.address                                  the driver's address
+//	r.messages(count=None, timeout="5s")       parsed messages, in arrival order
+//
+// The receivers themselves are runtime/capture's; each is stopped, and
+// its socket removed, when the case ends. A new receiver adds a builtin
+// to Module that returns NewValue(receiver).
+package capture
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+
+	rcapture "berth/runtime/capture"
+	"berth/starlib/args"
+	"berth/starlib/session"
+)
+
+// Module is the capture module.
+var Module = &starlarkstruct.Module{
+	Name: "capture",
+	Members: starlark.StringDict{
+		"syslog": starlark.NewBuiltin("capture.syslog", syslog),
+	},
+}
+
+func syslog(th *starlark.Thread, fn *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	proto, format := "udp", starlark.Value(starlark.None)
+	if err := args.Unpack(fn.Name(), a, kw, "proto?", &proto, "format?", &format); err != nil {
+		return nil, err
+	}
+	f := ""
+	if format != starlark.None {
+		s, ok := starlark.AsString(format)
+		if !ok {
+			return nil, fmt.Errorf("%s: format: got %s, want a string or None", fn.Name(), format.Type())
+		}
+		f = s
+	}
+	r, err := rcapture.ListenSyslog(proto, f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
+	}
+	return Serve(th, fn, r)
+}
+
+// Serve ties a started receiver to the case (closed when it ends) and
+// returns its Starlark value.
+func Serve(th *starlark.Thread, fn *starlark.Builtin, r rcapture.Receiver) (starlark.Value, error) {
+	if err := session.AddCleanup(th, r.Close); err != nil {
+		return nil, errors.Join(fmt.Errorf("%s: %w", fn.Name(), err), r.Close())
+	}
+	return NewValue(r), nil
+}
+
+// NewValue is r as a Starlark value (Serve also ties it to the case).
+func NewValue(r rcapture.Receiver) *Value { return &Value{r: r} }
+
+// Value is a receiver as a Starlark value.
+type Value struct{ r rcapture.Receiver }
+
+func (v *Value) String() string        { return "<capture." + v.r.Kind() + " " + v.r.Address() + ">" }
+func (v *Value) Type() string          { return "capture." + v.r.Kind() }
+func (v *Value) Freeze()               {}
+func (v *Value) Truth() starlark.Bool  { return true }
+func (v *Value) Hash() (uint32, error) { return starlark.String(v.r.Address()).Hash() }
+
+// AttrNames: CloudWatch's receiver calls its address endpoint.
+func (v *Value) AttrNames() []string {
+	if v.r != nil && v.r.Kind() == "cloudwatch" {
+		return []string{"endpoint", "messages"}
+	}
+	return []string{"address", "messages"}
+}
+
+func (v *Value) Attr(name string) (starlark.Value, error) {
+	switch {
+	case name == "messages":
+		return starlark.NewBuiltin("messages", v.messages).BindReceiver(v), nil
+	case (name == "address" && v.r.Kind() != "cloudwatch") || (name == "endpoint" && v.r.Kind() == "cloudwatch"):
+		return starlark.String(v.r.Address()), nil
+	}
+	return nil, nil
+}
+
+func (v *Value) messages(th *starlark.Thread, fn *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	count := starlark.Value(starlark.None)
+	timeout := args.Duration(5 * time.Second)
+	if err := args.Unpack(fn.Name(), a, kw, "count?", &count, "timeout?", &timeout); err != nil {
+		return nil, err
+	}
+	n := -1
+	if count != starlark.None {
+		if err := starlark.AsInt(count, &n); err != nil || n < 0 {
+			return nil, fmt.Errorf("%s: count: got %s, want a non-negative int or None", fn.Name(), count)
+		}
+	}
+	recs, err := v.r.Messages(session.Context(th), n, timeout.Std())
+	if err != nil {
+		return nil, fmt.Errorf("%s of %s: %w", fn.Name(), v, err)
+	}
+	list := make([]starlark.Value, 0, len(recs))
+	for _, rec := range recs {
+		d, err := args.ToStarlark(map[string]any(rec))
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, d)
+	}
+	return starlark.NewList(list), nil
+}

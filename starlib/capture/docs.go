@@ -1,0 +1,19 @@
+package capture
+
+import "berth/starlib/builtins"
+
+// Docs describes the capture module and its receivers.
+var Docs = []builtins.Entry{
+	{Name: "capture", Kind: builtins.Module,
+		Doc: "Log receivers for the case, on loopback or a socket of their own, so a scenario can check what a container's log driver sends. Each is stopped, and its socket removed, when the case ends."},
+	{Name: "capture.syslog", Kind: builtins.Function, Returns: "Receiver",
+		Params: []builtins.Param{{Name: "proto", Default: `"udp"`}, {Name: "format", Default: "None"}},
+		Doc:    "Starts a syslog receiver: `proto=\"udp\"` (default) or `\"tcp\"` on `127.0.0.1` at a free port, `\"unix\"` a datagram socket in a directory of its own. `format=None` parses RFC 3164 (with or without a hostname, as Docker's default format) and RFC 5424 alike; `\"rfc3164\"` or `\"rfc5424\"` parses only that. TCP takes newline and octet-counted framing."},
+	{Name: "Receiver", Kind: builtins.Type,
+		Doc: "What `capture.syslog` returns, of type `capture.syslog`; `str(r)` is `<capture.syslog ADDRESS>`."},
+	{Name: "Receiver.address", Kind: builtins.Attribute, Returns: "str",
+		Doc: "the driver's address: `\"udp://127.0.0.1:PORT\"`, `\"tcp://127.0.0.1:PORT\"` or `\"unixgram:///PATH\"`, for `log_opts={\"syslog-address\": r.address}`"},
+	{Name: "Receiver.messages", Kind: builtins.Method, Returns: "list",
+		Params: []builtins.Param{{Name: "count", Default: "None"}, {Name: "timeout", Default: `"5s"`}},
+		Doc:    "Waits until `count` messages arrived and returns them in arrival order, failing with how many came when fewer arrive within `timeout`; `count=None` returns what arrived within `timeout`. syslog: dicts with `facility`, `severity` (names: `\"daemon\"`, `\"info\"`), `tag`, `hostname` (`\"\"` when the format has none), `text`, `format` (`\"rfc3164\"`, `\"rfc5424\"` or `\"unknown\"`), `raw`, and `timestamp`, `pid` (and for RFC 5424 `msgid`)."},
+}
