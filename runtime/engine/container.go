@@ -109,7 +109,7 @@ func (c *Container) ForegroundOutput() (backend.Output, bool) {
 // captureNote ends the marker of a cut foreground output: where the rest
 // of it is.
 func (c *Container) captureNote() string {
-	if _, err := logdriver.OpenReader(c.spec.Log.DriverName(), c.logInfo()); err != nil {
+	if _, err := logDrivers.OpenReader(c.spec.Log.DriverName(), c.logInfo()); err != nil {
 		return "log_driver " + c.spec.Log.DriverName() + " keeps nothing to read back"
 	}
 	return "logs() has all of it"

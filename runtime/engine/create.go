@@ -12,7 +12,6 @@ import (
 	"berth/runtime/backend"
 	"berth/runtime/containerdir"
 	"berth/runtime/image"
-	"berth/runtime/logdriver"
 	"berth/runtime/network"
 	"berth/runtime/volume"
 )
@@ -32,7 +31,7 @@ func (e *Engine) create(ctx context.Context, req backend.CreateRequest) (*Contai
 	if err := cs.Validate(e.host); err != nil {
 		return nil, err
 	}
-	if err := logdriver.ValidateOptions(cs.Log.DriverName(), cs.Log.Config); err != nil {
+	if err := logDrivers.ValidateOptions(cs.Log.DriverName(), cs.Log.Config); err != nil {
 		return nil, err
 	}
 	img, err := e.images.Get(cs.Image)

@@ -13,6 +13,7 @@ import (
 
 	"berth/runtime/backend"
 	"berth/starlib/builtins"
+	"berth/starlib/capture"
 	"berth/starlib/container"
 	"berth/starlib/image"
 	"berth/starlib/network"
@@ -25,7 +26,7 @@ import (
 // and fail), from the docs.go of each package: for berth help, the
 // reference and the REPL.
 var Registry = sync.OnceValue(func() *builtins.Registry {
-	return builtins.MustNew(container.Docs, runner.CoreDocs(), image.Docs, image.RegistryDocs, network.Docs, registry.Docs, volume.Docs)
+	return builtins.MustNew(container.Docs, runner.CoreDocs(), image.Docs, image.RegistryDocs, network.Docs, registry.Docs, volume.Docs, capture.Docs)
 })
 
 // Predeclared returns the globals of every scenario file.
@@ -44,6 +45,7 @@ func Predeclared() starlark.StringDict {
 	g["volume"] = volume.Module
 	g["network"] = network.Module
 	g["registry"] = registry.Module
+	g["capture"] = capture.Module
 	return g
 }
 

@@ -19,7 +19,7 @@ import (
 
 func TestPredeclared(t *testing.T) {
 	got := harness.Predeclared().Keys()
-	want := []string{"assert", "cmp", "container", "create", "expect", "host", "image", "json", "network", "registry", "run", "sleep", "time", "volume"}
+	want := []string{"assert", "capture", "cmp", "container", "create", "expect", "host", "image", "json", "network", "registry", "run", "sleep", "time", "volume"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Predeclared() = %v, want %v", got, want)
 	}
