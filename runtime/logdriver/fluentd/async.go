@@ -23,8 +23,8 @@ type asyncLedger struct {
 	closed  bool    // Close has counted what was left: later results are ignored
 }
 
-func newAsyncLedger(info logdriver.Info) *asyncLedger {
-	l := &asyncLedger{drop: dropsOf(info)}
+func newAsyncLedger(drop func(messages, bytes int64, err error)) *asyncLedger {
+	l := &asyncLedger{drop: drop}
 	l.drained = sync.NewCond(&l.mu)
 	return l
 }

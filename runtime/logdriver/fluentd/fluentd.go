@@ -57,6 +57,11 @@ type driver struct {
 // the dial error, as in Docker; with fluentd-async=true it queues messages
 // and dials in the background.
 func New(info logdriver.Info) (logdriver.Driver, error) {
+	return newDriver(info, dropsOf(info))
+}
+
+// newDriver is New counting async drops with drop.
+func newDriver(info logdriver.Info, drop func(messages, bytes int64, err error)) (*driver, error) {
 	cfg, err := parseConfig(info.Config)
 	if err != nil {
 		return nil, err
@@ -74,7 +79,7 @@ func New(info logdriver.Info) (logdriver.Driver, error) {
 		d.fixed.extra = append(d.fixed.extra, [2]string{k, extra[k]})
 	}
 	if cfg.Async {
-		d.async = newAsyncLedger(info)
+		d.async = newAsyncLedger(drop)
 		cfg.AsyncResultCallback = d.async.result
 	}
 	w, err := fluent.New(cfg)
