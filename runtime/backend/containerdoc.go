@@ -64,6 +64,7 @@ func (st ContainerState) Inspect() map[string]any {
 		"ExitCode":   int64(st.ExitCode),
 		"Error":      st.Error,
 		"LogErrors":  st.LogErrors,
+		"LogDrops":   st.LogDrops,
 		"StartedAt":  DockerTime(st.StartedAt),
 		"FinishedAt": DockerTime(st.FinishedAt),
 	}

@@ -27,7 +27,11 @@ type ContainerState struct {
 	Error string
 	// LogErrors counts the log messages the log driver refused in the
 	// container's life (log_errors).
-	LogErrors  int64
+	LogErrors int64
+	// LogDrops counts the log messages the driver took but could not
+	// deliver (mode=non-blocking with a full buffer, a receiver down, not
+	// flushed at stop) in the container's life (log_drops).
+	LogDrops   int64
 	StartedAt  time.Time
 	FinishedAt time.Time
 }

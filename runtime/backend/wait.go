@@ -134,6 +134,9 @@ func Describe(ctx context.Context, c Described) string {
 	if st.OOMKilled {
 		b.WriteString(", OOM-killed")
 	}
+	if st.LogDrops > 0 {
+		fmt.Fprintf(&b, ", log_drops %d", st.LogDrops)
+	}
 	if st.Error != "" {
 		fmt.Fprintf(&b, ", error: %s", st.Error)
 	}

@@ -42,6 +42,7 @@ type Container struct {
 	removeVolumes bool
 	logLoss       logLoss // what the log driver refused, over the container's life
 	logLossOnce   sync.Once
+	logDrops      *logdriver.Drops // what the driver took but could not deliver, over the container's life
 	// liveInst is the running instance, read without mu: a kill must not
 	// wait for an operation that holds it.
 	liveInst atomic.Pointer[container.Instance]
@@ -84,8 +85,10 @@ func (c *Container) State() backend.ContainerState {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	loss := c.logLoss.guard.Report()
+	drops := c.logDrops.Report()
 	return backend.ContainerState{Status: c.status, ExitCode: c.exitCode, OOMKilled: c.oomKilled, Pid: c.pid,
-		Error: loss.AfterRunError(c.errMsg), LogErrors: loss.Messages, StartedAt: c.startedAt, FinishedAt: c.finishedAt}
+		Error: drops.AfterDropsError(loss.AfterRunError(c.errMsg)), LogErrors: loss.Messages, LogDrops: drops.Messages,
+		StartedAt: c.startedAt, FinishedAt: c.finishedAt}
 }
 
 // ForegroundOutput is what a run started with Capture printed: stdout
@@ -109,7 +112,7 @@ func (c *Container) ForegroundOutput() (backend.Output, bool) {
 // captureNote ends the marker of a cut foreground output: where the rest
 // of it is.
 func (c *Container) captureNote() string {
-	if _, err := logDrivers.OpenReader(c.spec.Log.DriverName(), c.logInfo()); err != nil {
+	if _, err := c.e.logs.OpenReader(c.spec.Log.DriverName(), c.logInfo()); err != nil {
 		return "log_driver " + c.spec.Log.DriverName() + " keeps nothing to read back"
 	}
 	return "logs() has all of it"

@@ -12,6 +12,7 @@ import (
 	"berth/runtime/backend"
 	"berth/runtime/containerdir"
 	"berth/runtime/image"
+	"berth/runtime/logdriver"
 	"berth/runtime/network"
 	"berth/runtime/volume"
 )
@@ -31,7 +32,7 @@ func (e *Engine) create(ctx context.Context, req backend.CreateRequest) (*Contai
 	if err := cs.Validate(e.host); err != nil {
 		return nil, err
 	}
-	if err := logDrivers.ValidateOptions(cs.Log.DriverName(), cs.Log.Config); err != nil {
+	if err := e.logs.ValidateOptions(cs.Log.DriverName(), cs.Log.Config); err != nil {
 		return nil, err
 	}
 	img, err := e.images.Get(cs.Image)
@@ -58,6 +59,7 @@ func (e *Engine) create(ctx context.Context, req backend.CreateRequest) (*Contai
 		status: backend.StatusCreated,
 	}
 	c.initLogLoss()
+	c.logDrops = &logdriver.Drops{}
 	c.dns = e.dns.Hold(req.Scope.Root())
 	scope := netScope{scope: req.Scope, ctx: context.WithoutCancel(ctx), e: e, dns: c.dns}
 	c.net, err = e.nets.NewContainerNet(scope, network.ContainerConfig{ID: id, Name: name, Dir: c.dir, Spec: cs, Exposed: cfg.ExposedPorts})

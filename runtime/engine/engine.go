@@ -19,6 +19,8 @@ import (
 	"berth/runtime/container"
 	"berth/runtime/containerdir"
 	"berth/runtime/image"
+	"berth/runtime/logdriver"
+	"berth/runtime/logdriver/drivers"
 	"berth/runtime/network"
 	"berth/runtime/spec"
 	"berth/runtime/store"
@@ -34,6 +36,9 @@ type Options struct {
 	// Warnings receives what berth must tell but that fails nothing, such
 	// as a container's log losing messages; nil means os.Stderr.
 	Warnings io.Writer
+	// LogDrivers are the log drivers containers can use; nil means all of
+	// berth's (drivers.Registry()). Tests inject failing or slow drivers here.
+	LogDrivers *logdriver.Registry
 }
 
 var (
@@ -51,6 +56,7 @@ type Engine struct {
 	dirs    containerdir.Dirs
 	owner   store.Owner
 	host    spec.Host
+	logs    *logdriver.Registry
 
 	mu      sync.Mutex
 	records map[string]network.Record // by id: the networks this engine made or found
@@ -111,9 +117,17 @@ func Open(opts Options) (*Engine, error) {
 		dirs:     dirs,
 		owner:    o,
 		host:     container.Host(),
+		logs:     logDrivers(opts.LogDrivers),
 		records:  map[string]network.Record{},
 		warnings: cmp.Or[io.Writer](opts.Warnings, os.Stderr),
 	}, nil
+}
+
+func logDrivers(r *logdriver.Registry) *logdriver.Registry {
+	if r == nil {
+		return drivers.Registry()
+	}
+	return r
 }
 
 // warnf writes one warning line.

@@ -13,7 +13,7 @@ import (
 // streamed into the text, which is built once: N bytes of logs cost about
 // 2N at the peak, whatever the number of lines.
 func (c *Container) Logs(ctx context.Context, opts backend.LogOptions) (string, error) {
-	r, err := logDrivers.OpenReader(c.spec.Log.DriverName(), c.logInfo())
+	r, err := c.e.logs.OpenReader(c.spec.Log.DriverName(), c.logInfo())
 	if err != nil {
 		return "", err
 	}
@@ -33,7 +33,7 @@ func readConfig(opts backend.LogOptions) logdriver.ReadConfig {
 // line waited for may be among those), and the log has been read to
 // there.
 func (c *Container) FollowLogs(ctx context.Context, opts backend.LogOptions, fn func(backend.LogMessage) error) error {
-	r, err := logDrivers.OpenReader(c.spec.Log.DriverName(), c.logInfo())
+	r, err := c.e.logs.OpenReader(c.spec.Log.DriverName(), c.logInfo())
 	if err != nil {
 		return err
 	}

@@ -34,5 +34,6 @@ func (c *Container) logInfo() logdriver.Info {
 		LogPath:       c.logPath,
 		Env:           c.spec.Env,
 		Labels:        c.spec.Labels,
+		Drops:         c.logDrops,
 	}
 }

@@ -82,7 +82,7 @@ func (c *Container) startLocked(ctx context.Context, capture *logdriver.Capture)
 
 // openOutput opens the log driver and the pipes of a run.
 func (c *Container) openOutput(capture *logdriver.Capture) (runOutput, error) {
-	driver, err := logDrivers.New(c.spec.Log.DriverName(), c.logInfo())
+	driver, err := c.e.logs.New(c.spec.Log.DriverName(), c.logInfo())
 	if err != nil {
 		return runOutput{}, fmt.Errorf("failed to initialize logging driver: %w", err)
 	}

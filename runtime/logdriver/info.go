@@ -20,6 +20,9 @@ type Info struct {
 	LogPath       string            // the json-file log, or the local copy of another driver
 	Env           []string          // KEY=value
 	Labels        map[string]string
+	// Drops counts what the driver takes but cannot deliver (see Drops);
+	// it outlives the run. nil counts nothing.
+	Drops *Drops
 }
 
 // Tag expands the "tag" option (or defaultTemplate when it is unset) as a

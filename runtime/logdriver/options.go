@@ -10,21 +10,39 @@ import (
 // commonOptions are accepted by every driver (Docker's "mode" options).
 func commonOptions() []string { return []string{"mode", "max-buffer-size"} }
 
-// checkCommonOptions accepts only blocking mode, which is what berth does:
-// the container waits while its output is logged.
+// checkCommonOptions checks mode and max-buffer-size.
 func checkCommonOptions(opts map[string]string) error {
+	_, _, err := nonBlockingSettings(opts)
+	return err
+}
+
+// nonBlockingSettings reads mode (blocking by default) and
+// max-buffer-size, which only non-blocking mode takes. The size is read
+// as Docker reads it (go-units RAMInBytes: "4m" is 4 MiB).
+func nonBlockingSettings(opts map[string]string) (nonBlocking bool, maxBytes int64, err error) {
 	switch mode, set := opts["mode"]; {
-	case !set || mode == "blocking":
+	case !set || mode == "blocking" || mode == "":
 	case mode == "non-blocking":
-		return fmt.Errorf("log opt mode=non-blocking is not supported: berth always logs in blocking mode")
+		nonBlocking = true
 	default:
-		return fmt.Errorf("invalid log opt mode '%s': want blocking or non-blocking", mode)
+		return false, 0, fmt.Errorf("invalid log opt mode '%s': want blocking or non-blocking", mode)
 	}
-	if _, set := opts["max-buffer-size"]; set {
-		// Docker's text: the option only applies to non-blocking mode.
-		return fmt.Errorf("max-buffer-size option is only supported with 'mode=non-blocking': got max-buffer-size '%s'", opts["max-buffer-size"])
+	v, set := opts["max-buffer-size"]
+	if !set {
+		return nonBlocking, DefaultMaxBufferSize, nil
 	}
-	return nil
+	if !nonBlocking {
+		// Docker's text, with the value.
+		return false, 0, fmt.Errorf("max-buffer-size option is only supported with 'mode=non-blocking': got max-buffer-size '%s'", v)
+	}
+	maxBytes, err = units.ParseSize(v)
+	if err != nil {
+		return false, 0, fmt.Errorf("error parsing option max-buffer-size: %w", err)
+	}
+	if maxBytes <= 0 {
+		return false, 0, fmt.Errorf("error parsing option max-buffer-size: '%s': want a positive size such as \"4m\"", v)
+	}
+	return true, maxBytes, nil
 }
 
 // rotation is how a json-file log is rotated.

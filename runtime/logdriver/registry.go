@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Readback says how what a driver logged is read back.
@@ -47,6 +48,9 @@ type Factory struct {
 // returns one holding berth's drivers.
 type Registry struct {
 	factories map[string]Factory
+	// FlushTimeout bounds how long closing a mode=non-blocking driver
+	// waits for its buffer to drain; DefaultFlushTimeout when 0.
+	FlushTimeout time.Duration
 }
 
 // NewRegistry returns a registry holding factories.
@@ -158,6 +162,16 @@ func (r *Registry) New(name string, info Info) (Driver, error) {
 	d, err := f.New(info)
 	if err != nil {
 		return nil, err
+	}
+	// The wrapper goes between the copy and the remote driver: the local
+	// copy is written at once, so logs() and wait_for_log see every line
+	// even when the receiver lags.
+	nonBlocking, maxBytes, err := nonBlockingSettings(info.Config)
+	if err != nil && !f.AnyOptions {
+		return nil, errors.Join(err, d.Close())
+	}
+	if nonBlocking && !f.AnyOptions {
+		d = NonBlocking(d, NonBlockingOptions{MaxBytes: maxBytes, FlushTimeout: r.FlushTimeout, Drops: info.Drops})
 	}
 	if f.Readback != ReadbackLocalCopy {
 		return d, nil

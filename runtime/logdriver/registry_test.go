@@ -37,7 +37,10 @@ func TestValidateOptions(t *testing.T) {
 		{"bad tag", "json-file", map[string]string{"tag": "{{.Name"}, "invalid tag '{{.Name'"},
 		{"bad labels-regex", "json-file", map[string]string{"labels-regex": "("}, "invalid labels-regex '('"},
 		{"bad env-regex", "json-file", map[string]string{"env-regex": "["}, "invalid env-regex '['"},
-		{"non-blocking mode", "json-file", map[string]string{"mode": "non-blocking"}, "mode=non-blocking is not supported"},
+		{"non-blocking mode", "json-file", map[string]string{"mode": "non-blocking"}, ""},
+		{"non-blocking with a buffer size", "json-file", map[string]string{"mode": "non-blocking", "max-buffer-size": "4m"}, ""},
+		{"bad buffer size", "json-file", map[string]string{"mode": "non-blocking", "max-buffer-size": "lots"}, "error parsing option max-buffer-size: invalid size: 'lots'"},
+		{"zero buffer size", "json-file", map[string]string{"mode": "non-blocking", "max-buffer-size": "0"}, "error parsing option max-buffer-size: '0'"},
 		{"bad mode", "json-file", map[string]string{"mode": "fast"}, "invalid log opt mode 'fast': want blocking or non-blocking"},
 		{"max-buffer-size", "json-file", map[string]string{"max-buffer-size": "4m"}, "only supported with 'mode=non-blocking': got max-buffer-size '4m'"},
 		// Docker does not look at the none driver's options.

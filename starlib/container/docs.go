@@ -62,7 +62,7 @@ var runOptions = []builtins.Param{
 	{Name: "device_read_iops", Docker: "--device-read-iops", Doc: "dict of block device path to an int of read operations per second (`{\"/dev/vda\": 100}`)"},
 	{Name: "device_write_iops", Docker: "--device-write-iops", Doc: "dict of block device path to an int of write operations per second, as `device_read_iops`"},
 	{Name: "log_driver", Docker: "--log-driver", Doc: "`\"json-file\"` (default), `\"fluentd\"`, `\"awslogs\"` or `\"none\"`"},
-	{Name: "log_opts", Docker: "--log-opt", Doc: "dict of strings. json-file: `max-size` (decimal units as Docker reads them: `\"10k\"` is 10000 bytes; default unlimited), `max-file` (default 1), `compress` (`\"false\"` only), `labels`, `labels-regex`, `env`, `env-regex`, `tag`; every driver: `mode` (`\"blocking\"` only). `none` accepts any. fluentd and awslogs: Docker's options, see [logging.md](logging.md)."},
+	{Name: "log_opts", Docker: "--log-opt", Doc: "dict of strings. json-file: `max-size` (decimal units as Docker reads them: `\"10k\"` is 10000 bytes; default unlimited), `max-file` (default 1), `compress` (`\"false\"` only), `labels`, `labels-regex`, `env`, `env-regex`, `tag`; every driver: `mode` (`\"blocking\"` (default) or `\"non-blocking\"`: a bounded buffer, drops counted in `log_drops`), `max-buffer-size` (non-blocking only; default 1 MB). `none` accepts any. fluentd and awslogs: Docker's options, see [logging.md](logging.md)."},
 	{Name: "labels", Docker: "-l, --label", Doc: "dict of strings"},
 	{Name: "timeout", Doc: "`run` only, not with `detach=True`: how long a foreground run may take; then the container is killed and `run` fails"},
 }

@@ -74,7 +74,7 @@ var methods = map[string]method{
 	"commit":        (*Value).commit,
 }
 
-var attrNames = []string{"exit_code", "hostname", "id", "image", "ip", "ips", "log_errors", "name", "oom_killed", "output", "pid", "status", "stderr", "stdout"}
+var attrNames = []string{"exit_code", "hostname", "id", "image", "ip", "ips", "log_drops", "log_errors", "name", "oom_killed", "output", "pid", "status", "stderr", "stdout"}
 
 func (v *Value) AttrNames() []string {
 	names := append([]string{}, attrNames...)
@@ -112,6 +112,8 @@ func (v *Value) Attr(name string) (starlark.Value, error) {
 		return starlark.MakeInt(st.ExitCode), nil
 	case "oom_killed":
 		return starlark.Bool(st.OOMKilled), nil
+	case "log_drops":
+		return starlark.MakeInt64(st.LogDrops), nil
 	case "log_errors":
 		return starlark.MakeInt64(st.LogErrors), nil
 	case "pid":

@@ -25,6 +25,7 @@ var valueDocs = []builtins.Entry{
 	docAttr("status", "str", "`\"created\"`, `\"running\"`, `\"exited\"`, or `\"removed\"` after `rm()`"),
 	docAttr("exit_code", "int or None", "`None` while running; else the exit status, 128 + the signal number when killed by a signal, 127 after a start that could not find the program, 126 after one whose program the kernel refused to execute (128 after another failed start), 0 for a container never started"),
 	docAttr("oom_killed", "bool", "the kernel's OOM killer fired in the container's memory cgroup during its last run"),
+	docAttr("log_drops", "int", "how many log messages the log driver took but could not deliver in the container's life: with `mode=non-blocking`, a full buffer or a receiver that is down, stalls or refuses, and what was not delivered within 5 s of the stop. Docker drops these silently; berth counts them, and says so in `inspect()[\"State\"][\"Error\"]` and the case's failure report"),
 	docAttr("log_errors", "int", "how many log messages the log driver refused (a full disk, an I/O error) in the container's life; 0 when nothing was lost. See [lost log messages](#deliberate-differences-from-docker)"),
 	docAttr("pid", "int", "host PID of the main process, 0 when not running"),
 	docAttr("hostname", "str", "the container's hostname"),

@@ -1,0 +1,181 @@
+package logdriver
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// DefaultMaxBufferSize is Docker's max-buffer-size for mode=non-blocking:
+// 1 MB (decimal, as in Docker's ring logger).
+const DefaultMaxBufferSize = 1_000_000
+
+// DefaultFlushTimeout bounds how long closing a non-blocking driver waits
+// for its buffer to drain: a stopped container's logging ends within it,
+// whatever the receiver does.
+const DefaultFlushTimeout = 5 * time.Second
+
+// ErrBufferFull is why a non-blocking driver drops a message: its buffer
+// holds max-buffer-size bytes the receiver has not taken yet.
+var ErrBufferFull = errors.New("log buffer full (mode=non-blocking, max-buffer-size reached)")
+
+// NonBlockingOptions configure NonBlocking.
+type NonBlockingOptions struct {
+	// MaxBytes bounds the bytes of lines buffered; DefaultMaxBufferSize
+	// when 0.
+	MaxBytes int64
+	// FlushTimeout bounds Close; DefaultFlushTimeout when 0.
+	FlushTimeout time.Duration
+	// Drops counts what is dropped (buffer full, refused by the driver,
+	// left at Close).
+	Drops *Drops
+}
+
+// NonBlocking wraps any driver so that Log never waits for it: messages
+// are copied into a buffer of at most MaxBytes and a goroutine hands them
+// to the driver (Docker's mode=non-blocking). A message that does not fit
+// is dropped and counted; so is one the driver refuses. Close waits at
+// most FlushTimeout for the buffer to drain, then closes the driver and
+// counts what it could not deliver.
+//
+// This is the generic wrapper every driver gets for mode=non-blocking:
+// drivers themselves stay simple and blocking.
+func NonBlocking(d Driver, opts NonBlockingOptions) Driver {
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxBufferSize
+	}
+	if opts.FlushTimeout <= 0 {
+		opts.FlushTimeout = DefaultFlushTimeout
+	}
+	nb := &nonBlocking{d: d, opts: opts, done: make(chan struct{})}
+	nb.wake = sync.NewCond(&nb.mu)
+	go nb.run()
+	return nb
+}
+
+type nonBlocking struct {
+	d    Driver
+	opts NonBlockingOptions
+	done chan struct{} // closed when run returns
+
+	mu        sync.Mutex
+	wake      *sync.Cond
+	queue     []Message // copies, owned here
+	size      int64     // bytes of lines in queue
+	batch     []Message // being delivered by run
+	next      int       // batch[:next] is done with; batch[next] may be being delivered
+	closed    bool
+	abandoned bool // Close gave up: run delivers nothing more
+}
+
+func (nb *nonBlocking) Name() string { return nb.d.Name() }
+
+// Log buffers a copy of m, or drops it when the buffer is full. As in
+// Docker, a message larger than the whole buffer still goes through when
+// the buffer is empty.
+func (nb *nonBlocking) Log(m *Message) error {
+	nb.mu.Lock()
+	defer nb.mu.Unlock()
+	if nb.closed {
+		nb.opts.Drops.AddMessage(m, errors.New("log driver closed"))
+		return nil
+	}
+	n := int64(len(m.Line))
+	if nb.size+n > nb.opts.MaxBytes && len(nb.queue) > 0 {
+		nb.opts.Drops.AddMessage(m, ErrBufferFull)
+		return nil
+	}
+	c := Message{Line: append([]byte(nil), m.Line...), Stream: m.Stream, Time: m.Time}
+	if m.Partial != nil {
+		p := *m.Partial
+		c.Partial = &p
+	}
+	nb.queue = append(nb.queue, c)
+	nb.size += n
+	nb.wake.Signal()
+	return nil
+}
+
+// run hands the buffered messages to the driver, a batch at a time.
+func (nb *nonBlocking) run() {
+	defer close(nb.done)
+	var spare []Message
+	for {
+		nb.mu.Lock()
+		for len(nb.queue) == 0 && !nb.closed {
+			nb.wake.Wait()
+		}
+		if len(nb.queue) == 0 || nb.abandoned {
+			nb.mu.Unlock()
+			return
+		}
+		nb.batch, nb.queue, nb.size = nb.queue, spare[:0], 0
+		nb.mu.Unlock()
+		for i := range nb.batch {
+			err := nb.d.Log(&nb.batch[i])
+			nb.mu.Lock()
+			if nb.abandoned {
+				nb.mu.Unlock()
+				return // Close counted this message and the rest
+			}
+			if err != nil {
+				nb.opts.Drops.AddMessage(&nb.batch[i], err)
+			}
+			nb.next = i + 1
+			nb.mu.Unlock()
+		}
+		nb.mu.Lock()
+		clear(nb.batch) // let go of the lines
+		spare, nb.batch, nb.next = nb.batch, nil, 0
+		nb.mu.Unlock()
+	}
+}
+
+// Close drains the buffer within FlushTimeout, then closes the driver. What
+// was not delivered by then is counted as dropped, and the error says how
+// much.
+func (nb *nonBlocking) Close() error {
+	nb.mu.Lock()
+	nb.closed = true
+	nb.wake.Signal()
+	nb.mu.Unlock()
+	timer := time.NewTimer(nb.opts.FlushTimeout)
+	defer timer.Stop()
+	var lost error
+	select {
+	case <-nb.done:
+	case <-timer.C:
+		lost = nb.abandon()
+	}
+	// A driver stuck writing to a stalled receiver is unblocked by its
+	// Close (the connection closes); one that never returns is left
+	// behind rather than holding the container's stop.
+	closed := make(chan error, 1)
+	go func() { closed <- nb.d.Close() }()
+	select {
+	case err := <-closed:
+		return errors.Join(lost, err)
+	case <-time.After(nb.opts.FlushTimeout):
+		return errors.Join(lost, fmt.Errorf("close %s log: not closed within %v", nb.d.Name(), nb.opts.FlushTimeout))
+	}
+}
+
+// abandon stops delivery and counts as dropped everything not delivered:
+// the buffer, the rest of the batch and the message being delivered.
+func (nb *nonBlocking) abandon() error {
+	nb.mu.Lock()
+	defer nb.mu.Unlock()
+	nb.abandoned = true
+	cause := fmt.Errorf("not delivered within %v of the container's stop", nb.opts.FlushTimeout)
+	var msgs, bytes int64
+	for _, list := range [][]Message{nb.batch[min(nb.next, len(nb.batch)):], nb.queue} {
+		for i := range list {
+			msgs++
+			bytes += int64(rawSize(&list[i]))
+		}
+	}
+	nb.opts.Drops.Add(msgs, bytes, cause)
+	nb.queue, nb.size = nil, 0
+	return fmt.Errorf("%s log: %d messages (%d bytes) %v", nb.d.Name(), msgs, bytes, cause)
+}
