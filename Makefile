@@ -84,6 +84,11 @@ test-nonroot:
 test-scenarios:
 	./$(BIN) test scenarios/
 
+# The awslogs scenario's CloudWatch stand-in needs a signed request: dummy
+# credentials for the SDK's default chain, unless the environment has some.
+test-scenarios demo: export AWS_ACCESS_KEY_ID ?= berth-scenarios
+test-scenarios demo: export AWS_SECRET_ACCESS_KEY ?= berth-scenarios
+
 bench: build
 	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 20x ./runtime/...
 	$(GO) test -tags '$(TAGS)' -run '^$$' -bench ReplReady -benchtime 20x ./cmd/berth

@@ -20,6 +20,7 @@ import (
 	"berth/runtime/containerdir"
 	"berth/runtime/image"
 	"berth/runtime/logdriver"
+	"berth/runtime/logdriver/drivers"
 	"berth/runtime/network"
 	"berth/runtime/spec"
 	"berth/runtime/store"
@@ -38,8 +39,8 @@ type Options struct {
 	// Offline: pulls and pushes contact no registry off this machine
 	// (they fail at once, naming the image), as tests and CI need.
 	Offline bool
-	// LogDrivers are the log drivers containers can use; nil means
-	// logdriver.Builtin(). Tests inject failing or slow drivers here.
+	// LogDrivers are the log drivers containers can use; nil means all of
+	// berth's (drivers.Registry()). Tests inject failing or slow drivers here.
 	LogDrivers *logdriver.Registry
 }
 
@@ -131,7 +132,7 @@ func Open(opts Options) (*Engine, error) {
 
 func logDrivers(r *logdriver.Registry) *logdriver.Registry {
 	if r == nil {
-		return logdriver.Builtin()
+		return drivers.Registry()
 	}
 	return r
 }

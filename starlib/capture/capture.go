@@ -5,6 +5,8 @@
 //	capture.syslog(proto="udp"|"tcp"|"unix", format=None) -> Receiver
 //	r.address                                  the driver's address
 //	r.messages(count=None, timeout="5s")       parsed messages, in arrival order
+//	capture.fluentd()    -> a Forward-protocol receiver (address, messages)
+//	capture.cloudwatch() -> a CloudWatch Logs stand-in (endpoint, messages)
 //
 // The receivers themselves are runtime/capture's; each is stopped, and
 // its socket removed, when the case ends. A new receiver adds a builtin
@@ -28,7 +30,9 @@ import (
 var Module = &starlarkstruct.Module{
 	Name: "capture",
 	Members: starlark.StringDict{
-		"syslog": starlark.NewBuiltin("capture.syslog", syslog),
+		"syslog":     starlark.NewBuiltin("capture.syslog", syslog),
+		"fluentd":    starlark.NewBuiltin("capture.fluentd", fluentd),
+		"cloudwatch": starlark.NewBuiltin("capture.cloudwatch", cloudwatchServer),
 	},
 }
 
@@ -116,4 +120,41 @@ func (v *Value) messages(th *starlark.Thread, fn *starlark.Builtin, a starlark.T
 		list = append(list, d)
 	}
 	return starlark.NewList(list), nil
+}
+
+// starter starts one receiver and returns it with what stops it.
+type starter func() (*receiver, func() error, error)
+
+// startFor starts a receiver for the case running on th: it is stopped
+// with the case's sandbox.
+func startFor(th *starlark.Thread, fn *starlark.Builtin, start starter) (starlark.Value, error) {
+	r, stop, err := start()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
+	}
+	if err := session.AddCleanup(th, stop); err != nil {
+		stop()
+		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
+	}
+	return r, nil
+}
+
+// Start starts a receiver outside any case — kind "fluentd" or
+// "cloudwatch" — for tools and tests; the caller stops it.
+func Start(kind string) (starlark.Value, func() error, error) {
+	starters := map[string]starter{"fluentd": startFluentd, "cloudwatch": startCloudWatch}
+	start, ok := starters[kind]
+	if !ok {
+		return nil, nil, fmt.Errorf("capture.Start: kind %q: want fluentd or cloudwatch", kind)
+	}
+	return start()
+}
+
+// TypeValues are values of the documented types, by type name, unstarted:
+// for tests that check each type's attributes against its docs.
+func TypeValues() map[string]starlark.HasAttrs {
+	return map[string]starlark.HasAttrs{
+		"FluentdReceiver":    &receiver{kind: "fluentd", addrName: "address"},
+		"CloudWatchReceiver": &receiver{kind: "cloudwatch", addrName: "endpoint"},
+	}
 }

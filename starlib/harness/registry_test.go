@@ -3,6 +3,7 @@ package harness_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -32,7 +33,7 @@ var upstream = []string{"print", "fail", "json", "time"}
 // typeValues are a value of each documented type, whose AttrNames do not
 // need the value to be live.
 func typeValues() map[string]starlark.HasAttrs {
-	return map[string]starlark.HasAttrs{
+	values := map[string]starlark.HasAttrs{
 		"Container":   &container.Value{},
 		"Network":     &network.Value{},
 		"Registry":    &registry.Server{},
@@ -40,6 +41,8 @@ func typeValues() map[string]starlark.HasAttrs {
 		"Volume":      &volume.Value{},
 		"exec_result": &result.ExecResult{},
 	}
+	maps.Copy(values, capture.TypeValues())
+	return values
 }
 
 func shortNames(es []builtins.Entry) []string {
@@ -169,13 +172,23 @@ func TestRegistryParamsMatchBuiltins(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rcv.Close() })
+	receiver := func(kind string) starlark.Value {
+		r, stop, err := capture.Start(kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { stop() })
+		return r
+	}
 	instances := map[string]starlark.Value{
-		"Receiver":    capture.NewValue(rcv),
-		"Registry":    reg0,
-		"Container":   eval(`create("busybox")`),
-		"Network":     eval(`[n for n in network.ls() if n.name == "none"][0]`),
-		"Volume":      eval(`volume.create("registry")`),
-		"exec_result": result.NewExec(0, "", "", ""),
+		"FluentdReceiver":    receiver("fluentd"),
+		"CloudWatchReceiver": receiver("cloudwatch"),
+		"Receiver":           capture.NewValue(rcv),
+		"Registry":           reg0,
+		"Container":          eval(`create("busybox")`),
+		"Network":            eval(`[n for n in network.ls() if n.name == "none"][0]`),
+		"Volume":             eval(`volume.create("registry")`),
+		"exec_result":        result.NewExec(0, "", "", ""),
 	}
 	// create takes detach= and timeout= only to refuse them with a better
 	// message than "unexpected keyword".
