@@ -260,3 +260,44 @@ func (s *sandbox) CloseContext(ctx context.Context) error {
 func (s *sandbox) closeOwned(ctx context.Context) error {
 	return errors.Join(s.closeNetworks(ctx), s.closeDefaultBridge(ctx), s.closeVolumes(ctx))
 }
+
+func (s *sandbox) Keep() string {
+	s.mu.Lock()
+	s.closed = true
+	list := slices.Clone(s.containers)
+	networks := make([]string, 0, len(s.networkOrder))
+	for _, n := range s.networkOrder {
+		if stored, ok := s.networks[n]; ok {
+			networks = append(networks, fmt.Sprintf("network %s: stored as %s", n, stored))
+		}
+	}
+	volumes := make([]string, 0, len(s.volumeOrder))
+	for _, v := range s.volumeOrder {
+		if stored, ok := s.volumes[v]; ok {
+			volumes = append(volumes, fmt.Sprintf("volume %s: berth volume inspect %s", v, stored))
+		}
+	}
+	s.mu.Unlock()
+	s.set.forget(s)
+	var b strings.Builder
+	for _, c := range list {
+		st := c.State()
+		if st.Status == StatusRemoved {
+			continue
+		}
+		fmt.Fprintf(&b, "container %s (%s): %s", c.Name(), shortID(c.ID()), st.Status)
+		if st.Pid > 0 {
+			fmt.Fprintf(&b, ", pid %d: nsenter --target %d --all sh", st.Pid, st.Pid)
+		}
+		b.WriteString("\n")
+	}
+	for _, l := range append(networks, volumes...) {
+		b.WriteString(l + "\n")
+	}
+	s.bridgeMu.Lock()
+	if s.bridge != nil {
+		fmt.Fprintf(&b, "network bridge (the file's default): stored as %s\n", s.bridge.StoredName)
+	}
+	s.bridgeMu.Unlock()
+	return b.String()
+}
