@@ -22,6 +22,7 @@ type sandbox struct {
 
 	mu           sync.Mutex
 	closed       bool
+	kept         bool              // closed by Keep: what it has stays
 	containers   []Container       // creation order; removed in reverse
 	volumes      map[string]string // scenario name → stored name, of volumes made here
 	volumeOrder  []string          // creation order; removed in reverse
@@ -159,7 +160,7 @@ func (s *sandbox) create(ctx context.Context, cs spec.Container, foreground bool
 		return nil, err
 	}
 	s.mu.Lock()
-	closed := s.closed
+	closed, kept := s.closed, s.kept
 	if !closed {
 		s.containers = append(s.containers, c)
 	}
@@ -167,10 +168,14 @@ func (s *sandbox) create(ctx context.Context, cs spec.Container, foreground bool
 	if closed {
 		// Closed while the backend worked: nobody else will remove it,
 		// nor what Close could not remove while it was being made (a
-		// volume it mounts).
+		// volume it mounts). A kept sandbox's own things stay.
 		bg := context.WithoutCancel(ctx)
 		rm := c.Remove(bg, RemoveOptions{Force: true, Volumes: true})
-		return nil, errors.Join(s.closedError("create container "+c.Name()), rm, s.closeOwned(bg))
+		var owned error
+		if !kept {
+			owned = s.closeOwned(bg)
+		}
+		return nil, errors.Join(s.closedError("create container "+c.Name()), rm, owned)
 	}
 	return c, nil
 }
@@ -263,7 +268,7 @@ func (s *sandbox) closeOwned(ctx context.Context) error {
 
 func (s *sandbox) Keep() string {
 	s.mu.Lock()
-	s.closed = true
+	s.closed, s.kept = true, true
 	list := slices.Clone(s.containers)
 	networks := make([]string, 0, len(s.networkOrder))
 	for _, n := range s.networkOrder {
