@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"berth/runtime/backend"
@@ -38,6 +40,7 @@ type testOptions struct {
 	shard    string
 	failfast bool
 	count    countFlag
+	work     bool
 }
 
 func cmdTest(ctx context.Context, g globalOptions, argv []string, stdout, stderr io.Writer) error {
@@ -55,6 +58,7 @@ func cmdTest(ctx context.Context, g globalOptions, argv []string, stdout, stderr
 	fs.StringVar(&o.shard, "shard", "", "run only shard `I/N` of the files (1-based; split by a hash of each file's path)")
 	fs.BoolVar(&o.failfast, "failfast", false, "start no case or file after a case has failed")
 	fs.Var(&o.count, "count", "run each file `N` times (repeats are named test_x#2, ...)")
+	fs.BoolVar(&o.work, "work", false, workUsage)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: berth test [flags] [PATH...]\n\nRuns every *.star file under the PATHs (default .), files in parallel, and prints\none line per case, then \"N passed, N failed\". Flags may come before or after the PATHs.\nExit status 1 when anything failed, 2 for a usage error.\n\nFlags:")
 		fs.PrintDefaults()
@@ -66,7 +70,7 @@ func cmdTest(ctx context.Context, g globalOptions, argv []string, stdout, stderr
 	if o.json && o.tap {
 		return usageError{"-json and -tap: want one of them (each replaces the report on stdout)"}
 	}
-	return runSuite(ctx, g, o, paths, stdout, false)
+	return runSuite(ctx, g, o, paths, stdout, stderr, false)
 }
 
 func cmdRun(ctx context.Context, g globalOptions, argv []string, stdout, stderr io.Writer) error {
@@ -76,6 +80,7 @@ func cmdRun(ctx context.Context, g globalOptions, argv []string, stdout, stderr 
 	fs.StringVar(&o.run, "run", "", "run only the cases whose `REGEX` matches \"file.star::test_name\"")
 	fs.Var(&o.timeout, "timeout", "fail a case that runs longer than `DURATION`, 0 for no limit")
 	fs.BoolVar(&o.update, "update", false, "rewrite golden files instead of comparing with them")
+	fs.BoolVar(&o.work, "work", false, workUsage)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: berth run [flags] FILE.star\n\nFlags:")
 		fs.PrintDefaults()
@@ -86,16 +91,38 @@ func cmdRun(ctx context.Context, g globalOptions, argv []string, stdout, stderr 
 	if fs.NArg() != 1 {
 		return fmt.Errorf("run: want exactly one FILE.star, got %d arguments (use berth test for several)", fs.NArg())
 	}
-	return runSuite(ctx, g, o, fs.Args(), stdout, true)
+	return runSuite(ctx, g, o, fs.Args(), stdout, stderr, true)
+}
+
+const workUsage = "keep what a failing case made (containers, networks, volumes) to look at; berth gc removes it"
+
+// reportKept says, after a -work run, what the failed cases kept and that
+// berth gc removes it. The human report already shows each case's list;
+// -json and -tap do not, so then it is written here.
+func reportKept(w io.Writer, g globalOptions, sum runner.Summary, lists bool) {
+	if lists {
+		for _, c := range sum.Cases {
+			if c.Kept != "" {
+				fmt.Fprintf(w, "%s kept (-work):\n", c.ID())
+				for _, l := range strings.SplitAfter(strings.TrimRight(c.Kept, "\n"), "\n") {
+					fmt.Fprintf(w, "    %s", l)
+				}
+				fmt.Fprintln(w)
+			}
+		}
+	}
+	root := rootArg(g)
+	fmt.Fprintf(w, "berth -work: kept what %d failed case(s) made, with their files' top levels; the berth commands above take %s.\n", sum.Kept, root)
+	fmt.Fprintf(w, "Remove it all with: berth %s gc\n", root)
 }
 
 // runSuite runs scenario files on a fresh engine and turns the summary into
 // the exit status: 1 when anything failed. A SIGINT or SIGTERM cancels the
 // run; the error then wraps an interruptError (exit status 128+N). A failure
 // to remove what the run created is reported whatever else happened.
-func runSuite(ctx context.Context, g globalOptions, o testOptions, paths []string, stdout io.Writer, single bool) (retErr error) {
+func runSuite(ctx context.Context, g globalOptions, o testOptions, paths []string, stdout, stderr io.Writer, single bool) (retErr error) {
 	opts := runner.Options{Paths: paths, Parallel: int(o.parallel), Timeout: time.Duration(o.timeout), Update: o.update, Verbose: o.verbose, Stdout: stdout,
-		Count: int(o.count), FailFast: o.failfast}
+		Count: int(o.count), FailFast: o.failfast, KeepFailed: o.work}
 	if o.shard != "" {
 		sh, err := runner.ParseShard(o.shard)
 		if err != nil {
@@ -171,6 +198,9 @@ func runSuite(ctx context.Context, g globalOptions, o testOptions, paths []strin
 	if flush != nil {
 		err = errors.Join(err, flush())
 	}
+	if sum.Kept > 0 {
+		reportKept(stderr, g, sum, opts.Stdout == nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -178,4 +208,14 @@ func runSuite(ctx context.Context, g globalOptions, o testOptions, paths []strin
 		return exitError{1}
 	}
 	return nil
+}
+
+// rootArg is the --root flag naming g's root, absolute so that it can be
+// pasted anywhere.
+func rootArg(g globalOptions) string {
+	root := g.root
+	if abs, err := filepath.Abs(root); err == nil {
+		root = abs
+	}
+	return "--root " + root
 }

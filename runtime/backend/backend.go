@@ -141,6 +141,12 @@ type Sandbox interface {
 	CloseContext(ctx context.Context) error
 	// Close is CloseContext with DefaultCloseTimeout.
 	Close() error
+	// Keep leaves what the sandbox made as it is, for someone to look at
+	// (berth test -work), instead of CloseContext: the sandbox takes no
+	// new work and Sandboxes.Close passes it by; berth gc removes it once
+	// this process has ended. It returns what is kept and how to look at
+	// it, one line each.
+	Keep() string
 }
 
 // DefaultCloseTimeout bounds Sandbox.Close: one stuck container must not

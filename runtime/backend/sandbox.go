@@ -22,6 +22,7 @@ type sandbox struct {
 
 	mu           sync.Mutex
 	closed       bool
+	kept         bool              // closed by Keep: what it has stays
 	containers   []Container       // creation order; removed in reverse
 	volumes      map[string]string // scenario name → stored name, of volumes made here
 	volumeOrder  []string          // creation order; removed in reverse
@@ -159,7 +160,7 @@ func (s *sandbox) create(ctx context.Context, cs spec.Container, foreground bool
 		return nil, err
 	}
 	s.mu.Lock()
-	closed := s.closed
+	closed, kept := s.closed, s.kept
 	if !closed {
 		s.containers = append(s.containers, c)
 	}
@@ -167,10 +168,14 @@ func (s *sandbox) create(ctx context.Context, cs spec.Container, foreground bool
 	if closed {
 		// Closed while the backend worked: nobody else will remove it,
 		// nor what Close could not remove while it was being made (a
-		// volume it mounts).
+		// volume it mounts). A kept sandbox's own things stay.
 		bg := context.WithoutCancel(ctx)
 		rm := c.Remove(bg, RemoveOptions{Force: true, Volumes: true})
-		return nil, errors.Join(s.closedError("create container "+c.Name()), rm, s.closeOwned(bg))
+		var owned error
+		if !kept {
+			owned = s.closeOwned(bg)
+		}
+		return nil, errors.Join(s.closedError("create container "+c.Name()), rm, owned)
 	}
 	return c, nil
 }
@@ -259,4 +264,45 @@ func (s *sandbox) CloseContext(ctx context.Context) error {
 // sandbox made and still has, once its containers are gone.
 func (s *sandbox) closeOwned(ctx context.Context) error {
 	return errors.Join(s.closeNetworks(ctx), s.closeDefaultBridge(ctx), s.closeVolumes(ctx))
+}
+
+func (s *sandbox) Keep() string {
+	s.mu.Lock()
+	s.closed, s.kept = true, true
+	list := slices.Clone(s.containers)
+	networks := make([]string, 0, len(s.networkOrder))
+	for _, n := range s.networkOrder {
+		if stored, ok := s.networks[n]; ok {
+			networks = append(networks, fmt.Sprintf("network %s: stored as %s", n, stored))
+		}
+	}
+	volumes := make([]string, 0, len(s.volumeOrder))
+	for _, v := range s.volumeOrder {
+		if stored, ok := s.volumes[v]; ok {
+			volumes = append(volumes, fmt.Sprintf("volume %s: berth volume inspect %s", v, stored))
+		}
+	}
+	s.mu.Unlock()
+	s.set.forget(s)
+	var b strings.Builder
+	for _, c := range list {
+		st := c.State()
+		if st.Status == StatusRemoved {
+			continue
+		}
+		fmt.Fprintf(&b, "container %s (%s): %s", c.Name(), shortID(c.ID()), st.Status)
+		if st.Pid > 0 {
+			fmt.Fprintf(&b, ", pid %d: nsenter --target %d --all sh", st.Pid, st.Pid)
+		}
+		b.WriteString("\n")
+	}
+	for _, l := range append(networks, volumes...) {
+		b.WriteString(l + "\n")
+	}
+	s.bridgeMu.Lock()
+	if s.bridge != nil {
+		fmt.Fprintf(&b, "network bridge (the file's default): stored as %s\n", s.bridge.StoredName)
+	}
+	s.bridgeMu.Unlock()
+	return b.String()
 }

@@ -188,3 +188,43 @@ func TestForegroundRunTimesOut(t *testing.T) {
 		t.Errorf("an interrupted run was not killed: %+v", c.State())
 	}
 }
+
+// Keep (berth test -work) removes nothing, now or at Sandboxes.Close,
+// lists what it keeps, and refuses new work as a closed sandbox does.
+func TestKeepRemovesNothing(t *testing.T) {
+	r := newRecorder()
+	sbs := backend.NewSandboxes(r)
+	file := newFile(t, sbs)
+	mustRun(t, file, named("top", "x"))
+	cse, err := sbs.New("f.star::test_bad", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cse.CreateNetwork(ctx, "n1", backend.NetworkOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cse.CreateVolume(ctx, "v1", backend.VolumeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, cse, named("bad", "x"))
+	got := cse.Keep() + file.Keep()
+	for _, want := range []string{"container bad (", "network n1: stored as sb", "volume v1: berth volume inspect sb", "container top (", "network bridge (the file's default): stored as sb"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Keep's list lacks %q:\n%s", want, got)
+		}
+	}
+	_, err = cse.Create(ctx, named("late", "x"))
+	wantErr(t, "create after Keep", err, "the sandbox f.star::test_bad is closed", backend.ErrClosed)
+	if err := sbs.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.removals(); len(got) != 0 {
+		t.Errorf("removals %q: want none", got)
+	}
+	if len(r.Containers()) != 2 || len(r.Networks()) != 2 {
+		t.Errorf("kept: containers %d, networks %v; want 2 and 2", len(r.Containers()), r.Networks())
+	}
+	if vols, _ := r.ListVolumes(ctx); len(vols) != 1 {
+		t.Errorf("kept volumes %v, want v1", vols)
+	}
+}

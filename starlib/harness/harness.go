@@ -85,3 +85,6 @@ type sandbox struct {
 func (s *sandbox) Bind(th *starlark.Thread) { container.Bind(th, s.Sandbox) }
 
 func (s *sandbox) Close(ctx context.Context) error { return s.Sandbox.CloseContext(ctx) }
+
+// Keep leaves the sandbox as it is for -work: runner.Keeper.
+func (s *sandbox) Keep(context.Context) (string, error) { return s.Sandbox.Keep(), nil }

@@ -125,3 +125,60 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
+
+// -work: a failed case's sandbox and its file's top level are kept, not
+// closed, and the report says what was kept; passing cases and files
+// without a failure are closed as usual; without KeepFailed nothing is
+// kept.
+func TestKeepFailed(t *testing.T) {
+	files := map[string]string{
+		"a.star": `
+def test_ok():
+    pass
+def test_bad():
+    fail("boom")
+`,
+		"b.star": `
+def test_ok():
+    pass
+`,
+		"c.star": `fail("top")`,
+	}
+	for _, keep := range []bool{true, false} {
+		e := newFakeEngine()
+		opts := e.options(nil)
+		opts.KeepFailed = keep
+		sum, report, err := runTree(t, e, opts, files, ".")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantIDs(t, sum, "PASS a.star::test_ok", "FAIL a.star::test_bad", "PASS b.star::test_ok", "FAIL c.star")
+		e.mu.Lock()
+		kept, closed := e.kept, e.closed
+		e.mu.Unlock()
+		if !keep {
+			if len(kept) != 0 || sum.Kept != 0 || strings.Contains(report, "kept") {
+				t.Errorf("without KeepFailed: kept %v, Summary.Kept %d\n%s", kept, sum.Kept, report)
+			}
+			continue
+		}
+		for _, label := range []string{"a.star::test_bad", "a.star", "c.star"} {
+			if kept[label] != 1 || closed[label] != 0 {
+				t.Errorf("%s: kept %d times, closed %d; want kept once, never closed", label, kept[label], closed[label])
+			}
+		}
+		for _, label := range []string{"a.star::test_ok", "b.star::test_ok", "b.star"} {
+			if kept[label] != 0 || closed[label] != 1 {
+				t.Errorf("%s: kept %d times, closed %d; want closed once", label, kept[label], closed[label])
+			}
+		}
+		if sum.Kept != 2 {
+			t.Errorf("Summary.Kept = %d, want 2", sum.Kept)
+		}
+		for _, want := range []string{"kept (-work):\n        container web of a.star::test_bad: nsenter here\n        and the file's top level", "container web of c.star: nsenter here"} {
+			if !strings.Contains(report, want) {
+				t.Errorf("report lacks %q:\n%s", want, report)
+			}
+		}
+	}
+}

@@ -23,6 +23,7 @@ type fakeEngine struct {
 	created   []string          // labels, in creation order
 	parents   map[string]string // label → its parent's label ("" for none)
 	closed    map[string]int
+	kept      map[string]int      // label → Keep calls (-work)
 	bound     map[string][]string // label → names of the threads bound to it
 	marks     []string            // "label: value" from mark()
 	failNew   string              // label whose creation fails
@@ -32,7 +33,7 @@ type fakeEngine struct {
 }
 
 func newFakeEngine() *fakeEngine {
-	return &fakeEngine{closed: make(map[string]int), bound: make(map[string][]string), parents: make(map[string]string)}
+	return &fakeEngine{closed: make(map[string]int), kept: make(map[string]int), bound: make(map[string][]string), parents: make(map[string]string)}
 }
 
 type fakeSandbox struct {
@@ -69,6 +70,13 @@ func (s *fakeSandbox) Diagnostics(context.Context) string {
 		<-s.e.release
 	}
 	return "container web of " + s.label + ": exited (1)\n  last log line"
+}
+
+func (s *fakeSandbox) Keep(context.Context) (string, error) {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	s.e.kept[s.label]++
+	return "container web of " + s.label + ": nsenter here\n", nil
 }
 
 func (s *fakeSandbox) Close(context.Context) error {
@@ -140,14 +148,15 @@ func (e *fakeEngine) options(interrupt context.CancelFunc) Options {
 	return Options{Parallel: 1, Predeclared: e.builtins(interrupt), NewSandbox: e.newSandbox}
 }
 
-// checkAllClosedOnce fails t unless every sandbox made was closed once.
+// checkAllClosedOnce fails t unless every sandbox made was closed once,
+// or kept (-work) instead.
 func (e *fakeEngine) checkAllClosedOnce(t *testing.T) {
 	t.Helper()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, label := range e.created {
-		if n := e.closed[label]; n != 1 {
-			t.Errorf("sandbox %q closed %d times, want once", label, n)
+		if n := e.closed[label] + e.kept[label]; n != 1 {
+			t.Errorf("sandbox %q closed or kept %d times, want once", label, n)
 		}
 	}
 	for label := range e.closed {

@@ -35,7 +35,10 @@ type fileRun struct {
 	root    string
 	n       int  // which -count repeat, from 1
 	live    bool // print() goes straight to the report (RunFile)
-	results []CaseResult
+	// keepFile is set when a case was kept (-work): the top level is
+	// kept too, as the case's containers may use its networks.
+	keepFile bool
+	results  []CaseResult
 }
 
 func newFileRun(r *run, f scenarioFile, n int, live bool) *fileRun {
@@ -165,13 +168,45 @@ func (fr *fileRun) run(ctx context.Context) []CaseResult {
 	return fr.results
 }
 
-// closeTop tears the file's top level down after its cases.
+// closeTop tears the file's top level down after its cases, or keeps it
+// when a case of the file was kept (-work).
 func (fr *fileRun) closeTop(start time.Time, fileSB Sandbox, topSession *session.Session) {
 	tctx, cancel := fr.teardownContext()
 	defer cancel()
+	if k, ok := fileSB.(Keeper); ok && fr.keepFile {
+		if _, err := k.Keep(tctx); err != nil {
+			fr.emit(fr.fileFailure(start, fmt.Sprintf("keep the top level (-work): %v", err)))
+		}
+		if err := topSession.RunCleanups(); err != nil {
+			fr.emit(fr.fileFailure(start, fmt.Sprintf("cleanup of the top level: %v", err)))
+		}
+		return
+	}
 	if err := fr.teardown(tctx, fileSB, topSession); err != nil {
 		fr.emit(fr.fileFailure(start, fmt.Sprintf("teardown of the top level: %v", err)))
 	}
+}
+
+// keep leaves a failed case's sandbox as it is (-work) and says how to
+// look at it. The session's cleanups still run: they are berth's own
+// (temporary directories), not what the case made in the engine.
+func (fr *fileRun) keep(ctx context.Context, r CaseResult, k Keeper, sess *session.Session, start time.Time, inFile bool) CaseResult {
+	how, err := k.Keep(ctx)
+	if err != nil {
+		r.Failure += "\nkeep (-work): " + err.Error()
+	}
+	r.Kept = how
+	if r.Kept == "" {
+		r.Kept = "nothing: the case made no container, network or volume\n"
+	}
+	if inFile {
+		r.Kept += "and the file's top level, once its cases have run (its containers are listed under \"from the top level\")\n"
+	}
+	if err := sess.RunCleanups(); err != nil {
+		r.Failure += "\ncleanup: " + err.Error()
+	}
+	r.Duration = time.Since(start)
+	return r
 }
 
 // skipError is what skip() raises: the case stops and is reported as
@@ -228,6 +263,10 @@ func (fr *fileRun) finish(name string, start time.Time, o outcome, output string
 		r.Status = Failed
 		r.Failure = o.text()
 		r.Diagnostics = boundedDiagnostics(ctx, sb, fileSB)
+		if k, ok := sb.(Keeper); ok && fr.opts.KeepFailed {
+			fr.keepFile = true
+			return fr.keep(ctx, r, k, sess, start, fileSB != nil)
+		}
 	}
 	if err := fr.teardown(ctx, sb, sess); err != nil {
 		r.Status = Failed

@@ -53,6 +53,16 @@ type Options struct {
 	// Shard, when Total > 0, runs only the files of shard Index
 	// (1-based) of Total: see ShardOf.
 	Shard Shard
+	// KeepFailed keeps what a failed case made (-work) when its sandbox
+	// can: see Keeper. The file's top level is kept with it.
+	KeepFailed bool
+}
+
+// Keeper is a Sandbox that can be left as it is instead of closed, for
+// someone to look at (-work). Keep takes the place of Close: it returns
+// what is kept and how to look at it.
+type Keeper interface {
+	Keep(ctx context.Context) (string, error)
 }
 
 // SandboxFactory makes a sandbox. label names what it is for

@@ -176,6 +176,10 @@ func (h *human) CaseDone(r CaseResult) {
 		b.WriteString("    sandbox:\n")
 		writeIndented(&b, r.Diagnostics, "        ")
 	}
+	if r.Kept != "" {
+		b.WriteString("    kept (-work):\n")
+		writeIndented(&b, r.Kept, "        ")
+	}
 	h.write(r.File, b.String())
 }
 

@@ -49,6 +49,9 @@ type CaseResult struct {
 	SkipReason string
 	// Run counts the -count repeats of the file from 1 (0 is read as 1).
 	Run int
+	// Kept says what a failed case left as it was under
+	// Options.KeepFailed (-work), and how to look at it.
+	Kept string
 }
 
 // ID is "file::name", or the file alone when Name is "", with "#N" after
@@ -83,6 +86,8 @@ func RunSuffix(run int) string {
 // Summary is the outcome of a run.
 type Summary struct {
 	Passed, Failed, Skipped int
+	// Kept counts the failed cases whose sandboxes were kept (-work).
+	Kept int
 	// Cases are in file order, then in definition order.
 	Cases []CaseResult
 	// Interrupted is set when the run was stopped by its context.
@@ -98,6 +103,9 @@ func (s *Summary) add(rs ...CaseResult) {
 			s.Failed++
 		case Skipped:
 			s.Skipped++
+		}
+		if r.Kept != "" {
+			s.Kept++
 		}
 		s.Cases = append(s.Cases, r)
 	}
