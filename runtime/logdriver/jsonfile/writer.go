@@ -52,6 +52,7 @@ type Writer struct {
 	lastTime time.Time    // of the last entry in the current file
 	pending  *compression // the last rotated file's compression, if any
 	failures int          // compressions that failed (the file stays plain)
+	failure  error        // the last of them
 }
 
 // NewWriter opens (or creates) the log at path for appending, as Docker does
@@ -147,8 +148,10 @@ func (w *Writer) rotate() error {
 		return fmt.Errorf("rotate log %q: %w", w.path, err)
 	}
 	w.f = nil
-	// The previous compression must end before path.1 is renamed.
-	compressErr := w.waitCompression()
+	// The previous compression must end before path.1 is renamed. Its
+	// failure is not the entry's: the entry is written, and the failure
+	// counted, then reported by Close.
+	w.waitCompression()
 	shiftErr := shiftFiles(w.path, w.maxFiles)
 	if shiftErr == nil && w.compress && w.maxFiles > 1 {
 		c := &compression{done: make(chan struct{})}
@@ -160,7 +163,6 @@ func (w *Writer) rotate() error {
 		}()
 	}
 	w.lastTime = time.Time{}
-	shiftErr = errors.Join(compressErr, shiftErr)
 	flags := os.O_WRONLY | os.O_APPEND | os.O_CREATE
 	if shiftErr == nil {
 		flags |= os.O_TRUNC
@@ -186,23 +188,30 @@ func (w *Writer) rotate() error {
 }
 
 // waitCompression waits for the last rotated file's compression and
-// returns its error, counted in CompressFailures.
-func (w *Writer) waitCompression() error {
+// counts its failure.
+func (w *Writer) waitCompression() {
 	c := w.pending
 	if c == nil {
-		return nil
+		return
 	}
 	<-c.done
 	w.pending = nil
 	if c.err != nil {
 		w.failures++
+		w.failure = c.err
 	}
-	return c.err
+}
+
+// compressError is what Close reports of failed compressions.
+func (w *Writer) compressError() error {
+	if w.failures == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d rotated files kept uncompressed: %w", w.failures, w.failure)
 }
 
 // CompressFailures is how many rotated files could not be compressed (they
-// were kept uncompressed). A failure is also returned by the next Write
-// that rotates, or by Close.
+// were kept uncompressed, no line lost). Close reports them as an error.
 func (w *Writer) CompressFailures() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -248,7 +257,8 @@ func (w *Writer) Close() error {
 		return nil
 	}
 	w.closed = true
-	compressErr := w.waitCompression()
+	w.waitCompression()
+	compressErr := w.compressError()
 	if w.f == nil {
 		return compressErr
 	}
