@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"syscall"
 	"time"
@@ -191,11 +192,21 @@ func (r *reader) readCompressed(seg *segment, skip int64, visit func(line []byte
 func (r *reader) tailCompressed(seg *segment, need int) (n int, first int64, sawBefore bool, err error) {
 	ring := make([]int64, 0, min(need, 1024)) // offsets; once full, head is the oldest
 	head := 0
+	// Wanting every entry (since, without tail), only the first counts:
+	// no offset per line is kept.
+	all := need >= math.MaxInt/2
 	err = r.readCompressed(seg, 0, func(line []byte, off int64) error {
 		keep, before, err := r.tailMatch(line)
 		switch {
 		case err != nil:
 			return fmt.Errorf("read log %q: entry at offset %d: %w", seg.f.Name(), off, err)
+		case all && before:
+			n, sawBefore = 0, true
+		case all && keep:
+			if n == 0 {
+				first = off
+			}
+			n++
 		case before:
 			ring, head, sawBefore = ring[:0], 0, true
 		case !keep:
@@ -207,8 +218,8 @@ func (r *reader) tailCompressed(seg *segment, need int) (n int, first int64, saw
 		}
 		return nil
 	})
-	if err != nil || len(ring) == 0 {
-		return 0, 0, sawBefore, err
+	if all || err != nil || len(ring) == 0 {
+		return n, first, sawBefore, err
 	}
 	return len(ring), ring[head], sawBefore, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"time"
 )
@@ -150,7 +151,13 @@ func (r *reader) run(withCurrent bool) error {
 
 // start finds where the entries to hand out begin.
 func (r *reader) start() (position, error) {
-	if len(r.segs) == 0 || r.opts.Tail < 0 {
+	tail := r.opts.Tail
+	if tail < 0 && !r.opts.Since.IsZero() {
+		// All since Since: found from the end, as a tail of every
+		// entry, so that the files and lines before it are not read.
+		tail = math.MaxInt
+	}
+	if len(r.segs) == 0 || tail < 0 {
 		return position{}, nil
 	}
 	last := len(r.segs) - 1
@@ -168,14 +175,14 @@ func (r *reader) start() (position, error) {
 		return start, nil
 	}
 	found, since := 0, false
-	for i := last; i >= 0 && found < r.opts.Tail && !since; i-- {
+	for i := last; i >= 0 && found < tail && !since; i-- {
 		if seg := r.segs[i]; seg.gz {
 			// No reading backwards in a gzip stream: one pass forwards.
 			if r.beforeSince(seg) {
 				since = true
 				continue
 			}
-			n, first, sawBefore, err := r.tailCompressed(seg, r.opts.Tail-found)
+			n, first, sawBefore, err := r.tailCompressed(seg, tail-found)
 			if err != nil {
 				return position{}, err
 			}
@@ -200,7 +207,7 @@ func (r *reader) start() (position, error) {
 				found++
 				start = position{seg: i, off: off}
 			}
-			return found < r.opts.Tail, nil
+			return found < tail, nil
 		})
 		if err != nil {
 			return position{}, err
