@@ -17,12 +17,13 @@ import (
 // gzSuffix ends the name of a compressed rotated file (container.log.1.gz).
 const gzSuffix = ".gz"
 
-// gzipMeta is kept in the gzip header's Extra field of a compressed file:
-// the time of its last entry, so that since can skip the file without
-// decompressing it, and the identity of the plain file it was made from,
-// so that a follower reading that file finds where it went.
+// gzipMeta is kept in the gzip header's Extra field of a compressed file,
+// as JSON: the time of its last entry under Docker's key (lastTime), so
+// that since can skip the file without decompressing it, and the identity
+// of the plain file it was made from, so that a follower reading that file
+// finds where it went.
 type gzipMeta struct {
-	LastTime time.Time `json:"last_time"`
+	LastTime time.Time `json:"lastTime"`
 	Inode    uint64    `json:"inode"`
 	Size     int64     `json:"size"`
 }
