@@ -345,3 +345,41 @@ func entriesNamed(t *testing.T, lines []string) []Entry {
 }
 
 func fmtSscan(line string, n *int) (int, error) { return fmt.Sscanf(line, "line %d", n) }
+
+func TestReadGzipMeta(t *testing.T) {
+	last := time.Date(2024, 5, 6, 7, 8, 9, 500, time.UTC)
+	tests := []struct {
+		name    string
+		extra   []byte
+		modTime time.Time
+		want    time.Time
+	}{
+		{"Docker's Extra", []byte(`{"lastTime":"2024-05-06T07:08:09.0000005Z"}`), last.Truncate(time.Second), last},
+		// Whole seconds only: the last entry may be up to a second later.
+		{"header time only", nil, last.Truncate(time.Second), last.Truncate(time.Second).Add(time.Second)},
+		{"no time at all", []byte("not json"), time.Time{}, time.Time{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			zw := gzip.NewWriter(&buf)
+			zw.Header.Extra, zw.Header.ModTime = tt.extra, tt.modTime
+			if _, err := zw.Write([]byte("{}\n")); err != nil {
+				t.Fatal(err)
+			}
+			if err := zw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			meta, err := readGzipMeta(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !meta.LastTime.Equal(tt.want) {
+				t.Errorf("last time %v, want %v", meta.LastTime, tt.want)
+			}
+		})
+	}
+	if _, err := readGzipMeta(strings.NewReader("plain text")); err == nil {
+		t.Error("a file that is not gzip gives no error")
+	}
+}
