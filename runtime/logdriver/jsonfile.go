@@ -19,8 +19,8 @@ func jsonFileFactory() Factory {
 	}
 }
 
-// jsonFileRotation reads max-size (default: unlimited) and max-file
-// (default 1).
+// jsonFileRotation reads max-size (default: unlimited), max-file
+// (default 1) and compress (default false).
 func jsonFileRotation(opts map[string]string) (rotation, error) {
 	return parseRotation(opts, rotationKeys{"max-size", "max-file", "compress"}, rotation{maxFiles: 1})
 }
@@ -67,7 +67,7 @@ func newJSONFileWriter(path string, rot rotation, attrs map[string]string) (*jso
 	if path == "" {
 		return nil, errors.New("json-file log: no log path")
 	}
-	return jsonfile.NewWriter(path, jsonfile.WriterOptions{MaxSize: rot.maxSize, MaxFiles: rot.maxFiles, Attrs: attrs})
+	return jsonfile.NewWriter(path, jsonfile.WriterOptions{MaxSize: rot.maxSize, MaxFiles: rot.maxFiles, Attrs: attrs, Compress: rot.compress})
 }
 
 // jsonFileDriver writes messages to a json-file log.

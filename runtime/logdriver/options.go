@@ -49,6 +49,7 @@ func nonBlockingSettings(opts map[string]string) (nonBlocking bool, maxBytes int
 type rotation struct {
 	maxSize  int64 // 0: never
 	maxFiles int
+	compress bool // gzip rotated files
 }
 
 // rotationKeys name the options of one rotating json-file log.
@@ -85,9 +86,7 @@ func parseRotation(opts map[string]string, keys rotationKeys, def rotation) (rot
 		if err != nil {
 			return rot, fmt.Errorf("invalid %s '%s': want true or false", keys.compress, v)
 		}
-		if compress {
-			return rot, fmt.Errorf("%s=true is not supported: berth keeps rotated logs uncompressed", keys.compress)
-		}
+		rot.compress = compress
 	}
 	return rot, nil
 }

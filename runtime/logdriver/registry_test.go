@@ -32,7 +32,7 @@ func TestValidateOptions(t *testing.T) {
 		{"zero size", "json-file", map[string]string{"max-size": "0"}, "max-size must be a positive number, got '0'"},
 		{"bad max-file", "json-file", map[string]string{"max-file": "many"}, "invalid max-file 'many': want a whole number of at least 1"},
 		{"zero max-file", "json-file", map[string]string{"max-file": "0"}, "max-file cannot be less than 1, got '0'"},
-		{"compress", "json-file", map[string]string{"compress": "true"}, "compress=true is not supported"},
+		{"compress", "json-file", map[string]string{"compress": "true", "max-size": "1m", "max-file": "3"}, ""},
 		{"bad compress", "json-file", map[string]string{"compress": "maybe"}, "invalid compress 'maybe': want true or false"},
 		{"bad tag", "json-file", map[string]string{"tag": "{{.Name"}, "invalid tag '{{.Name'"},
 		{"bad labels-regex", "json-file", map[string]string{"labels-regex": "("}, "invalid labels-regex '('"},
@@ -335,7 +335,8 @@ func TestDualLoggingOptions(t *testing.T) {
 		{map[string]string{"cache-max-size": "big"}, "log opt cache-max-size: invalid size: 'big'"},
 		{map[string]string{"cache-max-size": "-1"}, "log opt cache-max-size: invalid size: '-1'"},
 		{map[string]string{"cache-max-file": "0"}, "cache-max-file cannot be less than 1"},
-		{map[string]string{"cache-compress": "true"}, "cache-compress=true is not supported"},
+		{map[string]string{"cache-compress": "true"}, ""},
+		{map[string]string{"cache-compress": "yes please"}, "invalid cache-compress 'yes please': want true or false"},
 	}
 	for _, tt := range tests {
 		err := r.ValidateOptions("remote", tt.opts)

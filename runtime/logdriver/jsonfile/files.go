@@ -3,6 +3,7 @@ package jsonfile
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"time"
@@ -13,6 +14,13 @@ import (
 type segment struct {
 	f    *os.File
 	info fs.FileInfo
+	// gz marks a compressed rotated file; meta is its header, or metaErr
+	// why it could not be read.
+	gz      bool
+	meta    gzipMeta
+	metaErr error
+	// consumed marks a compressed file a follower has read.
+	consumed bool
 }
 
 func (s *segment) size() int64 { return s.info.Size() }
@@ -32,6 +40,27 @@ func openSegment(path string) (*segment, error) {
 		return nil, fmt.Errorf("stat log %q: %w", path, err)
 	}
 	return &segment{f: f, info: info}, nil
+}
+
+// openRotated opens rotated file i of the log at path: path.i if it is
+// there (the newest may not be compressed yet), else path.i.gz. Plain
+// first: the compressor creates the .gz before it removes the plain
+// file, so one of the two is always found.
+func openRotated(path string, i int) (*segment, error) {
+	seg, err := openSegment(rotatedName(path, i))
+	if seg != nil || err != nil {
+		return seg, err
+	}
+	seg, err = openSegment(rotatedName(path, i) + gzSuffix)
+	if seg == nil || err != nil {
+		return seg, err
+	}
+	seg.gz = true
+	seg.meta, seg.metaErr = readGzipMeta(io.NewSectionReader(seg.f, 0, seg.size()))
+	if seg.metaErr != nil {
+		seg.metaErr = fmt.Errorf("read log %q: %w", seg.f.Name(), seg.metaErr)
+	}
+	return seg, nil
 }
 
 func closeSegments(segs []*segment) {
@@ -96,7 +125,7 @@ func openSegmentsOnce(path string, maxFiles int) (segs []*segment, withCurrent, 
 		if maxFiles <= 0 && missing == 2 {
 			break
 		}
-		seg, err := openSegment(rotatedName(path, i))
+		seg, err := openRotated(path, i)
 		if err != nil {
 			return segs, false, false, err
 		}

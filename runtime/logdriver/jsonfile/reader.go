@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"time"
 )
@@ -81,9 +82,9 @@ func Read(ctx context.Context, path string, opts ReadOptions, fn func(Entry) err
 	defer r.close()
 	err = r.run(withCurrent)
 	if errors.Is(err, errUntil) {
-		return nil
+		err = nil
 	}
-	return err
+	return errors.Join(append([]error{err}, r.fileErrs...)...)
 }
 
 type reader struct {
@@ -95,6 +96,10 @@ type reader struct {
 	dec  decoder
 	// followed is the file being followed once it is not one of segs.
 	followed *segment
+	// fileErrs are the files that could not be read whole (a damaged
+	// .gz), failed the files recorded.
+	fileErrs []error
+	failed   map[*segment]bool
 }
 
 func (r *reader) close() {
@@ -121,6 +126,14 @@ func (r *reader) run(withCurrent bool) error {
 		if i == start.seg {
 			off = start.off
 		}
+		if seg := r.segs[i]; seg.gz {
+			if !r.beforeSince(seg) {
+				if err := r.readCompressed(seg, off, r.emitter(seg)); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		if i == last && withCurrent && r.opts.Follow {
 			return r.follow(newLineReader(r.segs[i].f, off), r.segs[i].info)
 		}
@@ -138,22 +151,48 @@ func (r *reader) run(withCurrent bool) error {
 
 // start finds where the entries to hand out begin.
 func (r *reader) start() (position, error) {
-	if len(r.segs) == 0 || r.opts.Tail < 0 {
+	tail := r.opts.Tail
+	if tail < 0 && !r.opts.Since.IsZero() {
+		// All since Since: found from the end, as a tail of every
+		// entry, so that the files and lines before it are not read.
+		tail = math.MaxInt
+	}
+	if len(r.segs) == 0 || tail < 0 {
 		return position{}, nil
 	}
 	last := len(r.segs) - 1
 	// Nothing found yet: start after the last complete line, so that a
 	// follower sees the line being written when it is complete.
-	end, err := lastLineEnd(r.segs[last].f, r.segs[last].size())
-	if err != nil {
-		return position{}, fmt.Errorf("read log %q: %w", r.segs[last].f.Name(), err)
+	start := position{seg: last + 1} // after a compressed file: nothing
+	if !r.segs[last].gz {
+		end, err := lastLineEnd(r.segs[last].f, r.segs[last].size())
+		if err != nil {
+			return position{}, fmt.Errorf("read log %q: %w", r.segs[last].f.Name(), err)
+		}
+		start = position{seg: last, off: end}
 	}
-	start := position{seg: last, off: end}
 	if r.opts.Tail == 0 {
 		return start, nil
 	}
 	found, since := 0, false
-	for i := last; i >= 0 && found < r.opts.Tail && !since; i-- {
+	for i := last; i >= 0 && found < tail && !since; i-- {
+		if seg := r.segs[i]; seg.gz {
+			// No reading backwards in a gzip stream: one pass forwards.
+			if r.beforeSince(seg) {
+				since = true
+				continue
+			}
+			n, first, sawBefore, err := r.tailCompressed(seg, tail-found)
+			if err != nil {
+				return position{}, err
+			}
+			if n > 0 {
+				found += n
+				start = position{seg: i, off: first}
+			}
+			since = sawBefore
+			continue
+		}
 		err := scanBackward(r.segs[i].f, r.segs[i].size(), func(line []byte, off int64) (bool, error) {
 			keep, beforeSince, err := r.tailMatch(line)
 			if err != nil {
@@ -168,7 +207,7 @@ func (r *reader) start() (position, error) {
 				found++
 				start = position{seg: i, off: off}
 			}
-			return found < r.opts.Tail, nil
+			return found < tail, nil
 		})
 		if err != nil {
 			return position{}, err
@@ -273,6 +312,22 @@ func (r *reader) catchUp(seg *segment, lr *lineReader) (*segment, *lineReader, e
 			r.setFollowed(opened)
 			seg, lr = opened, newLineReader(opened.f, 0)
 		}
+		if seg.gz {
+			// A compressed file is complete: read it once, go on.
+			if !seg.consumed {
+				seg.consumed = true
+				if err := r.readCompressed(seg, 0, r.emitter(seg)); err != nil {
+					return seg, lr, err
+				}
+			}
+			next, err := r.successor(seg)
+			if err != nil || next == nil {
+				return seg, lr, err
+			}
+			r.setFollowed(next)
+			seg, lr = next, newLineReader(next.f, 0)
+			continue
+		}
 		if err := lr.read(r.ctx, -1, r.emitter(seg)); err != nil {
 			return seg, lr, err
 		}
@@ -313,20 +368,21 @@ func (r *reader) successor(seg *segment) (*segment, error) {
 		if err != nil {
 			return nil, err
 		}
-		name := r.path
+		var next *segment
 		switch {
 		case k > 1:
-			name = rotatedName(r.path, k-1)
+			next, err = openRotated(r.path, k-1)
 		case k == 0 && oldest > 0:
-			name = rotatedName(r.path, oldest)
+			next, err = openRotated(r.path, oldest)
+		default:
+			next, err = openSegment(r.path)
 		}
-		next, err := openSegment(name)
 		if err != nil || next == nil || k == 0 {
 			return next, err
 		}
-		// If seg is still path.k, no rotation slipped in between and name
-		// really was its successor.
-		if now, err := os.Stat(rotatedName(r.path, k)); err == nil && os.SameFile(now, seg.info) {
+		// If seg is still path.k, no rotation slipped in between and the
+		// file opened really was its successor.
+		if r.isAt(k, seg) {
 			return next, nil
 		}
 		next.f.Close()
@@ -345,7 +401,10 @@ func (r *reader) findRotated(seg *segment) (k, oldest int, err error) {
 		if r.opts.MaxFiles <= 0 && missing == 2 {
 			break
 		}
-		st, err := os.Stat(rotatedName(r.path, i))
+		_, err := os.Stat(rotatedName(r.path, i))
+		if errors.Is(err, fs.ErrNotExist) {
+			_, err = os.Stat(rotatedName(r.path, i) + gzSuffix)
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			missing++
 			continue
@@ -354,7 +413,7 @@ func (r *reader) findRotated(seg *segment) (k, oldest int, err error) {
 			return 0, 0, fmt.Errorf("follow log: %w", err)
 		}
 		missing, oldest = 0, i
-		if k == 0 && os.SameFile(st, seg.info) {
+		if k == 0 && r.isAt(i, seg) {
 			k = i
 		}
 	}

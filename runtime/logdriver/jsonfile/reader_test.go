@@ -292,6 +292,8 @@ func TestFollowConcurrentWriterWithRotation(t *testing.T) {
 		{"rotation keeping every file", WriterOptions{MaxSize: 800, MaxFiles: 200}, false},
 		{"rotation dropping files", WriterOptions{MaxSize: 800, MaxFiles: 2}, true},
 		{"one file started over", WriterOptions{MaxSize: 800, MaxFiles: 1}, true},
+		{"compressed rotation keeping every file", WriterOptions{MaxSize: 800, MaxFiles: 200, Compress: true}, false},
+		{"compressed rotation dropping files", WriterOptions{MaxSize: 800, MaxFiles: 3, Compress: true}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

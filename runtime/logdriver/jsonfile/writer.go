@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // filePerm is the mode Docker gives json-file logs.
@@ -25,6 +26,9 @@ type WriterOptions struct {
 	// Attrs are added to every entry as "attrs" (the labels, env and tag
 	// options). Empty: no "attrs" key.
 	Attrs map[string]string
+	// Compress gzips rotated files (path.1.gz, ...) in the background
+	// after each rotation, as Docker's compress=true does.
+	Compress bool
 }
 
 // Writer appends entries to a json-file log. It is safe for concurrent
@@ -43,6 +47,12 @@ type Writer struct {
 	torn   bool     // the file holds part of an entry after size
 	buf    []byte
 	closed bool
+
+	compress bool
+	lastTime time.Time    // of the last entry in the current file
+	pending  *compression // the last rotated file's compression, if any
+	failures int          // compressions that failed (the file stays plain)
+	failure  error        // the last of them
 }
 
 // NewWriter opens (or creates) the log at path for appending, as Docker does
@@ -71,7 +81,7 @@ func NewWriter(path string, opts WriterOptions) (*Writer, error) {
 		f.Close()
 		return nil, fmt.Errorf("stat log: %w", err)
 	}
-	return &Writer{path: path, maxSize: opts.MaxSize, maxFiles: max(opts.MaxFiles, 1), attrs: attrs, f: f, size: st.Size()}, nil
+	return &Writer{path: path, maxSize: opts.MaxSize, maxFiles: max(opts.MaxFiles, 1), attrs: attrs, f: f, size: st.Size(), compress: opts.Compress}, nil
 }
 
 // Path is the file being written.
@@ -99,6 +109,9 @@ func (w *Writer) Write(e Entry) error {
 	}
 	n, err := w.f.Write(w.buf)
 	w.size += int64(n)
+	if err == nil {
+		w.lastTime = e.Time
+	}
 	if err != nil {
 		if n > 0 {
 			// A full disk can take part of an entry: cut it off, so that
@@ -135,7 +148,21 @@ func (w *Writer) rotate() error {
 		return fmt.Errorf("rotate log %q: %w", w.path, err)
 	}
 	w.f = nil
+	// The previous compression must end before path.1 is renamed. Its
+	// failure is not the entry's: the entry is written, and the failure
+	// counted, then reported by Close.
+	w.waitCompression()
 	shiftErr := shiftFiles(w.path, w.maxFiles)
+	if shiftErr == nil && w.compress && w.maxFiles > 1 {
+		c := &compression{done: make(chan struct{})}
+		w.pending = c
+		plain, last := rotatedName(w.path, 1), w.lastTime
+		go func() {
+			defer close(c.done)
+			c.err = compressRotated(plain, last)
+		}()
+	}
+	w.lastTime = time.Time{}
 	flags := os.O_WRONLY | os.O_APPEND | os.O_CREATE
 	if shiftErr == nil {
 		flags |= os.O_TRUNC
@@ -160,16 +187,54 @@ func (w *Writer) rotate() error {
 	return nil
 }
 
+// waitCompression waits for the last rotated file's compression and
+// counts its failure.
+func (w *Writer) waitCompression() {
+	c := w.pending
+	if c == nil {
+		return
+	}
+	<-c.done
+	w.pending = nil
+	if c.err != nil {
+		w.failures++
+		w.failure = c.err
+	}
+}
+
+// compressError is what Close reports of failed compressions.
+func (w *Writer) compressError() error {
+	if w.failures == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d rotated files kept uncompressed: %w", w.failures, w.failure)
+}
+
+// CompressFailures is how many rotated files could not be compressed (they
+// were kept uncompressed, no line lost). Close reports them as an error.
+func (w *Writer) CompressFailures() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.failures
+}
+
+// shiftFiles renames both forms of each rotated file, plain and .gz: the
+// newest rotated file may not be compressed yet, and a log kept from
+// before a change of the compress setting has the other form.
 func shiftFiles(path string, maxFiles int) error {
 	if maxFiles < 2 {
 		return ignoreMissing(os.Remove(path))
 	}
-	if err := ignoreMissing(os.Remove(rotatedName(path, maxFiles-1))); err != nil {
-		return err
+	for _, suffix := range []string{"", gzSuffix} {
+		if err := ignoreMissing(os.Remove(rotatedName(path, maxFiles-1) + suffix)); err != nil {
+			return err
+		}
 	}
 	for i := maxFiles - 1; i > 1; i-- {
-		if err := ignoreMissing(os.Rename(rotatedName(path, i-1), rotatedName(path, i))); err != nil {
-			return err
+		for _, suffix := range []string{"", gzSuffix} {
+			if err := ignoreMissing(os.Rename(rotatedName(path, i-1)+suffix, rotatedName(path, i)+suffix)); err != nil {
+				return err
+			}
 		}
 	}
 	return ignoreMissing(os.Rename(path, rotatedName(path, 1)))
@@ -192,11 +257,13 @@ func (w *Writer) Close() error {
 		return nil
 	}
 	w.closed = true
+	w.waitCompression()
+	compressErr := w.compressError()
 	if w.f == nil {
-		return nil
+		return compressErr
 	}
 	tornErr := w.cutTorn()
-	if err := errors.Join(tornErr, w.f.Close()); err != nil {
+	if err := errors.Join(compressErr, tornErr, w.f.Close()); err != nil {
 		return fmt.Errorf("close log %q: %w", w.path, err)
 	}
 	return nil
