@@ -90,7 +90,9 @@ test-scenarios demo: export AWS_ACCESS_KEY_ID ?= berth-scenarios
 test-scenarios demo: export AWS_SECRET_ACCESS_KEY ?= berth-scenarios
 
 bench: build
-	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 20x ./runtime/...
+	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -skip 'LogThroughput|Fluentd100kLines' -benchtime 20x ./runtime/...
+	# The log benchmarks write hundreds of MB a run: 3 runs each.
+	$(GO) test -tags '$(TAGS)' -run '^$$' -bench 'LogThroughput|Fluentd100kLines' -benchtime 3x ./runtime/engine
 	$(GO) test -tags '$(TAGS)' -run '^$$' -bench ReplReady -benchtime 20x ./cmd/berth
 	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . ./starlib/runner/report
 	./$(BENCH)
