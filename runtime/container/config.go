@@ -143,6 +143,9 @@ func ociSpec(cfg *Config) (*specs.Spec, error) {
 		// directory of this container bound at its name, on v2 cgroup2.
 		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup",
 			Options: []string{"nosuid", "noexec", "nodev", "relatime", "ro"}})
+		// runc leaves v1's tmpfs itself writable: a read-only path makes
+		// the whole view read-only, as Docker shows it.
+		s.Linux.ReadonlyPaths = append(slices.Clone(s.Linux.ReadonlyPaths), "/sys/fs/cgroup")
 	}
 	for _, b := range cfg.Binds {
 		opts := []string{"rbind", "rprivate"}

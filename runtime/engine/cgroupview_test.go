@@ -48,6 +48,9 @@ func TestCgroupView(t *testing.T) {
 	if r := exec(c, "sh", "-c", "echo 1 > "+pidsFile); r.ExitCode == 0 || !strings.Contains(r.Stderr, "Read-only file system") {
 		t.Errorf("writing %s inside: exit %d, %q; want Read-only file system", pidsFile, r.ExitCode, r.Stderr)
 	}
+	if r := exec(c, "touch", "/sys/fs/cgroup/x"); r.ExitCode == 0 || !strings.Contains(r.Stderr, "Read-only file system") {
+		t.Errorf("creating a file in /sys/fs/cgroup inside: exit %d, %q; want Read-only file system", r.ExitCode, r.Stderr)
+	}
 	plain, err := sb.Run(ctx(t), spec.Container{Image: "busybox", Network: "none", Cmd: []string{"sleep", "1000"}}, backend.RunOptions{Detach: true})
 	if err != nil {
 		t.Fatal(err)
