@@ -102,14 +102,15 @@ func (c *Container) openOutput(capture *logdriver.Capture) (runOutput, error) {
 		driver.Close()
 		return runOutput{}, err
 	}
-	c.logLoss.guard.Attach(driver.Log)
-	sinks := []logdriver.Sink{c.logLoss.guard.Log}
+	g := c.logLoss.guard
+	g.AttachDriver(driver)
+	sinks := []logdriver.Sink{g.Log}
 	if capture != nil {
 		sinks = append(sinks, capture.Sink())
 	}
 	return runOutput{driver: driver, outW: outW, errW: errW, copiers: []*logdriver.Copier{
-		logdriver.NewCopier("stdout", logdriver.CloseAtEnd(outR), sinks...),
-		logdriver.NewCopier("stderr", logdriver.CloseAtEnd(errR), sinks...),
+		logdriver.NewFlushingCopier("stdout", logdriver.CloseAtEnd(outR), g.EndBatch, sinks...),
+		logdriver.NewFlushingCopier("stderr", logdriver.CloseAtEnd(errR), g.EndBatch, sinks...),
 	}}, nil
 }
 

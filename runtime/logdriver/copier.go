@@ -23,6 +23,7 @@ type Copier struct {
 	stream string
 	src    io.Reader
 	sinks  []Sink
+	flush  func() // after each read's lines, if set
 	done   chan struct{}
 	err    error // set before done is closed
 }
@@ -30,7 +31,14 @@ type Copier struct {
 // NewCopier starts copying src, named stream ("stdout" or "stderr"), to
 // the sinks.
 func NewCopier(stream string, src io.Reader, sinks ...Sink) *Copier {
-	c := &Copier{stream: stream, src: src, sinks: sinks, done: make(chan struct{})}
+	return NewFlushingCopier(stream, src, nil, sinks...)
+}
+
+// NewFlushingCopier is NewCopier with flush called after the lines of each
+// read are delivered, before the copier waits for more: sinks that hold
+// messages (LossGuard.EndBatch) write them then.
+func NewFlushingCopier(stream string, src io.Reader, flush func(), sinks ...Sink) *Copier {
+	c := &Copier{stream: stream, src: src, sinks: sinks, flush: flush, done: make(chan struct{})}
 	go c.run()
 	return c
 }
@@ -71,6 +79,9 @@ func (c *Copier) run() {
 	for {
 		eof := false
 		read, err := c.src.Read(buf[n:])
+		// One time for the lines of a read: they arrived together, and a
+		// clock read per line was a tenth of the copy's time.
+		now := time.Now().UTC()
 		n += read
 		if err != nil {
 			eof = true
@@ -84,7 +95,7 @@ func (c *Copier) run() {
 			if i < 0 {
 				break
 			}
-			m = Message{Line: buf[p : p+i], Stream: c.stream, Time: time.Now().UTC()}
+			m = Message{Line: buf[p : p+i], Stream: c.stream, Time: now}
 			if split != nil {
 				m.Partial = &PartialMeta{ID: split.ID, Ordinal: split.Ordinal, Last: true}
 				m.Time = splitAt
@@ -95,13 +106,16 @@ func (c *Copier) run() {
 		}
 		if p < n && (eof || (p == 0 && n == len(buf))) {
 			if split == nil {
-				split, splitAt = &PartialMeta{ID: newPartialID(), Ordinal: 1}, time.Now().UTC()
+				split, splitAt = &PartialMeta{ID: newPartialID(), Ordinal: 1}, now
 			}
 			m = Message{Line: buf[p:n], Stream: c.stream, Time: splitAt,
 				Partial: &PartialMeta{ID: split.ID, Ordinal: split.Ordinal}}
 			split.Ordinal++
 			deliver(&m)
 			p = n
+		}
+		if c.flush != nil {
+			c.flush()
 		}
 		if eof {
 			c.err = errors.Join(readErr, sinkErr)

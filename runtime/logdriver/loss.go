@@ -46,10 +46,15 @@ type LossGuard struct {
 
 	mu      sync.Mutex
 	sink    Sink
-	total   LossReport
-	holes   map[string]*hole
-	midLine map[string]bool // the last message written on the stream was a piece of a line
-	marker  Message         // reused: only its Line and Time change
+	batch   Batcher      // instead of sink: messages are held until EndBatch
+	pending []pendingMsg // what batch holds, in order
+	// midLine as it was before the first message pending: a batch that
+	// loses messages puts back what its delivered ones left.
+	batchMid map[string]bool
+	total    LossReport
+	holes    map[string]*hole
+	midLine  map[string]bool // the last message written on the stream was a piece of a line
+	marker   Message         // reused: only its Line and Time change
 }
 
 // NewLossGuard returns a guard with no driver yet. notify, if set, is
@@ -59,12 +64,106 @@ func NewLossGuard(notify func(LossReport)) *LossGuard {
 	return &LossGuard{notify: notify, holes: map[string]*hole{}, midLine: map[string]bool{}}
 }
 
+// Batcher is a driver that can hold messages and write many at once (the
+// json-file driver: a write(2) per line was most of its cost). Add takes
+// a message as Log does, but may hold it: an error refuses that message
+// alone. FlushAdded writes what is held and says how many of the
+// messages added since the last FlushAdded were delivered, in order; the
+// rest are lost, and err says why.
+type Batcher interface {
+	Add(*Message) error
+	FlushAdded() (delivered int, err error)
+}
+
+// pendingMsg is a message a Batcher holds: what the guard needs to count
+// it if the batch loses it.
+type pendingMsg struct {
+	stream   string
+	bytes    int64
+	endsLine bool
+	marker   *hole // the hole this message marks; nil for the process's own
+}
+
 // Attach makes sink the driver's sink for the messages that follow; nil
 // detaches it (messages are then refused and counted).
 func (g *LossGuard) Attach(sink Sink) {
 	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.sink = sink
+	report, started, _ := g.endBatch()
+	g.sink, g.batch = sink, nil
+	g.mu.Unlock()
+	g.notifyIf(started, report)
+}
+
+// AttachDriver attaches d, in batches if it is a Batcher: the copiers
+// then call EndBatch after each read.
+func (g *LossGuard) AttachDriver(d Driver) {
+	b, ok := d.(Batcher)
+	if !ok {
+		g.Attach(d.Log)
+		return
+	}
+	g.mu.Lock()
+	report, started, _ := g.endBatch()
+	g.sink, g.batch = nil, b
+	g.mu.Unlock()
+	g.notifyIf(started, report)
+}
+
+// EndBatch has a Batcher deliver what it holds and counts what it lost.
+// The copiers call it after each read, before they may wait for the next:
+// a follower sees a line as soon as the batch it came in is written.
+func (g *LossGuard) EndBatch() {
+	g.mu.Lock()
+	report, started, _ := g.endBatch()
+	g.mu.Unlock()
+	g.notifyIf(started, report)
+}
+
+func (g *LossGuard) notifyIf(started bool, report LossReport) {
+	if started && g.notify != nil {
+		g.notify(report)
+	}
+}
+
+// endBatch flushes the batch. Messages it lost are counted as a refused
+// message is, in order; a marker it lost opens its hole again (its
+// messages were counted when they were lost). It reports whether a
+// stream started losing messages, and whether the batch lost anything.
+func (g *LossGuard) endBatch() (report LossReport, started, lost bool) {
+	if g.batch == nil || len(g.pending) == 0 {
+		return g.total, false, false
+	}
+	n, err := g.batch.FlushAdded()
+	pending := g.pending
+	g.pending = g.pending[:0]
+	if n >= len(pending) {
+		return g.total, false, false
+	}
+	if err == nil {
+		err = errors.New("log driver lost messages")
+	}
+	g.midLine = g.batchMid
+	for _, p := range pending[:n] {
+		g.midLine[p.stream] = !p.endsLine
+	}
+	for _, p := range pending[n:] {
+		h := g.holes[p.stream]
+		if h == nil {
+			h = &hole{}
+			g.holes[p.stream] = h
+			// A lost marker's hole goes on, as when a marker is refused
+			// at once; only a new hole is news.
+			started = started || p.marker == nil
+		}
+		if p.marker != nil {
+			h.messages += p.marker.messages
+			h.bytes += p.marker.bytes
+			h.err = err
+			continue
+		}
+		g.loseBytes(h, p.bytes, err)
+	}
+	return g.total, started, true
 }
 
 // Log is the guard's Sink. It never fails: what the driver refuses is
@@ -73,9 +172,7 @@ func (g *LossGuard) Log(m *Message) error {
 	g.mu.Lock()
 	report, started := g.log(m)
 	g.mu.Unlock()
-	if started && g.notify != nil {
-		g.notify(report)
-	}
+	g.notifyIf(started, report)
 	return nil
 }
 
@@ -90,7 +187,7 @@ func (g *LossGuard) log(m *Message) (LossReport, bool) {
 		}
 		delete(g.holes, m.Stream)
 	}
-	err := g.write(m)
+	err := g.write(m, nil)
 	if err == nil {
 		g.midLine[m.Stream] = !m.EndsLine()
 		return g.total, false
@@ -101,19 +198,40 @@ func (g *LossGuard) log(m *Message) (LossReport, bool) {
 	return g.total, true
 }
 
-func (g *LossGuard) write(m *Message) error {
+// write hands m to the driver; marker is the hole m marks, if it is a
+// marker.
+func (g *LossGuard) write(m *Message, marker *hole) error {
+	if g.batch != nil {
+		if err := g.batch.Add(m); err != nil {
+			return err
+		}
+		if len(g.pending) == 0 {
+			g.batchMid = maps.Clone(g.midLine)
+		}
+		g.pending = append(g.pending, pendingMsg{stream: m.Stream, bytes: messageBytes(m), endsLine: m.EndsLine(), marker: marker})
+		return nil
+	}
 	if g.sink == nil {
 		return errors.New("no log driver")
 	}
 	return g.sink(m)
 }
 
-// lose counts m as lost in h and in the totals.
-func (g *LossGuard) lose(h *hole, m *Message, err error) {
+// messageBytes is what the process wrote for m: its line and newline.
+func messageBytes(m *Message) int64 {
 	size := int64(len(m.Line))
 	if m.EndsLine() {
 		size++
 	}
+	return size
+}
+
+// lose counts m as lost in h and in the totals.
+func (g *LossGuard) lose(h *hole, m *Message, err error) {
+	g.loseBytes(h, messageBytes(m), err)
+}
+
+func (g *LossGuard) loseBytes(h *hole, size int64, err error) {
 	h.messages++
 	h.bytes += size
 	h.err = err
@@ -130,7 +248,7 @@ func (g *LossGuard) writeMarker(stream string, h *hole, t time.Time) error {
 		text = "\n" + text // end the piece the hole cut off, so the marker has a line of its own
 	}
 	g.marker = Message{Line: append(g.marker.Line[:0], text...), Stream: stream, Time: t}
-	if err := g.write(&g.marker); err != nil {
+	if err := g.write(&g.marker, h); err != nil {
 		return err
 	}
 	g.midLine[stream] = false
@@ -143,7 +261,6 @@ func (g *LossGuard) writeMarker(stream string, h *hole, t time.Time) error {
 // run to mark).
 func (g *LossGuard) Flush() error {
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	var errs []error
 	now := time.Now().UTC()
 	for _, stream := range slices.Sorted(maps.Keys(g.holes)) {
@@ -153,6 +270,15 @@ func (g *LossGuard) Flush() error {
 		}
 		delete(g.holes, stream)
 	}
+	report, started, lost := g.endBatch()
+	if lost {
+		// Markers held in the batch and lost with it.
+		for _, stream := range slices.Sorted(maps.Keys(g.holes)) {
+			errs = append(errs, fmt.Errorf("mark lost %s messages: %w", stream, g.holes[stream].err))
+		}
+	}
+	g.mu.Unlock()
+	g.notifyIf(started, report)
 	return errors.Join(errs...)
 }
 

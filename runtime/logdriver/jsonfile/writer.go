@@ -32,9 +32,11 @@ type WriterOptions struct {
 }
 
 // Writer appends entries to a json-file log. It is safe for concurrent
-// use. Each entry is one write(2) and no fsync: readers following the file
-// see it at once, and a crash loses at most what the kernel had not
-// written back.
+// use. Write is one write(2) per entry; Add and Flush write many entries
+// with one, which a container printing millions of lines needs (a write
+// per line was most of the time json-file logging took). No fsync:
+// readers following the file see an entry once it is written, and a crash
+// loses at most what the kernel had not written back.
 type Writer struct {
 	path     string
 	maxSize  int64
@@ -47,6 +49,15 @@ type Writer struct {
 	torn   bool     // the file holds part of an entry after size
 	buf    []byte
 	closed bool
+
+	// Entries taken by Add and not written yet, and how the writes since
+	// the last Flush went (see Add).
+	pend     []byte    // encoded entries
+	pendEnds []int     // where each entry ends in pend
+	pendLast time.Time // the time of the last entry in pend
+	added    int       // entries Add took since the last Flush
+	written  int       // of them, those that reached the file
+	failed   error     // the write that lost entries since the last Flush
 
 	compress bool
 	lastTime time.Time    // of the last entry in the current file
@@ -123,6 +134,108 @@ func (w *Writer) Write(e Entry) error {
 		return errors.Join(rotateErr, fmt.Errorf("write log: %w", err))
 	}
 	return rotateErr
+}
+
+// maxPending bounds what Add holds before it writes by itself.
+const maxPending = 256 << 10
+
+// Add takes an entry to be written with the others by the next Flush (or
+// sooner: when the entries held reach maxPending, or before a rotation).
+// An error means this entry is refused (a time Docker cannot store); what
+// happens to the others Flush reports. After a write fails, entries are
+// dropped until Flush has reported it: the caller counts them lost.
+func (w *Writer) Add(e Entry) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return fmt.Errorf("write log %q: %w", w.path, fs.ErrClosed)
+	}
+	if w.failed != nil {
+		w.added++
+		return nil
+	}
+	if w.maxSize > 0 && w.size+int64(len(w.pend)) >= w.maxSize {
+		// The rotation check Write does before each entry, with the
+		// entries held counted in: they go to the current file first.
+		w.writePending()
+		if w.failed == nil {
+			if err := w.rotate(); w.closed {
+				w.failed = err
+			}
+			// A failed shift keeps appending to the full file (see
+			// rotate): nothing is lost, so Flush does not report it.
+		}
+		if w.failed != nil {
+			w.added++
+			return nil
+		}
+	}
+	start := len(w.pend)
+	var err error
+	if w.pend, err = appendEntry(w.pend, e, w.attrs); err != nil {
+		w.pend = w.pend[:start]
+		return fmt.Errorf("write log %q: %w", w.path, err)
+	}
+	w.added++
+	w.pendEnds = append(w.pendEnds, len(w.pend))
+	w.pendLast = e.Time
+	if len(w.pend) >= maxPending {
+		w.writePending()
+	}
+	return nil
+}
+
+// Flush writes the entries Add holds and reports how many of those Add
+// took since the last Flush reached the file, in order: the rest are
+// lost, and err says why.
+func (w *Writer) Flush() (written int, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.closed {
+		w.writePending()
+	}
+	written, err = w.written, w.failed
+	if written < w.added && err == nil {
+		err = fmt.Errorf("write log %q: %w", w.path, fs.ErrClosed)
+	}
+	w.added, w.written, w.failed = 0, 0, nil
+	w.pend, w.pendEnds = w.pend[:0], w.pendEnds[:0]
+	return written, err
+}
+
+// writePending writes the entries held with one write(2). Those the write
+// stored whole count as written; a torn one is cut back, as in Write, and
+// it and the rest are dropped.
+func (w *Writer) writePending() {
+	if len(w.pendEnds) == 0 {
+		return
+	}
+	defer func() { w.pend, w.pendEnds = w.pend[:0], w.pendEnds[:0] }()
+	if err := w.cutTorn(); err != nil {
+		w.failed = err
+		return
+	}
+	n, err := w.f.Write(w.pend)
+	whole := 0 // entries stored whole
+	for whole < len(w.pendEnds) && w.pendEnds[whole] <= n {
+		whole++
+	}
+	stored := 0
+	if whole > 0 {
+		stored = w.pendEnds[whole-1]
+		// Safe when some were cut: a file's header time may be later than
+		// its last entry (since reads it then), never earlier.
+		w.lastTime = w.pendLast
+	}
+	w.written += whole
+	w.size += int64(stored)
+	if err != nil {
+		if n > stored {
+			w.torn = true
+			_ = w.cutTorn() // tried again before the next write
+		}
+		w.failed = fmt.Errorf("write log: %w", err)
+	}
 }
 
 // cutTorn truncates the file back to its last whole entry after a write
@@ -255,6 +368,9 @@ func (w *Writer) Close() error {
 	defer w.mu.Unlock()
 	if w.closed {
 		return nil
+	}
+	if w.f != nil {
+		w.writePending() // what Add holds and no Flush followed: best effort
 	}
 	w.closed = true
 	w.waitCompression()

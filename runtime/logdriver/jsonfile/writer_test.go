@@ -198,3 +198,49 @@ func TestNewWriterErrors(t *testing.T) {
 		})
 	}
 }
+
+// Add and Flush leave the same files as Write, byte for byte, rotation and
+// max-file included, whatever the batches.
+func TestAddFlushMatchesWrite(t *testing.T) {
+	for _, opts := range []WriterOptions{{}, {MaxSize: 200, MaxFiles: 3}, {MaxSize: 150, MaxFiles: 1}, {MaxSize: 1, MaxFiles: 2, Attrs: map[string]string{"tag": "t"}}} {
+		t.Run(fmt.Sprintf("max-size=%d,max-file=%d", opts.MaxSize, opts.MaxFiles), func(t *testing.T) {
+			one, batched := filepath.Join(t.TempDir(), "log"), filepath.Join(t.TempDir(), "log")
+			w1, err := NewWriter(one, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w2, err := NewWriter(batched, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			added := 0
+			for i := range 37 {
+				if err := w1.Write(numbered(i)); err != nil {
+					t.Fatal(err)
+				}
+				if err := w2.Add(numbered(i)); err != nil {
+					t.Fatal(err)
+				}
+				added++
+				if i%7 == 3 || i == 36 {
+					if n, err := w2.Flush(); n != added || err != nil {
+						t.Fatalf("flush after %d: %d written, %v; want all", i, n, err)
+					}
+					added = 0
+				}
+			}
+			for _, w := range []*Writer{w1, w2} {
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, suffix := range []string{"", ".1", ".2"} {
+				a, errA := os.ReadFile(one + suffix)
+				b, errB := os.ReadFile(batched + suffix)
+				if (errA == nil) != (errB == nil) || string(a) != string(b) {
+					t.Errorf("%s differs: Write gave %q (%v), Add/Flush %q (%v)", suffix, a, errA, b, errB)
+				}
+			}
+		})
+	}
+}
