@@ -158,3 +158,26 @@ func TestNonBlockingBufferFull(t *testing.T) {
 		t.Errorf("drops %+v, want 15 for a full buffer", r)
 	}
 }
+
+// BenchmarkNonBlockingLog is the container's side of mode=non-blocking:
+// what one Log costs the copier, with a receiver that keeps up and with
+// one that has stalled (the buffer fills, then every message is counted
+// as dropped).
+func BenchmarkNonBlockingLog(b *testing.B) {
+	for _, stalled := range []bool{false, true} {
+		b.Run(fmt.Sprintf("stalled=%v", stalled), func(b *testing.B) {
+			d := newGateDriver()
+			if !stalled {
+				d.open()
+			}
+			nb := NonBlocking(d, NonBlockingOptions{FlushTimeout: 10 * time.Millisecond, Drops: &Drops{}})
+			m := Message{Line: []byte("a line of 80 bytes, as the throughput benchmark writes them: xxxxxxxxxxxxxxxxx"), Stream: "stdout", Time: time.Now()}
+			b.ReportAllocs()
+			for b.Loop() {
+				nb.Log(&m)
+			}
+			b.StopTimer()
+			nb.Close()
+		})
+	}
+}
