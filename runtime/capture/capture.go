@@ -33,38 +33,65 @@ type Receiver interface {
 	Close() error
 }
 
-// MaxRecords bounds what one receiver keeps: a container can log without
-// end. Past it, messages are counted in Dropped, not kept.
-const MaxRecords = 1_000_000
+// MaxRecords and MaxBytes bound what one receiver keeps: a container can
+// log without end. Past either, messages are counted in Dropped, not kept.
+const (
+	MaxRecords = 1_000_000
+	MaxBytes   = 64 << 20
+)
 
-// Log is the records a receiver got, safe for concurrent use.
+// Log is the messages a receiver got, safe for concurrent use. It keeps
+// each message's raw text (about its own size in memory) and parses it
+// when asked for: a parsed Record is a map of some 2 KB, which made a
+// million kept messages cost 2 GB.
 type Log struct {
+	// Parse turns a raw message into its Record; set before the first Add.
+	Parse func(raw string) Record
+
 	mu      sync.Mutex
-	records []Record
+	raws    []string
+	bytes   int64
 	dropped int64
 	changed chan struct{} // closed and replaced at each Add
 }
 
-// Add appends a record and wakes the waiters.
-func (l *Log) Add(r Record) {
+// Add keeps a message and wakes the waiters, or counts it as dropped when
+// the log is full.
+func (l *Log) Add(raw string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.records) >= MaxRecords {
+	if len(l.raws) >= MaxRecords || l.bytes+int64(len(raw)) > MaxBytes {
 		l.dropped++
 		return
 	}
-	l.records = append(l.records, r)
+	l.raws = append(l.raws, raw)
+	l.bytes += int64(len(raw))
 	if l.changed != nil {
 		close(l.changed)
 		l.changed = nil
 	}
 }
 
-// Dropped is how many records were not kept because the log was full.
+// Dropped is how many messages were not kept because the log was full.
 func (l *Log) Dropped() int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.dropped
+}
+
+// Len is how many messages the log keeps.
+func (l *Log) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.raws)
+}
+
+func (l *Log) parsed(raws []string) []Record {
+	out := make([]Record, len(raws))
+	for i, raw := range raws {
+		out[i] = l.Parse(raw)
+	}
+	return out
 }
 
 // Wait returns the records once there are count of them (count < 0: the
@@ -75,10 +102,10 @@ func (l *Log) Wait(ctx context.Context, count int, timeout time.Duration) ([]Rec
 	defer timer.Stop()
 	for {
 		l.mu.Lock()
-		if count >= 0 && len(l.records) >= count {
-			out := append([]Record(nil), l.records[:count]...)
+		if count >= 0 && len(l.raws) >= count {
+			raws := l.raws[:count:count] // kept messages never change
 			l.mu.Unlock()
-			return out, nil
+			return l.parsed(raws), nil
 		}
 		if l.changed == nil {
 			l.changed = make(chan struct{})
@@ -89,8 +116,9 @@ func (l *Log) Wait(ctx context.Context, count int, timeout time.Duration) ([]Rec
 		case <-changed:
 		case <-timer.C:
 			l.mu.Lock()
-			out := append([]Record(nil), l.records...)
+			raws := l.raws[:len(l.raws):len(l.raws)]
 			l.mu.Unlock()
+			out := l.parsed(raws)
 			if count < 0 {
 				return out, nil
 			}

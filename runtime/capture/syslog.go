@@ -14,6 +14,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // Syslog formats a receiver parses; "" (auto) tells them apart by their
@@ -36,7 +39,14 @@ type SyslogReceiver struct {
 	mu                     sync.Mutex
 	conns                  map[net.Conn]bool
 	closeOnce              sync.Once
+	closed                 bool  // with mu
+	kernelDropsAtClose     int64 // with mu, once closed
 }
+
+// udpReadBuffer is the UDP receiver's socket buffer: a container logging
+// fast over UDP outruns a reader with the default 208 KiB, and the kernel
+// drops datagrams (counted in Dropped).
+var udpReadBuffer = 8 << 20 // a variable for the test that fills it
 
 // ListenSyslog starts a syslog receiver: proto "udp" or "tcp" on
 // 127.0.0.1 at a free port, "unix" a datagram socket in a new directory.
@@ -46,12 +56,14 @@ func ListenSyslog(proto, format string) (*SyslogReceiver, error) {
 		return nil, fmt.Errorf("invalid syslog capture format %q: want rfc3164, rfc5424 or None (either)", format)
 	}
 	r := &SyslogReceiver{proto: proto, format: format, conns: map[net.Conn]bool{}}
+	r.log.Parse = func(raw string) Record { return ParseSyslog(raw, format) }
 	var err error
 	switch proto {
 	case "udp":
 		r.pc, err = net.ListenPacket("udp", "127.0.0.1:0")
 		if err == nil {
 			r.address = "udp://" + r.pc.LocalAddr().String()
+			growReadBuffer(r.pc.(*net.UDPConn))
 		}
 	case "tcp":
 		r.ln, err = net.Listen("tcp", "127.0.0.1:0")
@@ -100,14 +112,77 @@ func (r *SyslogReceiver) Messages(ctx context.Context, count int, timeout time.D
 	return r.log.Wait(ctx, count, timeout)
 }
 
-// Dropped: see Log.Dropped.
-func (r *SyslogReceiver) Dropped() int64 { return r.log.Dropped() }
+// Dropped is how many messages sent to the receiver it does not keep:
+// past its bounds (see Log), or, over UDP, dropped by the kernel because
+// the socket's buffer was full (the sender cannot know: UDP has no
+// acknowledgement, so the receiver counts them for the case).
+func (r *SyslogReceiver) Dropped() int64 {
+	return r.log.Dropped() + r.KernelDropped()
+}
+
+// Kept is how many messages the receiver keeps.
+func (r *SyslogReceiver) Kept() int { return r.log.Len() }
+
+// growReadBuffer asks for udpReadBuffer, past net.core.rmem_max when
+// allowed (root); a smaller buffer only means more drops, still counted.
+func growReadBuffer(c *net.UDPConn) {
+	rc, err := c.SyscallConn()
+	var setErr error
+	if err == nil {
+		err = rc.Control(func(fd uintptr) {
+			setErr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, udpReadBuffer)
+		})
+	}
+	if err != nil || setErr != nil {
+		_ = c.SetReadBuffer(udpReadBuffer)
+	}
+}
+
+// KernelDropped is the datagrams the kernel dropped at the UDP socket
+// (SO_MEMINFO's drop counter; 0 for other sockets).
+func (r *SyslogReceiver) KernelDropped() int64 {
+	udp, ok := r.pc.(*net.UDPConn)
+	if !ok {
+		return 0
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return r.kernelDropsAtClose
+	}
+	rc, err := udp.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	var drops int64
+	_ = rc.Control(func(fd uintptr) {
+		var info [skMeminfoVars]uint32
+		size := uint32(unsafe.Sizeof(info))
+		_, _, errno := unix.Syscall6(unix.SYS_GETSOCKOPT, fd, unix.SOL_SOCKET, unix.SO_MEMINFO,
+			uintptr(unsafe.Pointer(&info[0])), uintptr(unsafe.Pointer(&size)), 0)
+		if errno == 0 && size >= (skMeminfoDrops+1)*4 {
+			drops = int64(info[skMeminfoDrops])
+		}
+	})
+	return drops
+}
+
+// SO_MEMINFO's layout (linux/sock_diag.h): SK_MEMINFO_DROPS is the 9th of
+// SK_MEMINFO_VARS counters.
+const (
+	skMeminfoDrops = 8
+	skMeminfoVars  = 9
+)
 
 // Close stops the receiver and removes its socket.
 func (r *SyslogReceiver) Close() error {
 	var err error
 	r.closeOnce.Do(func() {
 		if r.pc != nil {
+			drops := r.KernelDropped() // the socket's counter goes with it
+			r.mu.Lock()
+			r.kernelDropsAtClose, r.closed = drops, true
+			r.mu.Unlock()
 			err = r.pc.Close()
 		}
 		if r.ln != nil {
@@ -198,8 +273,7 @@ func (r *SyslogReceiver) serveStream(c io.Reader) {
 }
 
 func (r *SyslogReceiver) add(raw []byte) {
-	raw = bytes.TrimRight(raw, "\r\n\x00")
-	r.log.Add(ParseSyslog(string(raw), r.format))
+	r.log.Add(string(bytes.TrimRight(raw, "\r\n\x00")))
 }
 
 // ParseSyslog parses one message into facility, severity, tag, hostname,

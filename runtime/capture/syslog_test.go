@@ -2,6 +2,7 @@ package capture
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -87,5 +88,71 @@ func TestSyslogReceiver(t *testing.T) {
 	}
 	if _, err := ListenSyslog("sctp", ""); err == nil || !strings.Contains(err.Error(), `invalid syslog capture proto "sctp"`) {
 		t.Errorf("bad proto: %v", err)
+	}
+}
+
+// Datagrams the kernel drops because the receiver's socket buffer is full
+// are counted: what the receiver keeps plus what it counts as dropped is
+// what was sent. The reader is held up (the log's lock) so that the
+// buffer really fills.
+func TestUDPDropsAreCounted(t *testing.T) {
+	old := udpReadBuffer
+	udpReadBuffer = 64 << 10
+	defer func() { udpReadBuffer = old }()
+	r, err := ListenSyslog("udp", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	conn, err := net.Dial("udp", strings.TrimPrefix(r.Address(), "udp://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	const sent = 2000
+	pad := strings.Repeat("x", 500)
+	r.log.mu.Lock() // the reader stops at its first message
+	for i := range sent {
+		if _, err := fmt.Fprintf(conn, "<14>test: message %d %s", i, pad); err != nil {
+			r.log.mu.Unlock()
+			t.Fatal(err)
+		}
+	}
+	r.log.mu.Unlock()
+	var kept int
+	var dropped int64
+	for range 100 { // until nothing more arrives
+		time.Sleep(50 * time.Millisecond)
+		k, d := r.Kept(), r.Dropped()
+		if k == kept && d == dropped && int64(k)+d == sent {
+			break
+		}
+		kept, dropped = k, d
+	}
+	if r.KernelDropped() == 0 {
+		t.Fatalf("the kernel dropped nothing (kept %d): the test did not fill the socket buffer", kept)
+	}
+	if int64(kept)+dropped != sent {
+		t.Errorf("kept %d + dropped %d = %d, want the %d sent", kept, dropped, int64(kept)+dropped, sent)
+	}
+	r.Close()
+	if got := r.Dropped(); got != dropped {
+		t.Errorf("after Close, Dropped() = %d, want the %d counted before", got, dropped)
+	}
+}
+
+// The log keeps at most MaxBytes of messages and counts the rest.
+func TestLogBytesBound(t *testing.T) {
+	l := Log{Parse: func(raw string) Record { return Record{"raw": raw} }}
+	big := strings.Repeat("x", 1<<20)
+	for range MaxBytes>>20 + 3 {
+		l.Add(big)
+	}
+	if l.Len() != MaxBytes>>20 || l.Dropped() != 3 {
+		t.Errorf("kept %d, dropped %d; want %d and 3", l.Len(), l.Dropped(), MaxBytes>>20)
+	}
+	recs, err := l.Wait(context.Background(), 1, time.Second)
+	if err != nil || len(recs) != 1 || recs[0]["raw"] != big {
+		t.Errorf("Wait(1): %d records, %v", len(recs), err)
 	}
 }

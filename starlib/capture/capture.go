@@ -80,13 +80,21 @@ func (v *Value) Hash() (uint32, error) { return starlark.String(v.r.Address()).H
 // AttrNames: CloudWatch's receiver calls its address endpoint.
 func (v *Value) AttrNames() []string {
 	if v.r != nil && v.r.Kind() == "cloudwatch" {
-		return []string{"endpoint", "messages"}
+		return []string{"dropped", "endpoint", "messages"}
 	}
-	return []string{"address", "messages"}
+	return []string{"address", "dropped", "messages"}
 }
+
+// dropper is a receiver that counts what it does not keep.
+type dropper interface{ Dropped() int64 }
 
 func (v *Value) Attr(name string) (starlark.Value, error) {
 	switch {
+	case name == "dropped":
+		if d, ok := v.r.(dropper); ok {
+			return starlark.MakeInt64(d.Dropped()), nil
+		}
+		return starlark.MakeInt(0), nil
 	case name == "messages":
 		return starlark.NewBuiltin("messages", v.messages).BindReceiver(v), nil
 	case (name == "address" && v.r.Kind() != "cloudwatch") || (name == "endpoint" && v.r.Kind() == "cloudwatch"):

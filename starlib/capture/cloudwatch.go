@@ -25,6 +25,7 @@ func startCloudWatch() (*receiver, func() error, error) {
 		return nil, nil, err
 	}
 	return &receiver{kind: "cloudwatch", addrName: "endpoint", addr: srv.Endpoint(),
+		dropped: srv.Overflow,
 		wait: func(ctx context.Context, n int) ([]starlark.Value, error) {
 			events, err := srv.Wait(ctx, n)
 			if err != nil {

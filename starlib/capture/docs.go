@@ -16,6 +16,7 @@ var Docs = []builtins.Entry{
 	{Name: "Receiver.messages", Kind: builtins.Method, Returns: "list",
 		Params: []builtins.Param{{Name: "count", Default: "None"}, {Name: "timeout", Default: `"5s"`}},
 		Doc:    "Waits until `count` messages arrived and returns them in arrival order, failing with how many came when fewer arrive within `timeout`; `count=None` returns what arrived within `timeout`. syslog: dicts with `facility`, `severity` (names: `\"daemon\"`, `\"info\"`), `tag`, `hostname` (`\"\"` when the format has none), `text`, `format` (`\"rfc3164\"`, `\"rfc5424\"` or `\"unknown\"`), `raw`, and `timestamp`, `pid` (and for RFC 5424 `msgid`)."},
+	droppedEntry("Receiver", "past its bounds (64 MiB or 1,000,000 messages kept), or, over UDP, dropped by the kernel because the socket's buffer was full: UDP has no acknowledgement, so the sender cannot know and the receiver counts them. `len(r.messages()) + r.dropped` is what was sent."),
 	{Name: "capture.fluentd", Kind: builtins.Function, Returns: "FluentdReceiver",
 		Doc: "Starts a fluentd Forward-protocol receiver on `127.0.0.1` at a free port: give its `address` to `fluentd-address`. " +
 			"It decodes the Message, Forward and PackedForward modes (gzip-compressed too), integer and EventTime times, and acks `fluentd-request-ack` chunks. " +
@@ -29,10 +30,17 @@ var Docs = []builtins.Entry{
 		Doc: "What `capture.fluentd` returns, of type `capture.fluentd`."},
 	{Name: "FluentdReceiver.address", Kind: builtins.Attribute, Returns: "str", Doc: "`\"tcp://127.0.0.1:PORT\"`, for `fluentd-address`"},
 	messagesEntry("FluentdReceiver"),
+	droppedEntry("FluentdReceiver", "past its bound of events kept."),
 	{Name: "CloudWatchReceiver", Kind: builtins.Type,
 		Doc: "What `capture.cloudwatch` returns, of type `capture.cloudwatch`."},
 	{Name: "CloudWatchReceiver.endpoint", Kind: builtins.Attribute, Returns: "str", Doc: "`\"http://127.0.0.1:PORT\"`, for `awslogs-endpoint`"},
 	messagesEntry("CloudWatchReceiver"),
+	droppedEntry("CloudWatchReceiver", "past its bound of events kept."),
+}
+
+func droppedEntry(typ, why string) builtins.Entry {
+	return builtins.Entry{Name: typ + ".dropped", Kind: builtins.Attribute, Returns: "int",
+		Doc: "How many messages that reached the receiver it does not keep: " + why}
 }
 
 func messagesEntry(typ string) builtins.Entry {

@@ -24,6 +24,7 @@ func startFluentd() (*receiver, func() error, error) {
 		return nil, nil, err
 	}
 	return &receiver{kind: "fluentd", addrName: "address", addr: srv.Address(),
+		dropped: srv.Overflow,
 		wait: func(ctx context.Context, n int) ([]starlark.Value, error) {
 			events, err := srv.Wait(ctx, n)
 			if err != nil {

@@ -19,6 +19,8 @@ type receiver struct {
 	// wait returns the messages once at least n arrived (n 0: at once),
 	// as Starlark dicts, or an error saying how many came.
 	wait func(ctx context.Context, n int) ([]starlark.Value, error)
+	// dropped is how many messages the server did not keep.
+	dropped func() int64
 }
 
 func (r *receiver) String() string        { return fmt.Sprintf("<capture.%s %s>", r.kind, r.addr) }
@@ -26,12 +28,17 @@ func (r *receiver) Type() string          { return "capture." + r.kind }
 func (r *receiver) Freeze()               {}
 func (r *receiver) Truth() starlark.Bool  { return true }
 func (r *receiver) Hash() (uint32, error) { return starlark.String(r.addr).Hash() }
-func (r *receiver) AttrNames() []string   { return []string{r.addrName, "messages"} }
+func (r *receiver) AttrNames() []string   { return []string{r.addrName, "dropped", "messages"} }
 
 func (r *receiver) Attr(name string) (starlark.Value, error) {
 	switch name {
 	case r.addrName:
 		return starlark.String(r.addr), nil
+	case "dropped":
+		if r.dropped == nil {
+			return starlark.MakeInt(0), nil
+		}
+		return starlark.MakeInt64(r.dropped()), nil
 	case "messages":
 		return starlark.NewBuiltin("messages", r.messages).BindReceiver(r), nil
 	}
