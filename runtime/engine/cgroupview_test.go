@@ -48,6 +48,11 @@ func TestCgroupView(t *testing.T) {
 	if r := exec(c, "sh", "-c", "echo 1 > "+pidsFile); r.ExitCode == 0 || !strings.Contains(r.Stderr, "Read-only file system") {
 		t.Errorf("writing %s inside: exit %d, %q; want Read-only file system", pidsFile, r.ExitCode, r.Stderr)
 	}
+	// In a cgroup namespace of its own, as the view needs: the process
+	// sees its cgroup as the root of every hierarchy.
+	if r := exec(c, "cat", "/proc/self/cgroup"); r.ExitCode != 0 || strings.Contains(r.Stdout, "berth-") || !strings.Contains(r.Stdout, ":/\n") {
+		t.Errorf("/proc/self/cgroup inside: %q (%s), want every cgroup at /", r.Stdout, r.Stderr)
+	}
 	if r := exec(c, "touch", "/sys/fs/cgroup/x"); r.ExitCode == 0 || !strings.Contains(r.Stderr, "Read-only file system") {
 		t.Errorf("creating a file in /sys/fs/cgroup inside: exit %d, %q; want Read-only file system", r.ExitCode, r.Stderr)
 	}
