@@ -67,8 +67,16 @@ func (c *Copier) run() {
 		sinkErr error
 		// One message, reused: sinks must not keep it (see Sink), and a
 		// container printing millions of lines makes no garbage per line.
-		m Message
+		m    Message
+		last time.Time // the latest time given to a line
 	)
+	stamp := func(readAt time.Time) time.Time {
+		if !readAt.After(last) {
+			readAt = last.Add(time.Nanosecond)
+		}
+		last = readAt
+		return readAt
+	}
 	deliver := func(m *Message) {
 		for _, sink := range c.sinks {
 			if err := sink(m); err != nil && sinkErr == nil {
@@ -79,9 +87,11 @@ func (c *Copier) run() {
 	for {
 		eof := false
 		read, err := c.src.Read(buf[n:])
-		// One time for the lines of a read: they arrived together, and a
-		// clock read per line was a tenth of the copy's time.
-		now := time.Now().UTC()
+		// One clock read for the lines of a read (they arrived together;
+		// a read per line was a tenth of the copy's time), made strictly
+		// increasing line by line, so since and until still tell each
+		// line from the next, as Docker's clock read per line does.
+		readAt := time.Now().UTC()
 		n += read
 		if err != nil {
 			eof = true
@@ -95,7 +105,7 @@ func (c *Copier) run() {
 			if i < 0 {
 				break
 			}
-			m = Message{Line: buf[p : p+i], Stream: c.stream, Time: now}
+			m = Message{Line: buf[p : p+i], Stream: c.stream, Time: stamp(readAt)}
 			if split != nil {
 				m.Partial = &PartialMeta{ID: split.ID, Ordinal: split.Ordinal, Last: true}
 				m.Time = splitAt
@@ -106,7 +116,7 @@ func (c *Copier) run() {
 		}
 		if p < n && (eof || (p == 0 && n == len(buf))) {
 			if split == nil {
-				split, splitAt = &PartialMeta{ID: newPartialID(), Ordinal: 1}, now
+				split, splitAt = &PartialMeta{ID: newPartialID(), Ordinal: 1}, stamp(readAt)
 			}
 			m = Message{Line: buf[p:n], Stream: c.stream, Time: splitAt,
 				Partial: &PartialMeta{ID: split.ID, Ordinal: split.Ordinal}}

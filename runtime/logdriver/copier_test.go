@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"berth/runtime/capped"
 )
@@ -213,5 +215,36 @@ func TestCaptureWithTwoCopiers(t *testing.T) {
 	}
 	if gotOut.String() != out.String() || gotErr.String() != errs.String() {
 		t.Error("interleaved output lost or reordered lines")
+	}
+}
+
+// Lines that arrive in one read get strictly increasing times, so that
+// since and until tell each line from the next (Docker reads the clock
+// per line; berth once per read, then adds a nanosecond per line).
+func TestCopierTimesIncrease(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var times []time.Time
+	cp := NewCopier("stdout", r, func(m *Message) error {
+		times = append(times, m.Time)
+		return nil
+	})
+	if _, err := io.WriteString(w, strings.Repeat("line\n", 500)); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if err := cp.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if len(times) != 500 {
+		t.Fatalf("%d lines, want 500", len(times))
+	}
+	for i := 1; i < len(times); i++ {
+		if !times[i].After(times[i-1]) {
+			t.Fatalf("line %d at %v, not after line %d at %v", i, times[i], i-1, times[i-1])
+		}
 	}
 }
