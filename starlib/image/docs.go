@@ -33,5 +33,7 @@ var Docs = []builtins.Entry{
 		"`path` (manifest.json, configs, uncompressed layer tars) that `docker load` and `load_image` read; written whole or not "+
 		"at all. A tag is saved under that tag, an image given by id untagged. Layers are packed again from the layer store: "+
 		"an image loaded from a foreign archive may get new diff-ids, and so a new id, in the saved copy.", "ref_or_list", "path"),
-	docFunc("prune", "list", "`docker image prune`: removes the images without a tag that no container uses; returns their ids."),
+	{Name: "image.prune", Kind: builtins.Function, Returns: "list", Params: []builtins.Param{{Name: "all", Default: "False"}},
+		Doc: "`docker image prune`: removes the images without a tag that no container uses; with `all=True` (`-a`) every image " +
+			"no container uses, tagged or not (`busybox` comes back on its next use); returns their ids."},
 }

@@ -9,7 +9,7 @@
 //	image.tag(src, dst)                          docker tag
 //	image.rm(ref)                                docker rmi
 //	image.save(ref_or_list, path)                docker save -o path
-//	image.prune() -> list of ids                 docker image prune: the images without a tag
+//	image.prune(all=False) -> list of ids        docker image prune [-a]: the images without a tag (all: every unused one)
 //	                                             that no container uses
 //	image.pull(ref, platform=None, insecure=False, username=None, password=None) -> dict   docker pull
 //	image.push(ref, insecure=False, username=None, password=None)                         docker push
@@ -170,10 +170,11 @@ func (m *module) rm(th *starlark.Thread, st backend.Images, fn string, a starlar
 }
 
 func (m *module) prune(th *starlark.Thread, st backend.Images, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	if err := args.Unpack(fn, a, kw); err != nil {
+	var all bool
+	if err := args.Unpack(fn, a, kw, "all?", &all); err != nil {
 		return nil, err
 	}
-	report, err := st.Prune(session.Context(th), backend.PruneOptions{})
+	report, err := st.Prune(session.Context(th), backend.PruneOptions{All: all})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
