@@ -8,7 +8,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"berth/runtime/backend"
 )
 
 const imageUsage = `usage: berth image COMMAND
@@ -26,7 +25,9 @@ Commands:
   pull [--platform OS/ARCH] [-q] [--insecure] REF
                     fetch an image from its registry (plain HTTP only on loopback);
                     a progress bar per layer on a terminal, a summary line otherwise
-  push REF          send an image to the registry its name says
+  push [-a|--all-tags] [--insecure] REF
+                    send an image to the registry its name says
+                    (-a: every stored tag of the repository REF names)
 `
 
 // imageArgs names the arguments of an image command; ok is false for an
@@ -35,7 +36,7 @@ func imageArgs(cmd string) (names []string, ok bool) {
 	switch cmd {
 	case "ls":
 		return nil, true
-	case "inspect", "rm", "push":
+	case "inspect", "rm":
 		return []string{"REF"}, true
 	case "load":
 		return []string{"PATH"}, true
@@ -65,6 +66,8 @@ func cmdImage(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 		return cmdImagePull(g, args, stdout, stderr)
 	case "prune":
 		return cmdImagePrune(g, args, stdout, stderr)
+	case "push":
+		return cmdImagePush(g, args, stdout, stderr)
 	}
 	names, ok := imageArgs(cmd)
 	if !ok {
@@ -130,12 +133,6 @@ func cmdImage(g globalOptions, argv []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "Untagged: %s\n", args[0])
-		return nil
-	case "push":
-		if err := st.Push(ctx, args[0], backend.PushOptions{}); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "Pushed %s\n", args[0])
 		return nil
 	}
 	return nil

@@ -186,3 +186,28 @@ func cmdImagePrune(g globalOptions, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "Removed %d images\nTotal reclaimed space: %s\n", len(removed), units.HumanSize(float64(report.SpaceReclaimed)))
 	return err
 }
+
+func cmdImagePush(g globalOptions, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("image push", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var allTags bool
+	fs.BoolVar(&allTags, "a", false, "push every stored tag of the repository REF names")
+	fs.BoolVar(&allTags, "all-tags", false, "the same as -a")
+	insecure := fs.Bool("insecure", false, "plain HTTP to a registry that is not on loopback")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("image push: want REF, got %q", fs.Args())
+	}
+	e, err := openEngine(g)
+	if err != nil {
+		return err
+	}
+	ref := fs.Arg(0)
+	if err := e.Images().Push(context.Background(), ref, backend.PushOptions{AllTags: allTags, Insecure: *insecure}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Pushed %s\n", ref)
+	return nil
+}

@@ -41,3 +41,32 @@ func TestImagePullPrune(t *testing.T) {
 		t.Errorf("image pull offline\n%s", res)
 	}
 }
+
+// image push -a sends every stored tag of a repository; a tag with -a,
+// or a repository with no tag stored, is refused with Docker's words.
+func TestImagePushAllTags(t *testing.T) {
+	needRoot(t)
+	root := newRoot(t)
+	srv, err := registry.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	repo := srv.Address() + "/many"
+	for _, args := range [][]string{{"image", "tag", "busybox", repo + ":v1"}, {"image", "tag", "busybox", repo + ":v2"}, {"image", "push", "--all-tags", repo}} {
+		if res := berth(t, root.path, args...); res.code != 0 {
+			t.Fatalf("%q\n%s", args, res)
+		}
+	}
+	for _, args := range [][]string{{"image", "rm", repo + ":v1"}, {"image", "rm", repo + ":v2"}, {"image", "pull", "-q", repo + ":v1"}, {"image", "pull", "-q", repo + ":v2"}} {
+		if res := berth(t, root.path, args...); res.code != 0 {
+			t.Fatalf("%q after push --all-tags\n%s", args, res)
+		}
+	}
+	if res := berth(t, root.path, "image", "push", "-a", repo+":v1"); res.code == 0 || !strings.Contains(res.stderr, "tag can't be used with --all-tags/-a") {
+		t.Errorf("push -a with a tag\n%s", res)
+	}
+	if res := berth(t, root.path, "image", "push", "-a", srv.Address()+"/none"); res.code == 0 || !strings.Contains(res.stderr, "An image does not exist locally with the tag: "+srv.Address()+"/none") {
+		t.Errorf("push -a of a repository with no tag stored\n%s", res)
+	}
+}

@@ -2,10 +2,14 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"berth/runtime/backend"
 	"berth/runtime/image"
+	"berth/runtime/spec"
 )
 
 // images is the image store as the seam shows it.
@@ -62,10 +66,50 @@ func (s images) Pull(ctx context.Context, ref string, opts backend.PullOptions) 
 }
 
 func (s images) Push(ctx context.Context, ref string, opts backend.PushOptions) error {
-	if opts.AllTags {
-		return notImplemented("push --all-tags", "10")
+	if !opts.AllTags {
+		return classify(s.st.Push(ctx, ref, opts))
 	}
-	return classify(s.st.Push(ctx, ref, opts))
+	refs, err := s.tagsOf(ref)
+	if err != nil {
+		return err
+	}
+	opts.AllTags = false
+	for _, r := range refs {
+		if err := s.st.Push(ctx, r, opts); err != nil {
+			return classify(err)
+		}
+	}
+	return nil
+}
+
+// tagsOf lists the stored tags of repository repo, for docker push
+// --all-tags: a name without a tag, as Docker requires.
+func (s images) tagsOf(repo string) ([]string, error) {
+	norm, err := spec.NormalizeImageRef(repo)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", backend.ErrInvalid, err)
+	}
+	if last := repo[strings.LastIndexByte(repo, '/')+1:]; strings.Contains(last, ":") {
+		return nil, fmt.Errorf("%w: push %s: tag can't be used with --all-tags/-a", backend.ErrInvalid, repo)
+	}
+	name := strings.TrimSuffix(norm, ":"+"latest")
+	list, err := s.st.List()
+	if err != nil {
+		return nil, classify(err)
+	}
+	var refs []string
+	for _, img := range list {
+		for _, t := range img.RepoTags {
+			if strings.HasPrefix(t, name+":") {
+				refs = append(refs, t)
+			}
+		}
+	}
+	if len(refs) == 0 {
+		return nil, fmt.Errorf("%w: An image does not exist locally with the tag: %s", backend.ErrNoSuchImage, repo)
+	}
+	slices.Sort(refs)
+	return refs, nil
 }
 
 func (s images) Save(ctx context.Context, refs []string, w io.Writer) error {

@@ -12,7 +12,7 @@
 //	image.prune(all=False) -> list of ids        docker image prune [-a]: the images without a tag (all: every unused one)
 //	                                             that no container uses
 //	image.pull(ref, platform=None, insecure=False, username=None, password=None) -> dict   docker pull
-//	image.push(ref, insecure=False, username=None, password=None)                         docker push
+//	image.push(ref, insecure=False, username=None, password=None, all_tags=False)         docker push [--all-tags]
 //
 // Relative paths are relative to the directory of the running .star file.
 // The image "busybox" is always available without any download.

@@ -21,9 +21,10 @@ var RegistryDocs = []builtins.Entry{
 			"in parallel; a layer already stored is not downloaded again; an interrupted pull leaves no half layer. " +
 			"Offline (`--offline`, `BERTH_OFFLINE=1`) a registry off loopback is refused at once. Returns the image's inspect document."},
 	{Name: "image.push", Kind: builtins.Function,
-		Params: []builtins.Param{{Name: "ref"}, {Name: "insecure", Default: "False"}, {Name: "username", Default: "None"}, {Name: "password", Default: "None"}},
+		Params: []builtins.Param{{Name: "ref"}, {Name: "insecure", Default: "False"}, {Name: "username", Default: "None"}, {Name: "password", Default: "None"}, {Name: "all_tags", Default: "False"}},
 		Doc: "`docker push`: sends the stored image `ref` to the registry its name says (tag it `ADDRESS/NAME:TAG` " +
-			"first, say for `registry.serve()`). Plain HTTP only for a loopback registry or `insecure=True`. Credentials as for `image.pull`."},
+			"first, say for `registry.serve()`). Plain HTTP only for a loopback registry or `insecure=True`. Credentials as for `image.pull`. " +
+			"`all_tags=True` (`--all-tags`): `ref` is a repository without a tag, and every stored tag of it is pushed."},
 }
 
 func (m *module) pull(th *starlark.Thread, st backend.Images, fn string, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
@@ -56,12 +57,13 @@ func (m *module) push(th *starlark.Thread, st backend.Images, fn string, a starl
 	var (
 		ref      string
 		insecure bool
+		allTags  bool
 		auth     backend.Auth
 	)
-	if err := args.Unpack(fn, a, kw, "ref", &ref, "insecure?", &insecure, "username??", &auth.Username, "password??", &auth.Password); err != nil {
+	if err := args.Unpack(fn, a, kw, "ref", &ref, "insecure?", &insecure, "username??", &auth.Username, "password??", &auth.Password, "all_tags?", &allTags); err != nil {
 		return nil, err
 	}
-	if err := st.Push(session.Context(th), ref, backend.PushOptions{Insecure: insecure, Auth: auth}); err != nil {
+	if err := st.Push(session.Context(th), ref, backend.PushOptions{Insecure: insecure, Auth: auth, AllTags: allTags}); err != nil {
 		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
 	return starlark.None, nil
