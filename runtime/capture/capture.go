@@ -27,8 +27,8 @@ type Receiver interface {
 	// Address is what the driver is given (syslog-address,
 	// fluentd-address, awslogs-endpoint).
 	Address() string
-	// Messages waits until count messages arrived (count < 0: returns
-	// what arrived within timeout) and returns them in arrival order.
+	// Messages waits until count messages arrived and returns them in
+	// arrival order; count < 0 returns what arrived so far, at once.
 	Messages(ctx context.Context, count int, timeout time.Duration) ([]Record, error)
 	Close() error
 }
@@ -95,14 +95,17 @@ func (l *Log) parsed(raws []string) []Record {
 }
 
 // Wait returns the records once there are count of them (count < 0: the
-// records there are when timeout passes). With fewer than count at the
-// timeout it returns them with ErrTimeout.
+// records there are now). With fewer than count at the timeout it returns
+// them with a TimeoutError.
 func (l *Log) Wait(ctx context.Context, count int, timeout time.Duration) ([]Record, error) {
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	for {
 		l.mu.Lock()
-		if count >= 0 && len(l.raws) >= count {
+		if count < 0 {
+			count = len(l.raws)
+		}
+		if len(l.raws) >= count {
 			raws := l.raws[:count:count] // kept messages never change
 			l.mu.Unlock()
 			return l.parsed(raws), nil
@@ -119,9 +122,6 @@ func (l *Log) Wait(ctx context.Context, count int, timeout time.Duration) ([]Rec
 			raws := l.raws[:len(l.raws):len(l.raws)]
 			l.mu.Unlock()
 			out := l.parsed(raws)
-			if count < 0 {
-				return out, nil
-			}
 			return out, &TimeoutError{Want: count, Got: len(out), Timeout: timeout}
 		case <-ctx.Done():
 			return nil, ctx.Err()

@@ -9,11 +9,13 @@
 //	capture.cloudwatch() -> a CloudWatch Logs stand-in (endpoint, messages)
 //
 // The receivers themselves are runtime/capture's; each is stopped, and
-// its socket removed, when the case ends. A new receiver adds a builtin
-// to Module that returns NewValue(receiver).
+// its socket removed, when the case ends. Every receiver is one Value over
+// a Source: a new receiver adds a builtin to Module that starts it and
+// returns Serve(th, fn, source).
 package capture
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -31,8 +33,8 @@ var Module = &starlarkstruct.Module{
 	Name: "capture",
 	Members: starlark.StringDict{
 		"syslog":     starlark.NewBuiltin("capture.syslog", syslog),
-		"fluentd":    starlark.NewBuiltin("capture.fluentd", fluentd),
-		"cloudwatch": starlark.NewBuiltin("capture.cloudwatch", cloudwatchServer),
+		"fluentd":    starlark.NewBuiltin("capture.fluentd", start("fluentd")),
+		"cloudwatch": starlark.NewBuiltin("capture.cloudwatch", start("cloudwatch")),
 	},
 }
 
@@ -56,9 +58,20 @@ func syslog(th *starlark.Thread, fn *starlark.Builtin, a starlark.Tuple, kw []st
 	return Serve(th, fn, r)
 }
 
+// Source is a running receiver behind a capture value: runtime/capture's
+// syslog receiver, or the fluentd and CloudWatch servers through the
+// adapters beside this file. Messages with count < 0 returns what arrived
+// so far, at once.
+type Source interface {
+	rcapture.Receiver
+	// Dropped is how many messages that reached the receiver it does not
+	// keep.
+	Dropped() int64
+}
+
 // Serve ties a started receiver to the case (closed when it ends) and
 // returns its Starlark value.
-func Serve(th *starlark.Thread, fn *starlark.Builtin, r rcapture.Receiver) (starlark.Value, error) {
+func Serve(th *starlark.Thread, fn *starlark.Builtin, r Source) (starlark.Value, error) {
 	if err := session.AddCleanup(th, r.Close); err != nil {
 		return nil, errors.Join(fmt.Errorf("%s: %w", fn.Name(), err), r.Close())
 	}
@@ -66,10 +79,11 @@ func Serve(th *starlark.Thread, fn *starlark.Builtin, r rcapture.Receiver) (star
 }
 
 // NewValue is r as a Starlark value (Serve also ties it to the case).
-func NewValue(r rcapture.Receiver) *Value { return &Value{r: r} }
+func NewValue(r Source) *Value { return &Value{r: r} }
 
-// Value is a receiver as a Starlark value.
-type Value struct{ r rcapture.Receiver }
+// Value is a receiver as a Starlark value: address (endpoint for
+// CloudWatch), dropped, messages.
+type Value struct{ r Source }
 
 func (v *Value) String() string        { return "<capture." + v.r.Kind() + " " + v.r.Address() + ">" }
 func (v *Value) Type() string          { return "capture." + v.r.Kind() }
@@ -85,16 +99,10 @@ func (v *Value) AttrNames() []string {
 	return []string{"address", "dropped", "messages"}
 }
 
-// dropper is a receiver that counts what it does not keep.
-type dropper interface{ Dropped() int64 }
-
 func (v *Value) Attr(name string) (starlark.Value, error) {
 	switch {
 	case name == "dropped":
-		if d, ok := v.r.(dropper); ok {
-			return starlark.MakeInt64(d.Dropped()), nil
-		}
-		return starlark.MakeInt(0), nil
+		return starlark.MakeInt64(v.r.Dropped()), nil
 	case name == "messages":
 		return starlark.NewBuiltin("messages", v.messages).BindReceiver(v), nil
 	case (name == "address" && v.r.Kind() != "cloudwatch") || (name == "endpoint" && v.r.Kind() == "cloudwatch"):
@@ -130,39 +138,57 @@ func (v *Value) messages(th *starlark.Thread, fn *starlark.Builtin, a starlark.T
 	return starlark.NewList(list), nil
 }
 
-// starter starts one receiver and returns it with what stops it.
-type starter func() (*receiver, func() error, error)
+// starter starts one receiver.
+type starter func() (Source, error)
 
-// startFor starts a receiver for the case running on th: it is stopped
+var starters = map[string]starter{"fluentd": startFluentd, "cloudwatch": startCloudWatch}
+
+// start is a builtin that starts a receiver of kind for the case, stopped
 // with the case's sandbox.
-func startFor(th *starlark.Thread, fn *starlark.Builtin, start starter) (starlark.Value, error) {
-	r, stop, err := start()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
+func start(kind string) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return func(th *starlark.Thread, fn *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+		if err := args.Unpack(fn.Name(), a, kw); err != nil {
+			return nil, err
+		}
+		r, err := starters[kind]()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", fn.Name(), err)
+		}
+		return Serve(th, fn, r)
 	}
-	if err := session.AddCleanup(th, stop); err != nil {
-		stop()
-		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
-	}
-	return r, nil
 }
 
 // Start starts a receiver outside any case — kind "fluentd" or
 // "cloudwatch" — for tools and tests; the caller stops it.
 func Start(kind string) (starlark.Value, func() error, error) {
-	starters := map[string]starter{"fluentd": startFluentd, "cloudwatch": startCloudWatch}
 	start, ok := starters[kind]
 	if !ok {
 		return nil, nil, fmt.Errorf("capture.Start: kind %q: want fluentd or cloudwatch", kind)
 	}
-	return start()
+	r, err := start()
+	if err != nil {
+		return nil, nil, err
+	}
+	return NewValue(r), r.Close, nil
 }
 
 // TypeValues are values of the documented types, by type name, unstarted:
 // for tests that check each type's attributes against its docs.
 func TypeValues() map[string]starlark.HasAttrs {
 	return map[string]starlark.HasAttrs{
-		"FluentdReceiver":    &receiver{kind: "fluentd", addrName: "address"},
-		"CloudWatchReceiver": &receiver{kind: "cloudwatch", addrName: "endpoint"},
+		"FluentdReceiver":    NewValue(unstarted("fluentd")),
+		"CloudWatchReceiver": NewValue(unstarted("cloudwatch")),
 	}
+}
+
+// unstarted is a Source of a kind that never started: TypeValues' values
+// have their attribute names, nothing else.
+type unstarted string
+
+func (u unstarted) Kind() string    { return string(u) }
+func (u unstarted) Address() string { return "" }
+func (u unstarted) Dropped() int64  { return 0 }
+func (u unstarted) Close() error    { return nil }
+func (u unstarted) Messages(context.Context, int, time.Duration) ([]rcapture.Record, error) {
+	return nil, fmt.Errorf("capture.%s: not started", string(u))
 }

@@ -15,7 +15,7 @@ var Docs = []builtins.Entry{
 		Doc: "the driver's address: `\"udp://127.0.0.1:PORT\"`, `\"tcp://127.0.0.1:PORT\"` or `\"unixgram:///PATH\"`, for `log_opts={\"syslog-address\": r.address}`"},
 	{Name: "Receiver.messages", Kind: builtins.Method, Returns: "list",
 		Params: []builtins.Param{{Name: "count", Default: "None"}, {Name: "timeout", Default: `"5s"`}},
-		Doc:    "Waits until `count` messages arrived and returns them in arrival order, failing with how many came when fewer arrive within `timeout`; `count=None` returns what arrived within `timeout`. syslog: dicts with `facility`, `severity` (names: `\"daemon\"`, `\"info\"`), `tag`, `hostname` (`\"\"` when the format has none), `text`, `format` (`\"rfc3164\"`, `\"rfc5424\"` or `\"unknown\"`), `raw`, and `timestamp`, `pid` (and for RFC 5424 `msgid`)."},
+		Doc:    "Waits until `count` messages arrived and returns them in arrival order, failing with how many came when fewer arrive within `timeout`; `count=None` returns what arrived so far, at once. syslog: dicts with `facility`, `severity` (names: `\"daemon\"`, `\"info\"`), `tag`, `hostname` (`\"\"` when the format has none), `text`, `format` (`\"rfc3164\"`, `\"rfc5424\"` or `\"unknown\"`), `raw`, and `timestamp`, `pid` (and for RFC 5424 `msgid`)."},
 	droppedEntry("Receiver", "past its bounds (64 MiB or 1,000,000 messages kept), or, over UDP, dropped by the kernel because the socket's buffer was full: UDP has no acknowledgement, so the sender cannot know and the receiver counts them. `len(r.messages()) + r.dropped` is what was sent."),
 	{Name: "capture.fluentd", Kind: builtins.Function, Returns: "FluentdReceiver",
 		Doc: "Starts a fluentd Forward-protocol receiver on `127.0.0.1` at a free port: give its `address` to `fluentd-address`. " +
