@@ -12,13 +12,7 @@ import (
 // terminal, pull prints one summary line, -q only the reference; prune
 // reports the space it reclaimed.
 func TestImagePullPrune(t *testing.T) {
-	needRoot(t)
-	root := newRoot(t)
-	srv, err := registry.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	root, srv := rootAndRegistry(t)
 	ref := srv.Address() + "/bb:v1"
 	for _, args := range [][]string{{"image", "tag", "busybox", ref}, {"image", "push", ref}} {
 		if res := berth(t, root.path, args...); res.code != 0 {
@@ -45,13 +39,7 @@ func TestImagePullPrune(t *testing.T) {
 // image push -a sends every stored tag of a repository; a tag with -a,
 // or a repository with no tag stored, is refused with Docker's words.
 func TestImagePushAllTags(t *testing.T) {
-	needRoot(t)
-	root := newRoot(t)
-	srv, err := registry.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	root, srv := rootAndRegistry(t)
 	repo := srv.Address() + "/many"
 	for _, args := range [][]string{{"image", "tag", "busybox", repo + ":v1"}, {"image", "tag", "busybox", repo + ":v2"}, {"image", "push", "--all-tags", repo}} {
 		if res := berth(t, root.path, args...); res.code != 0 {
@@ -69,4 +57,17 @@ func TestImagePushAllTags(t *testing.T) {
 	if res := berth(t, root.path, "image", "push", "-a", srv.Address()+"/none"); res.code == 0 || !strings.Contains(res.stderr, "An image does not exist locally with the tag: "+srv.Address()+"/none") {
 		t.Errorf("push -a of a repository with no tag stored\n%s", res)
 	}
+}
+
+// rootAndRegistry is a berth root and a registry on loopback, both gone
+// when the test ends.
+func rootAndRegistry(t *testing.T) (*testRoot, *registry.Server) {
+	needRoot(t)
+	root := newRoot(t)
+	srv, err := registry.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return root, srv
 }
