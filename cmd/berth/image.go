@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
-
 )
 
 const imageUsage = `usage: berth image COMMAND
