@@ -2,7 +2,6 @@ package engine
 
 import (
 	"errors"
-	"fmt"
 
 	"berth/runtime/backend"
 	"berth/runtime/image"
@@ -54,10 +53,4 @@ func classify(err error) error {
 		}
 	}
 	return err
-}
-
-// notImplemented is the error of a seam method that a later issue brings
-// to the embedded engine.
-func notImplemented(what, issue string) error {
-	return fmt.Errorf("%s: not implemented in the embedded engine yet (issue %s): %w", what, issue, backend.ErrNotImplemented)
 }
