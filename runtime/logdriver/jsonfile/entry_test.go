@@ -97,3 +97,18 @@ func TestParseEntryRejectsGarbage(t *testing.T) {
 		}
 	}
 }
+
+// The time cache formats as time.RFC3339Nano in UTC, within a second and
+// across seconds, days and zones.
+func TestTimeCache(t *testing.T) {
+	var c timeCache
+	base := time.Date(2026, 12, 31, 23, 59, 58, 0, time.UTC)
+	for _, d := range []time.Duration{0, 1, 10, 120 * time.Millisecond, 999999999, time.Second, time.Second + 5, 2 * time.Second, 2*time.Second + 100, 3 * time.Second, 0} {
+		for _, loc := range []*time.Location{time.UTC, time.FixedZone("X", -5*3600)} {
+			tm := base.Add(d).In(loc)
+			if got, want := string(c.appendRFC3339Nano(nil, tm)), tm.UTC().Format(time.RFC3339Nano); got != want {
+				t.Errorf("%v: %s, want %s", tm, got, want)
+			}
+		}
+	}
+}

@@ -59,6 +59,8 @@ type Writer struct {
 	written  int       // of them, those that reached the file
 	failed   error     // the write that lost entries since the last Flush
 
+	times timeCache // for the entries' times
+
 	compress bool
 	lastTime time.Time    // of the last entry in the current file
 	pending  *compression // the last rotated file's compression, if any
@@ -106,7 +108,7 @@ func (w *Writer) Write(e Entry) error {
 		return fmt.Errorf("write log %q: %w", w.path, fs.ErrClosed)
 	}
 	var err error
-	if w.buf, err = appendEntry(w.buf[:0], e, w.attrs); err != nil {
+	if w.buf, err = appendEntryCached(w.buf[:0], e, w.attrs, &w.times); err != nil {
 		return fmt.Errorf("write log %q: %w", w.path, err)
 	}
 	if err := w.cutTorn(); err != nil {
@@ -172,7 +174,7 @@ func (w *Writer) Add(e Entry) error {
 	}
 	start := len(w.pend)
 	var err error
-	if w.pend, err = appendEntry(w.pend, e, w.attrs); err != nil {
+	if w.pend, err = appendEntryCached(w.pend, e, w.attrs, &w.times); err != nil {
 		w.pend = w.pend[:start]
 		return fmt.Errorf("write log %q: %w", w.path, err)
 	}
