@@ -111,6 +111,7 @@ func (w *Writer) Write(e Entry) error {
 	if w.buf, err = appendEntryCached(w.buf[:0], e, w.attrs, &w.times); err != nil {
 		return fmt.Errorf("write log %q: %w", w.path, err)
 	}
+	w.writePending() // entries Add holds go first (the next Flush reports them)
 	if err := w.cutTorn(); err != nil {
 		return err
 	}
