@@ -244,3 +244,26 @@ func TestAddFlushMatchesWrite(t *testing.T) {
 		})
 	}
 }
+
+// Write after Add keeps the order: what Add holds is written first, and
+// the next Flush reports it.
+func TestWriteAfterAdd(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log")
+	w, err := NewWriter(path, WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Add(numbered(0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(numbered(1)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w.Flush(); n != 1 || err != nil {
+		t.Errorf("Flush: %d, %v; want the 1 entry added", n, err)
+	}
+	if got := fileLines(t, path); strings.Join(got, "|") != "line 0|line 1" {
+		t.Errorf("the log holds %q, want line 0 then line 1", got)
+	}
+}
