@@ -15,6 +15,9 @@ import (
 // 16 KiB buffer.
 const MaxLineSize = 16 * 1024
 
+// readSize is how much one read of a stream takes at most.
+const readSize = 64 * 1024
+
 // Copier reads one output stream of a process and hands each line to its
 // sinks as a Message, timestamped when it was read. Sinks are called one
 // at a time, in order; an error from a sink is kept for Wait and does not
@@ -59,7 +62,9 @@ func (c *Copier) Wait() error {
 func (c *Copier) run() {
 	defer close(c.done)
 	var (
-		buf     = make([]byte, MaxLineSize)
+		// A pipe's capacity: a read takes all a fast writer left, and a
+		// batch of lines is written with one write(2).
+		buf     = make([]byte, readSize)
 		n       int
 		split   *PartialMeta // the line being split: its ID and next ordinal
 		splitAt time.Time
@@ -100,29 +105,34 @@ func (c *Copier) run() {
 			}
 		}
 		p := 0
-		for {
-			i := bytes.IndexByte(buf[p:n], '\n')
-			if i < 0 {
-				break
+		for p < n {
+			// A piece of a line is at most MaxLineSize bytes, as Docker's
+			// copier with its buffer of that size.
+			window := buf[p:min(n, p+MaxLineSize)]
+			if i := bytes.IndexByte(window, '\n'); i >= 0 {
+				m = Message{Line: window[:i], Stream: c.stream, Time: stamp(readAt)}
+				if split != nil {
+					m.Partial = &PartialMeta{ID: split.ID, Ordinal: split.Ordinal, Last: true}
+					m.Time = splitAt
+					split = nil
+				}
+				deliver(&m)
+				p += i + 1
+				continue
 			}
-			m = Message{Line: buf[p : p+i], Stream: c.stream, Time: stamp(readAt)}
-			if split != nil {
-				m.Partial = &PartialMeta{ID: split.ID, Ordinal: split.Ordinal, Last: true}
-				m.Time = splitAt
-				split = nil
+			if len(window) < MaxLineSize && !eof {
+				break // the start of a line: its end comes with a later read
 			}
-			deliver(&m)
-			p += i + 1
-		}
-		if p < n && (eof || (p == 0 && n == len(buf))) {
+			// MaxLineSize bytes without a newline, or what the stream
+			// ended with: a piece of a line.
 			if split == nil {
 				split, splitAt = &PartialMeta{ID: newPartialID(), Ordinal: 1}, stamp(readAt)
 			}
-			m = Message{Line: buf[p:n], Stream: c.stream, Time: splitAt,
+			m = Message{Line: window, Stream: c.stream, Time: splitAt,
 				Partial: &PartialMeta{ID: split.ID, Ordinal: split.Ordinal}}
 			split.Ordinal++
 			deliver(&m)
-			p = n
+			p += len(window)
 		}
 		if c.flush != nil {
 			c.flush()

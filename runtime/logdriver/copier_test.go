@@ -93,6 +93,10 @@ func TestCopierSplitsLines(t *testing.T) {
 		{"line over 32K in small reads", []string{x(10000), x(10000), x(20000), "\n"}, "x16384~1 x16384~2 x7232~3$"},
 		{"long unterminated end", []string{x(20000)}, "x16384~1 x3616~2"},
 		{"16K split after a short line", []string{"a\n" + x(MaxLineSize) + "\n"}, "a x16384~1 ~2$"},
+		// A read takes up to 64 KiB: long lines within one read are cut
+		// into 16K pieces all the same.
+		{"long lines in one read", []string{x(40000) + "\n" + x(20000) + "\nz\n"}, "x16384~1 x16384~2 x7232~3$ x16384~1 x3616~2$ z"},
+		{"long unterminated end in one read", []string{"a\n" + x(40000)}, "a x16384~1 x16384~2 x7232~3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
