@@ -21,9 +21,9 @@ import (
 // receiver recovers and log_drops (target: their sum is 100,000; measured
 // 100,001 when stalled: the line being written when the flush bound
 // passes is counted as dropped, then delivered when the receiver reads
-// again). producer-ms is seq's own time, taken inside the container with
-// busybox time: what the target (stalled ≤ 10% slower than none)
-// is about, without the stop flush.
+// again). producer-ms is seq's own time, taken inside the container to
+// the microsecond: what the target (a stalled receiver slows the
+// container by ≤ 10%) is about, without the stop flush.
 func BenchmarkFluentd100kLines(b *testing.B) {
 	if testEngine == nil {
 		b.Skip("the engine needs root")
@@ -73,7 +73,7 @@ func BenchmarkFluentd100kLines(b *testing.B) {
 			}
 			n := float64(b.N)
 			b.ReportMetric(float64(proc.Milliseconds())/n, "proc-ms")
-			b.ReportMetric(float64(producer.Milliseconds())/n, "producer-ms")
+			b.ReportMetric(float64(producer.Microseconds())/1000/n, "producer-ms")
 			if mode != "none" {
 				b.ReportMetric(float64(received)/n, "received/op")
 				b.ReportMetric(float64(drops)/n, "drops/op")
@@ -82,20 +82,21 @@ func BenchmarkFluentd100kLines(b *testing.B) {
 	}
 }
 
-// producerTimed writes the 100,000 lines and, into /producer-s, seq's
-// elapsed seconds (busybox time, 10 ms resolution) as the container's
-// clock saw them.
-const producerTimed = `time -f %e -o /producer-s seq 1 100000`
+// producerTimed writes the 100,000 lines and, into /producer-us, seq's
+// elapsed microseconds as the container's clock saw them (busybox
+// adjtimex reads it to the microsecond; its time has 10 ms ticks).
+const producerTimed = `now() { adjtimex | awk '/tv_sec/ {s = $2} /tv_usec/ {u = $2} END {printf "%d%06d", s, u}'; }; ` +
+	`a=$(now); seq 1 100000; b=$(now); echo $((b - a)) > /producer-us`
 
 // producerTime reads back what producerTimed measured.
 func producerTime(b *testing.B, c backend.Container) time.Duration {
-	data, err := c.ReadFile(context.Background(), "/producer-s")
+	data, err := c.ReadFile(context.Background(), "/producer-us")
 	if err != nil {
 		b.Fatalf("producer exited %d: %v", c.State().ExitCode, err)
 	}
-	sec, err := strconv.ParseFloat(strings.TrimSpace(string(data)), 64)
-	if err != nil || sec < 0 {
-		b.Fatalf("producer time %q: want seconds", data)
+	us, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+	if err != nil || us < 0 {
+		b.Fatalf("producer time %q: want microseconds", data)
 	}
-	return time.Duration(sec * float64(time.Second))
+	return time.Duration(us) * time.Microsecond
 }

@@ -61,12 +61,53 @@ type nonBlocking struct {
 
 	mu        sync.Mutex
 	wake      *sync.Cond
-	queue     []Message // copies, owned here
-	size      int64     // bytes of lines in queue
-	batch     []Message // being delivered by run
-	next      int       // batch[:next] is done with; batch[next] may be being delivered
+	queue     messages // copies, owned here
+	size      int64    // bytes of lines in queue
+	batch     messages // being delivered by run
+	next      int      // batch.list[:next] is done with; batch.list[next] may be being delivered
+	streams   []string // the stream names queued messages index
 	closed    bool
 	abandoned bool // Close gave up: run delivers nothing more
+}
+
+// messages is a queue of copies without pointers in its list: behind a
+// stalled receiver it holds 100k messages and more, and a []Message of
+// them (a line, a string, a time with its location each) cost the garbage
+// collector enough to slow the container by half.
+type messages struct {
+	list     []queued
+	arena    []byte        // the lines, one after the other
+	partials []PartialMeta // the split lines' metadata
+}
+
+// queued is one message of a messages queue.
+type queued struct {
+	start, end int   // its line in the arena
+	unixNano   int64 // its time
+	stream     uint8 // its stream, an index in nonBlocking.streams
+	partial    int32 // 1 + its index in partials; 0 for a whole line
+}
+
+// message rebuilds q as a Message; its line stays in the arena.
+func (ms *messages) message(q queued, streams []string) Message {
+	m := Message{Line: ms.arena[q.start:q.end:q.end], Stream: streams[q.stream], Time: time.Unix(0, q.unixNano).UTC()}
+	if q.partial > 0 {
+		m.Partial = &ms.partials[q.partial-1]
+	}
+	return m
+}
+
+// rawSize is what the process wrote for q (see rawSize).
+func (ms *messages) rawSize(q queued) int64 {
+	if q.partial > 0 && !ms.partials[q.partial-1].Last {
+		return int64(q.end - q.start)
+	}
+	return int64(q.end-q.start) + 1
+}
+
+// reset empties ms, keeping its memory.
+func (ms *messages) reset() {
+	ms.list, ms.arena, ms.partials = ms.list[:0], ms.arena[:0], ms.partials[:0]
 }
 
 func (nb *nonBlocking) Name() string { return nb.d.Name() }
@@ -82,52 +123,69 @@ func (nb *nonBlocking) Log(m *Message) error {
 		return nil
 	}
 	n := int64(len(m.Line))
-	if nb.size+n > nb.opts.MaxBytes && len(nb.queue) > 0 {
+	if nb.size+n > nb.opts.MaxBytes && len(nb.queue.list) > 0 {
 		nb.opts.Drops.AddMessage(m, ErrBufferFull)
 		return nil
 	}
-	c := Message{Line: append([]byte(nil), m.Line...), Stream: m.Stream, Time: m.Time}
+	q := queued{start: len(nb.queue.arena), unixNano: m.Time.UnixNano(), stream: nb.streamIndex(m.Stream)}
+	nb.queue.arena = append(nb.queue.arena, m.Line...)
+	q.end = len(nb.queue.arena)
 	if m.Partial != nil {
-		p := *m.Partial
-		c.Partial = &p
+		nb.queue.partials = append(nb.queue.partials, *m.Partial)
+		q.partial = int32(len(nb.queue.partials))
 	}
-	nb.queue = append(nb.queue, c)
+	nb.queue.list = append(nb.queue.list, q)
 	nb.size += n
 	nb.wake.Signal()
 	return nil
 }
 
+// streamIndex is stream's index in nb.streams, added if new.
+func (nb *nonBlocking) streamIndex(stream string) uint8 {
+	for i, s := range nb.streams {
+		if s == stream {
+			return uint8(i)
+		}
+	}
+	nb.streams = append(nb.streams, stream)
+	return uint8(len(nb.streams) - 1)
+}
+
 // run hands the buffered messages to the driver, a batch at a time.
 func (nb *nonBlocking) run() {
 	defer close(nb.done)
-	var spare []Message
+	var spare messages
 	for {
 		nb.mu.Lock()
-		for len(nb.queue) == 0 && !nb.closed {
+		for len(nb.queue.list) == 0 && !nb.closed {
 			nb.wake.Wait()
 		}
-		if len(nb.queue) == 0 || nb.abandoned {
+		if len(nb.queue.list) == 0 || nb.abandoned {
 			nb.mu.Unlock()
 			return
 		}
-		nb.batch, nb.queue, nb.size = nb.queue, spare[:0], 0
+		nb.batch, nb.queue, nb.size = nb.queue, spare, 0
+		streams := nb.streams
 		nb.mu.Unlock()
-		for i := range nb.batch {
-			err := nb.d.Log(&nb.batch[i])
+		for i, q := range nb.batch.list {
+			m := nb.batch.message(q, streams)
+			err := nb.d.Log(&m)
 			nb.mu.Lock()
 			if nb.abandoned {
 				nb.mu.Unlock()
 				return // Close counted this message and the rest
 			}
 			if err != nil {
-				nb.opts.Drops.AddMessage(&nb.batch[i], err)
+				nb.opts.Drops.AddMessage(&m, err)
 			}
 			nb.next = i + 1
 			nb.mu.Unlock()
 		}
 		nb.mu.Lock()
-		clear(nb.batch) // let go of the lines
-		spare, nb.batch, nb.next = nb.batch, nil, 0
+		// Delivered: the driver kept nothing (see Driver), so the batch's
+		// memory takes the next messages.
+		spare, nb.batch, nb.next = nb.batch, messages{}, 0
+		spare.reset()
 		nb.mu.Unlock()
 	}
 }
@@ -172,13 +230,17 @@ func (nb *nonBlocking) abandon() error {
 	nb.abandoned = true
 	cause := fmt.Errorf("not delivered within %v of the container's stop", nb.opts.FlushTimeout)
 	var msgs, bytes int64
-	for _, list := range [][]Message{nb.batch[min(nb.next, len(nb.batch)):], nb.queue} {
-		for i := range list {
+	for _, ms := range []*messages{&nb.batch, &nb.queue} {
+		list := ms.list
+		if ms == &nb.batch {
+			list = list[min(nb.next, len(list)):]
+		}
+		for _, q := range list {
 			msgs++
-			bytes += int64(rawSize(&list[i]))
+			bytes += ms.rawSize(q)
 		}
 	}
 	nb.opts.Drops.Add(msgs, bytes, cause)
-	nb.queue, nb.size = nil, 0
+	nb.queue, nb.size = messages{}, 0
 	return fmt.Errorf("%s log: %d messages (%d bytes) %v", nb.d.Name(), msgs, bytes, cause)
 }

@@ -136,7 +136,7 @@ func TestNonBlockingBufferFull(t *testing.T) {
 	// Wait until run has taken the first line (and blocks in Log).
 	for deadline := time.Now().Add(5 * time.Second); ; {
 		nb.(*nonBlocking).mu.Lock()
-		taken := len(nb.(*nonBlocking).batch) == 1
+		taken := len(nb.(*nonBlocking).batch.list) == 1
 		nb.(*nonBlocking).mu.Unlock()
 		if taken {
 			break
@@ -180,4 +180,72 @@ func BenchmarkNonBlockingLog(b *testing.B) {
 			nb.Close()
 		})
 	}
+}
+
+// A message comes out of the buffer as it went in: line, stream, time and
+// the metadata of a split line; and what is dropped at Close is counted
+// with the bytes the process wrote (no newline for a piece).
+func TestNonBlockingKeepsMessages(t *testing.T) {
+	rec := &recordingDriver{}
+	nb := NonBlocking(rec, NonBlockingOptions{Drops: &Drops{}})
+	t0 := time.Date(2026, 12, 2, 1, 2, 3, 456789, time.UTC)
+	in := []Message{
+		{Line: []byte("whole"), Stream: "stdout", Time: t0},
+		{Line: []byte("piece"), Stream: "stderr", Time: t0.Add(time.Nanosecond), Partial: &PartialMeta{ID: "id", Ordinal: 1}},
+		{Line: []byte("end"), Stream: "stderr", Time: t0.Add(2 * time.Nanosecond), Partial: &PartialMeta{ID: "id", Ordinal: 2, Last: true}},
+	}
+	for i := range in {
+		if err := nb.Log(&in[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := nb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.got) != len(in) {
+		t.Fatalf("delivered %d messages, want %d", len(rec.got), len(in))
+	}
+	for i, got := range rec.got {
+		want := in[i]
+		if string(got.Line) != string(want.Line) || got.Stream != want.Stream || !got.Time.Equal(want.Time) ||
+			(got.Partial == nil) != (want.Partial == nil) || (got.Partial != nil && *got.Partial != *want.Partial) {
+			t.Errorf("message %d: got %+v, want %+v", i, got, want)
+		}
+	}
+	// A stalled receiver: a piece and a whole line left at Close count
+	// 5 and 6 bytes.
+	d := newGateDriver()
+	drops := &Drops{}
+	stalled := NonBlocking(d, NonBlockingOptions{FlushTimeout: 50 * time.Millisecond, Drops: drops})
+	block := Message{Line: []byte("first"), Stream: "stdout", Time: t0}
+	stalled.Log(&block) // the driver blocks on it
+	piece := Message{Line: []byte("piece"), Stream: "stdout", Time: t0, Partial: &PartialMeta{ID: "x", Ordinal: 1}}
+	whole := Message{Line: []byte("whole"), Stream: "stdout", Time: t0}
+	stalled.Log(&piece)
+	stalled.Log(&whole)
+	stalled.Close()
+	if r := drops.Report(); r.Messages != 3 || r.Bytes != 6+5+6 {
+		t.Errorf("dropped %d messages, %d bytes; want 3 and 17", r.Messages, r.Bytes)
+	}
+}
+
+// recordingDriver keeps copies of what it is given.
+type recordingDriver struct {
+	mu  sync.Mutex
+	got []Message
+}
+
+func (d *recordingDriver) Name() string { return "recording" }
+func (d *recordingDriver) Close() error { return nil }
+func (d *recordingDriver) Log(m *Message) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c := *m
+	c.Line = append([]byte(nil), m.Line...)
+	if m.Partial != nil {
+		p := *m.Partial
+		c.Partial = &p
+	}
+	d.got = append(d.got, c)
+	return nil
 }
