@@ -202,10 +202,10 @@ func TestNonBlockingKeepsMessages(t *testing.T) {
 	if err := nb.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if len(rec.got) != len(in) {
-		t.Fatalf("delivered %d messages, want %d", len(rec.got), len(in))
+	if len(rec.msgs) != len(in) {
+		t.Fatalf("delivered %d messages, want %d", len(rec.msgs), len(in))
 	}
-	for i, got := range rec.got {
+	for i, got := range rec.msgs {
 		want := in[i]
 		if string(got.Line) != string(want.Line) || got.Stream != want.Stream || !got.Time.Equal(want.Time) ||
 			(got.Partial == nil) != (want.Partial == nil) || (got.Partial != nil && *got.Partial != *want.Partial) {
@@ -229,23 +229,9 @@ func TestNonBlockingKeepsMessages(t *testing.T) {
 	}
 }
 
-// recordingDriver keeps copies of what it is given.
-type recordingDriver struct {
-	mu  sync.Mutex
-	got []Message
-}
+// recordingDriver is a Driver keeping copies of what it is given.
+type recordingDriver struct{ recorder }
 
-func (d *recordingDriver) Name() string { return "recording" }
-func (d *recordingDriver) Close() error { return nil }
-func (d *recordingDriver) Log(m *Message) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	c := *m
-	c.Line = append([]byte(nil), m.Line...)
-	if m.Partial != nil {
-		p := *m.Partial
-		c.Partial = &p
-	}
-	d.got = append(d.got, c)
-	return nil
-}
+func (d *recordingDriver) Name() string         { return "recording" }
+func (d *recordingDriver) Close() error         { return nil }
+func (d *recordingDriver) Log(m *Message) error { return d.sink(m) }
