@@ -14,6 +14,8 @@
 //   - berth's own RSS with 50 detached containers running (no shim)
 //   - berth's peak RSS (a child `berth run`) during a foreground run
 //     printing 200 MB, and during logs() of a 200 MB log
+//   - 200 MB of 80-byte lines through json-file (and none), detached,
+//     from run to exit
 //
 // Timings are printed, never asserted: targets are read off this output.
 package main
@@ -127,6 +129,9 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 	if err := benchMemory(ctx, o, w); err != nil {
 		return err
 	}
+	if err := benchLogs(ctx, o, sb, w); err != nil {
+		return err
+	}
 
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -181,19 +186,31 @@ func rssKB() int {
 	return 0
 }
 
-// dockerRuns times `docker run --rm` against a daemon that is already
-// running, with an image imported from the host's busybox.
-func dockerRuns(n int, network string) string {
+// dockerRef is the busybox image the Docker comparisons run.
+const dockerRef = "busybox:local"
+
+// dockerUnavailable says why Docker cannot be compared with ("" when it
+// can): no client, no daemon, or no busybox:local image.
+func dockerUnavailable() string {
 	if _, err := exec.LookPath("docker"); err != nil {
 		return "(docker not installed)"
 	}
 	if err := exec.Command("docker", "info").Run(); err != nil {
 		return "(docker installed, daemon not running: start dockerd --iptables=false --ip-forward=false --ip-masq=false)"
 	}
-	ref := "busybox:local"
-	if err := exec.Command("docker", "image", "inspect", ref).Run(); err != nil {
-		return "(no " + ref + " image: tar -C ROOTFS -c . | docker import - " + ref + ")"
+	if err := exec.Command("docker", "image", "inspect", dockerRef).Run(); err != nil {
+		return "(no " + dockerRef + " image: tar -C ROOTFS -c . | docker import - " + dockerRef + ")"
 	}
+	return ""
+}
+
+// dockerRuns times `docker run --rm` against a daemon that is already
+// running, with an image imported from the host's busybox.
+func dockerRuns(n int, network string) string {
+	if why := dockerUnavailable(); why != "" {
+		return why
+	}
+	ref := dockerRef
 	if network != "none" {
 		if err := exec.Command("docker", "network", "create", network).Run(); err != nil {
 			return fmt.Sprintf("(docker network create %s failed: %v)", network, err)
