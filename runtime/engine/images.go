@@ -2,13 +2,13 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"slices"
 	"strings"
 
 	"berth/runtime/backend"
 	"berth/runtime/image"
+	"berth/runtime/kinderr"
 	"berth/runtime/spec"
 )
 
@@ -87,12 +87,12 @@ func (s images) Push(ctx context.Context, ref string, opts backend.PushOptions) 
 func (s images) tagsOf(repo string) ([]string, error) {
 	norm, err := spec.NormalizeImageRef(repo)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", backend.ErrInvalid, err)
+		return nil, kinderr.Errorf(backend.ErrInvalid, "push %s: %v", repo, err)
 	}
 	if last := repo[strings.LastIndexByte(repo, '/')+1:]; strings.Contains(last, ":") {
-		return nil, fmt.Errorf("%w: push %s: tag can't be used with --all-tags/-a", backend.ErrInvalid, repo)
+		return nil, kinderr.Errorf(backend.ErrInvalid, "push %s: tag can't be used with --all-tags/-a", repo)
 	}
-	name := strings.TrimSuffix(norm, ":"+"latest")
+	name := strings.TrimSuffix(norm, ":latest") // repo has no tag: normalising added this one
 	list, err := s.st.List()
 	if err != nil {
 		return nil, classify(err)
@@ -106,7 +106,7 @@ func (s images) tagsOf(repo string) ([]string, error) {
 		}
 	}
 	if len(refs) == 0 {
-		return nil, fmt.Errorf("%w: An image does not exist locally with the tag: %s", backend.ErrNoSuchImage, repo)
+		return nil, kinderr.Errorf(backend.ErrNoSuchImage, "An image does not exist locally with the tag: %s", repo)
 	}
 	slices.Sort(refs)
 	return refs, nil

@@ -78,19 +78,19 @@ type jsonFileDriver struct {
 
 func (d *jsonFileDriver) Name() string { return d.name }
 
-func (d *jsonFileDriver) Log(m *Message) error {
-	return d.w.Write(jsonfile.Entry{Line: m.Line, Partial: !m.EndsLine(), Stream: m.Stream, Time: m.Time})
-}
+func (d *jsonFileDriver) Log(m *Message) error { return d.w.Write(entryOf(m)) }
 
 // Add and FlushAdded make the driver a Batcher: the guard has a read's
 // lines written with one write(2).
-func (d *jsonFileDriver) Add(m *Message) error {
-	return d.w.Add(jsonfile.Entry{Line: m.Line, Partial: !m.EndsLine(), Stream: m.Stream, Time: m.Time})
-}
+func (d *jsonFileDriver) Add(m *Message) error { return d.w.Add(entryOf(m)) }
 
 func (d *jsonFileDriver) FlushAdded() (int, error) { return d.w.Flush() }
 
 func (d *jsonFileDriver) Close() error { return d.w.Close() }
+
+func entryOf(m *Message) jsonfile.Entry {
+	return jsonfile.Entry{Line: m.Line, Partial: !m.EndsLine(), Stream: m.Stream, Time: m.Time}
+}
 
 // jsonFileReader reads a json-file log and its rotated files.
 type jsonFileReader struct {
