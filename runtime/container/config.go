@@ -44,8 +44,9 @@ type Config struct {
 	Resources      spec.Resources
 	// CgroupView mounts the container's own cgroups, read-only, at
 	// /sys/fs/cgroup, as Docker does, so runtimes inside (JVM, Go, Node)
-	// read their limits there. It costs a tmpfs and a bind per hierarchy
-	// on every start: the engine asks for it when a limit is set.
+	// read their limits there. It costs mounts on every start (a tmpfs
+	// and one per hierarchy on v1): the engine asks for it when a limit is
+	// set.
 	CgroupView bool
 }
 
@@ -139,17 +140,15 @@ func ociSpec(cfg *Config) (*specs.Spec, error) {
 		}
 	}
 	if cfg.CgroupView {
-		// runc's "cgroup" mount: on v1 a tmpfs with each hierarchy, on v2
-		// cgroup2. In a cgroup namespace of its own (Docker's default on
-		// v2) the container's cgroup is the root of each hierarchy, and
-		// runc mounts each read-only in one call instead of a bind and a
-		// remount: 1-1.4 ms less per start (BenchmarkRunCgroupView).
+		// In a cgroup namespace of its own (Docker's default on v2) the
+		// container's cgroup is the root of each hierarchy it mounts.
 		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.CgroupNamespace})
-		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup",
-			Options: []string{"nosuid", "noexec", "nodev", "relatime", "ro"}})
-		// runc leaves v1's tmpfs itself writable: a read-only path makes
-		// the whole view read-only, as Docker shows it.
-		s.Linux.ReadonlyPaths = append(slices.Clone(s.Linux.ReadonlyPaths), "/sys/fs/cgroup")
+		if cgroups.IsCgroup2UnifiedMode() {
+			// One read-only cgroup2 mount.
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup",
+				Options: []string{"nosuid", "noexec", "nodev", "relatime", "ro"}})
+		}
+		// On v1, Start mounts the view itself (see cgroupview.go).
 	}
 	for _, b := range cfg.Binds {
 		opts := []string{"rbind", "rprivate"}

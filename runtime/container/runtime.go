@@ -115,6 +115,13 @@ func (r *Runtime) Start(cfg *Config, p *Process) (_ *Instance, retErr error) {
 		_, _ = proc.Wait()
 		return nil, fmt.Errorf("container %s: init pid: %w", cfg.ID, err)
 	}
+	if cfg.CgroupView && !cgroups.IsCgroup2UnifiedMode() {
+		if err := mountCgroupViewV1(pid); err != nil {
+			_ = c.Signal(syscall.SIGKILL)
+			_, _ = proc.Wait()
+			return nil, fmt.Errorf("container %s: %w", cfg.ID, err)
+		}
+	}
 	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 	return &Instance{c: c, init: proc, pid: pid, process: p, execErr: report, initCmdline: cmdline}, nil
 }
