@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -13,10 +12,10 @@ const (
 
 // The grammar of github.com/distribution/reference, which Docker uses.
 var (
-	pathComponentRE   = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
-	tagRE             = regexp.MustCompile(`^[\w][\w.-]{0,127}$`)
-	domainComponentRE = regexp.MustCompile(`^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$`)
-	portRE            = regexp.MustCompile(`^[0-9]+$`)
+	pathComponentRE   = lazyRegexp(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
+	tagRE             = lazyRegexp(`^[\w][\w.-]{0,127}$`)
+	domainComponentRE = lazyRegexp(`^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$`)
+	portRE            = lazyRegexp(`^[0-9]+$`)
 )
 
 // NormalizeImageRef turns an image reference into the familiar name:tag form that
@@ -38,7 +37,7 @@ func NormalizeImageRef(ref string) (string, error) {
 	name, tag := rest, defaultTag
 	if i := strings.LastIndexByte(rest, ':'); i >= 0 {
 		name, tag = rest[:i], rest[i+1:]
-		if !tagRE.MatchString(tag) {
+		if !tagRE().MatchString(tag) {
 			return "", bad(`the tag must be 1 to 128 letters, digits, "_", "." or "-", not starting with "." or "-"`)
 		}
 	}
@@ -49,7 +48,7 @@ func NormalizeImageRef(ref string) (string, error) {
 		return "", bad("repository name must be lowercase")
 	}
 	for _, c := range strings.Split(name, "/") {
-		if !pathComponentRE.MatchString(c) {
+		if !pathComponentRE().MatchString(c) {
 			return "", bad(`each part of the repository name between "/" must be lowercase letters and digits, separated by ".", "_", "__" or "-"`)
 		}
 	}
@@ -91,11 +90,11 @@ func splitDomain(ref string) (domain, rest string) {
 
 func checkDomain(domain string) error {
 	host, port, hasPort := strings.Cut(domain, ":")
-	if hasPort && !portRE.MatchString(port) {
+	if hasPort && !portRE().MatchString(port) {
 		return fmt.Errorf("registry port %q must be digits", port)
 	}
 	for _, c := range strings.Split(host, ".") {
-		if !domainComponentRE.MatchString(c) {
+		if !domainComponentRE().MatchString(c) {
 			return fmt.Errorf("registry host %q must be dot-separated letters, digits and inner \"-\"", host)
 		}
 	}

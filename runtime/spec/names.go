@@ -2,7 +2,6 @@ package spec
 
 import (
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -50,12 +49,12 @@ func CheckUser(u string) error {
 
 // dnsNamePattern is what may be looked up by name in the embedded DNS and
 // written to /etc/hosts: letters, digits, '_', '.' and '-'.
-var dnsNamePattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+var dnsNamePattern = lazyRegexp(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 
 // CheckAlias checks a network alias or a link's alias: a name other
 // containers look up.
 func CheckAlias(a string) error {
-	if !dnsNamePattern.MatchString(a) {
+	if !dnsNamePattern().MatchString(a) {
 		return invalidf("invalid alias %q: want letters, digits, '_', '.' and '-', starting with a letter or digit", a)
 	}
 	return nil
@@ -67,7 +66,7 @@ func CheckNetworkName(name string) error {
 	if name == "" {
 		return invalidf("network create: want a name")
 	}
-	if !dnsNamePattern.MatchString(name) {
+	if !dnsNamePattern().MatchString(name) {
 		return invalidf("invalid network name %q: want letters, digits, '_', '.' and '-', starting with a letter or digit", name)
 	}
 	return nil
