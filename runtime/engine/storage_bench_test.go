@@ -49,7 +49,7 @@ func BenchmarkRunStorageSize(b *testing.B) {
 	n, w := median(none), median(with)
 	b.ReportMetric(n, "none-median-ms")
 	b.ReportMetric(w, "sized-median-ms")
-	b.ReportMetric(w-n, "overhead-ms")
+	b.ReportMetric(pairedOverhead(with, none), "overhead-ms")
 }
 
 // BenchmarkRunCgroupView is run("busybox", "true") with a memory limit,
@@ -90,5 +90,5 @@ func BenchmarkRunCgroupView(b *testing.B) {
 	n, w := median(off), median(on)
 	b.ReportMetric(n, "noview-median-ms")
 	b.ReportMetric(w, "view-median-ms")
-	b.ReportMetric(w-n, "overhead-ms")
+	b.ReportMetric(pairedOverhead(on, off), "overhead-ms")
 }
