@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
+
+	"berth/runtime/internal/throwaway"
 
 	"github.com/opencontainers/cgroups"
 	"golang.org/x/sys/unix"
@@ -85,14 +86,8 @@ func mountCgroupViewV1(pid int) error {
 	if err != nil {
 		return err
 	}
-	errc := make(chan error, 1)
-	go func() {
-		// This thread joins the container's namespaces and is never
-		// unlocked: Go ends it with the goroutine instead of reusing it.
-		runtime.LockOSThread()
-		errc <- mountViewInNamespaces(pid, hs)
-	}()
-	if err := <-errc; err != nil {
+	// The thread joins the container's namespaces: Go must end it after.
+	if err := throwaway.Thread(func() error { return mountViewInNamespaces(pid, hs) }); err != nil {
 		return fmt.Errorf("cgroup view: %w", err)
 	}
 	return nil

@@ -3,7 +3,8 @@ package dns
 import (
 	"fmt"
 	"net"
-	"runtime"
+
+	"berth/runtime/internal/throwaway"
 
 	"github.com/vishvananda/netns"
 )
@@ -17,25 +18,17 @@ const Address = "127.0.0.11:53"
 // that namespace for their whole life, whichever thread uses them later.
 // Queries reach them only once the namespace's lo is up.
 func ListenInNetNS(nsPath string) (net.PacketConn, net.Listener, error) {
-	type result struct {
-		pc  net.PacketConn
-		l   net.Listener
-		err error
+	// The thread is left in the container's namespace: Go must end it.
+	var pc net.PacketConn
+	var l net.Listener
+	err := throwaway.Thread(func() (err error) {
+		pc, l, err = listenHere(nsPath)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	done := make(chan result, 1)
-	go func() {
-		// Never unlocked: the thread may be left in the container's namespace,
-		// so it must die with this goroutine rather than go back to the
-		// scheduler for other goroutines to run on.
-		runtime.LockOSThread()
-		pc, l, err := listenHere(nsPath)
-		done <- result{pc, l, err}
-	}()
-	r := <-done
-	if r.err != nil {
-		return nil, nil, r.err
-	}
-	return r.pc, r.l, nil
+	return pc, l, nil
 }
 
 // listenHere enters the namespace at nsPath on the current (locked) thread

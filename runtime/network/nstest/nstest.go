@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
+
+	"berth/runtime/internal/throwaway"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
@@ -38,22 +39,17 @@ func New(t testing.TB) string {
 // Do runs fn on an OS thread inside the namespace at path, then throws the
 // thread away so no other goroutine ever runs in that namespace by accident.
 func Do(path string, fn func() error) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread dies with the goroutine
+	return throwaway.Thread(func() error {
 		ns, err := netns.GetFromPath(path)
 		if err != nil {
-			errc <- fmt.Errorf("open network namespace %s: %w", path, err)
-			return
+			return fmt.Errorf("open network namespace %s: %w", path, err)
 		}
 		defer ns.Close()
 		if err := netns.Set(ns); err != nil {
-			errc <- fmt.Errorf("enter network namespace %s: %w", path, err)
-			return
+			return fmt.Errorf("enter network namespace %s: %w", path, err)
 		}
-		errc <- fn()
-	}()
-	return <-errc
+		return fn()
+	})
 }
 
 func create(path string) error {
@@ -62,21 +58,18 @@ func create(path string) error {
 		return err
 	}
 	f.Close()
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: this thread ends in the new namespace
+	// The thread ends in the new namespace: Go must end it.
+	err = throwaway.Thread(func() error {
 		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-			errc <- fmt.Errorf("unshare: %w", err)
-			return
+			return fmt.Errorf("unshare: %w", err)
 		}
 		self := fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid())
 		if err := unix.Mount(self, path, "", unix.MS_BIND, ""); err != nil {
-			errc <- fmt.Errorf("bind-mount %s: %w", self, err)
-			return
+			return fmt.Errorf("bind-mount %s: %w", self, err)
 		}
-		errc <- nil
-	}()
-	if err := <-errc; err != nil {
+		return nil
+	})
+	if err != nil {
 		os.Remove(path)
 		return err
 	}
