@@ -44,9 +44,8 @@ type Config struct {
 	Resources      spec.Resources
 	// CgroupView mounts the container's own cgroups, read-only, at
 	// /sys/fs/cgroup, as Docker does, so runtimes inside (JVM, Go, Node)
-	// read their limits there. It costs mounts on every start (a tmpfs
-	// and one per hierarchy on v1): the engine asks for it when a limit is
-	// set.
+	// read their limits there. It costs a cgroup namespace and mounts on
+	// every start (a tmpfs and one per hierarchy on v1).
 	CgroupView bool
 }
 

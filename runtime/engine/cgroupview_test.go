@@ -11,9 +11,9 @@ import (
 	"berth/runtime/spec"
 )
 
-// A container with a limit reads it from its own cgroup at /sys/fs/cgroup,
-// read-only, as under Docker; one without limits gets no view (it would
-// cost every start) and sees the empty directory sysfs has there.
+// A container reads its limits from its own cgroup at /sys/fs/cgroup,
+// read-only, as under Docker: those set at run, and those update() sets
+// later, also on a container started without any.
 func TestCgroupView(t *testing.T) {
 	sb := sandbox(t)
 	v1 := true
@@ -60,7 +60,14 @@ func TestCgroupView(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := exec(plain, "ls", "-A", "/sys/fs/cgroup"); r.ExitCode != 0 || r.Stdout != "" {
-		t.Errorf("without limits /sys/fs/cgroup holds %q (%s), want it empty", r.Stdout, r.Stderr)
+	if r := exec(plain, "cat", pidsFile); r.Stdout != "max\n" {
+		t.Errorf("%s without limits: %q (%s), want max", pidsFile, r.Stdout, r.Stderr)
+	}
+	limit := int64(30)
+	if err := plain.Update(ctx(t), backend.ResourcesPatch{PidsLimit: &limit}); err != nil {
+		t.Fatal(err)
+	}
+	if r := exec(plain, "cat", pidsFile); r.Stdout != "30\n" {
+		t.Errorf("%s after update(pids_limit=30): %q (%s), want 30", pidsFile, r.Stdout, r.Stderr)
 	}
 }

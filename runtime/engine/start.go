@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"syscall"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	"berth/runtime/capped"
 	"berth/runtime/container"
 	"berth/runtime/logdriver"
-	"berth/runtime/spec"
 	"berth/runtime/store"
 )
 
@@ -194,7 +192,7 @@ func (c *Container) runtimeConfig() (*container.Config, error) {
 		ID: c.id, Rootfs: c.rootfs, Hostname: c.hostname,
 		ReadonlyRootfs: c.spec.ReadOnly,
 		Resources:      c.spec.Resources,
-		CgroupView:     cgroupView(c.spec.Resources),
+		CgroupView:     cgroupView,
 		Binds: []container.Bind{
 			{Source: filepath.Join(etc, "hostname"), Destination: "/etc/hostname"},
 			{Source: filepath.Join(etc, "hosts"), Destination: "/etc/hosts"},
@@ -214,11 +212,7 @@ func (c *Container) runtimeConfig() (*container.Config, error) {
 	return cfg, nil
 }
 
-// cgroupView says whether a container gets its cgroup view at
-// /sys/fs/cgroup: only when a limit is set, as it costs every start (see
-// docs/limits.md). A variable for the benchmark that measures that cost.
-var cgroupView = hasLimits
-
-func hasLimits(r spec.Resources) bool {
-	return !reflect.DeepEqual(r, spec.Resources{})
-}
+// cgroupView says whether containers get their cgroup view at
+// /sys/fs/cgroup: all of them, as under Docker (see docs/limits.md). A
+// variable for the benchmark that measures its cost.
+var cgroupView = true
