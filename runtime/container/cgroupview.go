@@ -23,6 +23,11 @@ import (
 // about 5 syscalls per hierarchy (BenchmarkRunCgroupView). On cgroup v2
 // the view is a single cgroup2 mount, and runc's is kept.
 
+// unifiedMode says whether the host is on cgroup v2 alone, where runc
+// mounts the view; a variable so that tests on a v1 host check the v2
+// configuration too.
+var unifiedMode = cgroups.IsCgroup2UnifiedMode
+
 // viewHierarchy is one cgroup v1 hierarchy of the view: the directory it
 // gets under /sys/fs/cgroup (the host's name for it), the mount data that
 // selects it, and the names of its controllers when it holds more than one

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/opencontainers/cgroups"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 func TestHierarchiesOf(t *testing.T) {
@@ -172,5 +173,54 @@ func TestCgroupViewFailureLeavesNothing(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(r.stateRoot, id)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("runc's state is left: %v", err)
+	}
+}
+
+// The view's configuration on both cgroup versions: a cgroup namespace
+// always; on v2 runc's one read-only cgroup2 mount, on v1 no mount in the
+// configuration (Start mounts it); never a read-only path (v2's mount is
+// read-only itself, and v1's tmpfs is made read-only before it is
+// attached).
+func TestCgroupViewConfig(t *testing.T) {
+	saved := unifiedMode
+	t.Cleanup(func() { unifiedMode = saved })
+	tests := []struct {
+		name      string
+		v2, view  bool
+		wantNS    bool
+		wantMount bool
+	}{
+		{"v1 with the view", false, true, true, false},
+		{"v2 with the view", true, true, true, true},
+		{"v1 without", false, false, false, false},
+		{"v2 without", true, false, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			unifiedMode = func() bool { return tt.v2 }
+			s, err := ociSpec(&Config{ID: "x", Rootfs: "/nonexistent", CgroupView: tt.view})
+			if err != nil {
+				t.Fatal(err)
+			}
+			hasNS := slices.ContainsFunc(s.Linux.Namespaces, func(ns specs.LinuxNamespace) bool { return ns.Type == specs.CgroupNamespace })
+			if hasNS != tt.wantNS {
+				t.Errorf("cgroup namespace: %v, want %v", hasNS, tt.wantNS)
+			}
+			var view []specs.Mount
+			for _, m := range s.Mounts {
+				if m.Destination == "/sys/fs/cgroup" {
+					view = append(view, m)
+				}
+			}
+			switch {
+			case !tt.wantMount && len(view) != 0:
+				t.Errorf("mounts at /sys/fs/cgroup: %+v, want none", view)
+			case tt.wantMount && (len(view) != 1 || view[0].Type != "cgroup" || !slices.Contains(view[0].Options, "ro")):
+				t.Errorf("mounts at /sys/fs/cgroup: %+v, want one read-only cgroup mount", view)
+			}
+			if slices.Contains(s.Linux.ReadonlyPaths, "/sys/fs/cgroup") {
+				t.Errorf("/sys/fs/cgroup is a read-only path: %q", s.Linux.ReadonlyPaths)
+			}
+		})
 	}
 }

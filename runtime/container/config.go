@@ -142,7 +142,7 @@ func ociSpec(cfg *Config) (*specs.Spec, error) {
 		// In a cgroup namespace of its own (Docker's default on v2) the
 		// container's cgroup is the root of each hierarchy it mounts.
 		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.CgroupNamespace})
-		if cgroups.IsCgroup2UnifiedMode() {
+		if unifiedMode() {
 			// One read-only cgroup2 mount.
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup",
 				Options: []string{"nosuid", "noexec", "nodev", "relatime", "ro"}})

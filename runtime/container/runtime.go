@@ -115,7 +115,7 @@ func (r *Runtime) Start(cfg *Config, p *Process) (_ *Instance, retErr error) {
 		_, _ = proc.Wait()
 		return nil, fmt.Errorf("container %s: init pid: %w", cfg.ID, err)
 	}
-	if cfg.CgroupView && !cgroups.IsCgroup2UnifiedMode() {
+	if cfg.CgroupView && !unifiedMode() {
 		if err := mountCgroupViewV1(pid); err != nil {
 			_ = c.Signal(syscall.SIGKILL)
 			_, _ = proc.Wait()
