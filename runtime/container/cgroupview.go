@@ -69,12 +69,8 @@ func hierarchiesOf(mounts []cgroups.Mount, own map[string]string) []viewHierarch
 			data = append(data, s)
 		}
 		h := viewHierarchy{Dir: dir, Data: strings.Join(data, ",")}
-		if strings.Contains(dir, ",") {
-			for _, alias := range strings.Split(dir, ",") {
-				if alias != "" && alias != dir {
-					h.Aliases = append(h.Aliases, alias)
-				}
-			}
+		if names := strings.Split(dir, ","); len(names) > 1 {
+			h.Aliases = names
 		}
 		out = append(out, h)
 	}

@@ -53,11 +53,7 @@ func pairedOverhead(with, without []time.Duration) float64 {
 	for i := range min(len(with), len(without)) {
 		diffs = append(diffs, with[i]-without[i])
 	}
-	slices.Sort(diffs)
-	if len(diffs) == 0 {
-		return 0
-	}
-	return float64(diffs[len(diffs)/2].Microseconds()) / 1000
+	return median(diffs)
 }
 
 // reportMedian adds the median of samples as a metric: the targets are
